@@ -1,0 +1,106 @@
+//! File helpers: every error names the file; writes are atomic (temp file, fsync, rename)
+//! so a crash never leaves a half-written key or certificate; existing files are never
+//! overwritten silently.
+
+use crate::error::CliError;
+use std::io::Write;
+use std::path::Path;
+
+/// Largest file any command reads whole (bundles may be large; certificates are small).
+pub const MAX_READ: u64 = 256 << 20;
+
+/// Read a whole file, naming it in the error. Refuses files over `limit` bytes.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| CliError::other(format!("{}: cannot read: {e}", path.display())))?;
+    if meta.len() > limit {
+        return Err(CliError::other(format!(
+            "{}: file is {} bytes, over the limit of {limit} bytes",
+            path.display(),
+            meta.len()
+        )));
+    }
+    std::fs::read(path).map_err(|e| CliError::other(format!("{}: cannot read: {e}", path.display())))
+}
+
+/// Read a whole file (up to [`MAX_READ`]).
+pub fn read(path: &Path) -> Result<Vec<u8>, CliError> {
+    read_limited(path, MAX_READ)
+}
+
+/// Read a UTF-8 text file (PEM, JSON), naming it in the error.
+pub fn read_text(path: &Path) -> Result<String, CliError> {
+    let bytes = read_limited(path, 16 << 20)?;
+    String::from_utf8(bytes)
+        .map_err(|_| CliError::other(format!("{}: not UTF-8 text", path.display())))
+}
+
+/// Write `bytes` to `path` atomically. Refuses to replace an existing file unless `force`.
+/// `private` makes the file mode 0600 (keys) from the moment it exists.
+pub fn write_atomic(path: &Path, bytes: &[u8], force: bool, private: bool) -> Result<(), CliError> {
+    if !force && path.exists() {
+        return Err(CliError::usage(format!(
+            "{}: already exists; pass --force to replace it",
+            path.display()
+        )));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let fail = |what: &str, e: std::io::Error| {
+        CliError::other(format!("{}: cannot {what}: {e}", path.display()))
+    };
+    let mut tmp = tempfile_in(dir).map_err(|e| fail("create a temporary file beside it", e))?;
+    set_mode(tmp.1.as_path(), private).map_err(|e| fail("set permissions", e))?;
+    tmp.0.write_all(bytes).map_err(|e| fail("write", e))?;
+    tmp.0.sync_all().map_err(|e| fail("sync", e))?;
+    drop(tmp.0);
+    if !force && path.exists() {
+        let _ = std::fs::remove_file(&tmp.1);
+        return Err(CliError::usage(format!(
+            "{}: already exists; pass --force to replace it",
+            path.display()
+        )));
+    }
+    std::fs::rename(&tmp.1, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp.1);
+        fail("rename the temporary file into place", e)
+    })?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn tempfile_in(dir: &Path) -> std::io::Result<(std::fs::File, std::path::PathBuf)> {
+    let pid = std::process::id();
+    for n in 0..1000u32 {
+        let p = dir.join(format!(".catchcert-tmp-{pid}-{n}"));
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        match opts.open(&p) {
+            Ok(f) => return Ok((f, p)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("no free temporary file name"))
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, private: bool) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = if private { 0o600 } else { 0o644 };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _private: bool) -> std::io::Result<()> {
+    Ok(())
+}

@@ -1,0 +1,27 @@
+//! # catchcert-model
+//!
+//! The data of catchcert: certificate kinds and their payloads, the code lists they are
+//! checked against, the deterministic CBOR they are encoded in, certificate ids, crew
+//! commitments and the offline bundle format.
+//!
+//! This crate does no I/O: every function takes bytes or strings and returns values or
+//! typed errors. It never panics on input.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod bundle;
+pub mod cbor;
+pub mod codes;
+pub mod crew;
+pub mod id;
+pub mod input;
+pub mod kind;
+pub mod payload;
+pub mod quantity;
+pub mod timestamp;
+
+pub use id::CertId;
+pub use kind::{Kind, Role};
+// pub use payload::Payload;
+pub use quantity::Grams;
+pub use timestamp::Timestamp;

@@ -1,0 +1,7 @@
+//! # catchcert-verify
+//!
+//! Pure verification: COSE signatures, issuer paths, the certificate graph, time order,
+//! mass balance, revocation and labour risk. Takes bytes, trust anchors and a time;
+//! returns findings. No I/O, no clock, no async.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
