@@ -1,1 +1,190 @@
-//! (being written)
+//! The offline bundle: one deterministic CBOR map holding a head certificate, its
+//! ancestors, their attestations and revocations, and the issuer certificates (not the
+//! trust roots) needed to check them. Media type `application/vnd.catchcert.bundle+cbor`.
+//!
+//! ```text
+//! bundle = {
+//!   "v": 1,
+//!   "head": bstr .size 32,          ; SHA-256 id of the head certificate
+//!   "certificates": [* bstr],       ; complete COSE_Sign1 messages, sorted by id
+//!   "issuers": [* bstr],            ; DER X.509 certificates, sorted bytewise, no duplicates
+//! }
+//! ```
+
+use crate::cbor::{self, Value};
+use crate::id::CertId;
+
+/// The bundle format version.
+pub const BUNDLE_VERSION: u64 = 1;
+/// The media type of a bundle.
+pub const MEDIA_TYPE: &str = "application/vnd.catchcert.bundle+cbor";
+/// Largest accepted bundle (64 MiB, the server's bundle body limit).
+pub const MAX_BUNDLE_BYTES: usize = 64 << 20;
+/// Most certificates accepted in one bundle.
+pub const MAX_CERTIFICATES: usize = 100_000;
+/// Most issuer certificates accepted in one bundle.
+pub const MAX_ISSUERS: usize = 10_000;
+
+/// A decoded bundle. The certificates are not verified by decoding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bundle {
+    /// The certificate the bundle was made for.
+    pub head: CertId,
+    /// COSE_Sign1 messages.
+    pub certificates: Vec<Vec<u8>>,
+    /// DER issuer certificates (intermediates and leaves).
+    pub issuers: Vec<Vec<u8>>,
+}
+
+/// Why bytes are not a bundle.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BundleError {
+    /// Over [`MAX_BUNDLE_BYTES`].
+    #[error("bundle is {0} bytes, over the limit of {MAX_BUNDLE_BYTES}")]
+    TooLarge(usize),
+    /// Not deterministic CBOR.
+    #[error("bundle is not deterministic CBOR: {0}")]
+    Cbor(#[from] cbor::DecodeError),
+    /// Wrong structure.
+    #[error("bundle field `{field}`: {reason}")]
+    Field {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+fn field_err(field: &'static str, reason: impl Into<String>) -> BundleError {
+    BundleError::Field {
+        field,
+        reason: reason.into(),
+    }
+}
+
+impl Bundle {
+    /// Build a bundle, putting certificates in id order and issuers in byte order without
+    /// duplicates, so that the same content always gives the same bytes.
+    pub fn new(head: CertId, certificates: Vec<Vec<u8>>, issuers: Vec<Vec<u8>>) -> Self {
+        let mut certs: Vec<(CertId, Vec<u8>)> = certificates
+            .into_iter()
+            .map(|c| (CertId::of_cose(&c), c))
+            .collect();
+        certs.sort_by(|a, b| a.0.cmp(&b.0));
+        certs.dedup_by(|a, b| a.0 == b.0);
+        let mut issuers = issuers;
+        issuers.sort();
+        issuers.dedup();
+        Bundle {
+            head,
+            certificates: certs.into_iter().map(|(_, c)| c).collect(),
+            issuers,
+        }
+    }
+
+    /// Deterministic CBOR bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let v = Value::Map(vec![
+            (Value::Text("v".into()), Value::Uint(BUNDLE_VERSION)),
+            (
+                Value::Text("head".into()),
+                Value::Bytes(self.head.0.to_vec()),
+            ),
+            (
+                Value::Text("certificates".into()),
+                Value::Array(
+                    self.certificates
+                        .iter()
+                        .cloned()
+                        .map(Value::Bytes)
+                        .collect(),
+                ),
+            ),
+            (
+                Value::Text("issuers".into()),
+                Value::Array(self.issuers.iter().cloned().map(Value::Bytes).collect()),
+            ),
+        ]);
+        cbor::to_vec(&v)
+    }
+
+    /// Decode a bundle (strict deterministic CBOR, exactly the four fields, within limits).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, BundleError> {
+        if bytes.len() > MAX_BUNDLE_BYTES {
+            return Err(BundleError::TooLarge(bytes.len()));
+        }
+        let limits = cbor::Limits {
+            max_depth: 4,
+            max_bytes: MAX_BUNDLE_BYTES,
+            max_items: MAX_CERTIFICATES + MAX_ISSUERS + 16,
+        };
+        let Value::Map(entries) = cbor::from_slice(bytes, &limits)? else {
+            return Err(field_err("(bundle)", "must be a map"));
+        };
+        let mut version = None;
+        let mut head = None;
+        let mut certificates = None;
+        let mut issuers = None;
+        for (k, v) in entries {
+            let Value::Text(k) = k else {
+                return Err(field_err("(bundle)", "map keys must be text"));
+            };
+            match (k.as_str(), v) {
+                ("v", Value::Uint(n)) => version = Some(n),
+                ("head", Value::Bytes(b)) => {
+                    head = Some(
+                        CertId::from_slice(&b)
+                            .ok_or_else(|| field_err("head", "must be 32 bytes"))?,
+                    )
+                }
+                ("certificates", Value::Array(a)) => {
+                    certificates = Some(byte_strings("certificates", a, MAX_CERTIFICATES)?)
+                }
+                ("issuers", Value::Array(a)) => {
+                    issuers = Some(byte_strings("issuers", a, MAX_ISSUERS)?)
+                }
+                ("v" | "head" | "certificates" | "issuers", _) => {
+                    return Err(BundleError::Field {
+                        field: match k.as_str() {
+                            "v" => "v",
+                            "head" => "head",
+                            "certificates" => "certificates",
+                            _ => "issuers",
+                        },
+                        reason: "wrong type".into(),
+                    });
+                }
+                (other, _) => {
+                    return Err(field_err("(bundle)", format!("unknown field {other:?}")));
+                }
+            }
+        }
+        match version {
+            Some(BUNDLE_VERSION) => {}
+            Some(n) => return Err(field_err("v", format!("unsupported bundle version {n}"))),
+            None => return Err(field_err("v", "missing")),
+        }
+        Ok(Bundle {
+            head: head.ok_or_else(|| field_err("head", "missing"))?,
+            certificates: certificates.ok_or_else(|| field_err("certificates", "missing"))?,
+            issuers: issuers.ok_or_else(|| field_err("issuers", "missing"))?,
+        })
+    }
+}
+
+fn byte_strings(
+    field: &'static str,
+    a: Vec<Value>,
+    max: usize,
+) -> Result<Vec<Vec<u8>>, BundleError> {
+    if a.len() > max {
+        return Err(field_err(field, format!("more than {max} entries")));
+    }
+    a.into_iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            Value::Bytes(b) => Ok(b),
+            _ => Err(field_err(field, format!("entry {i} is not a byte string"))),
+        })
+        .collect()
+}

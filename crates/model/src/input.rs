@@ -1,1 +1,479 @@
-//! (being written)
+//! JSON input (contract §3) → validated [`Payload`].
+//!
+//! Every error names the field (a path such as `outputs[0].quantity_kg`), the value and
+//! the reason. Unknown fields are errors. Large code lists (ASFIS species, UN/LOCODE) are
+//! checked when the caller supplies them; otherwise the caller is told which codes could
+//! not be checked.
+
+use crate::codes::{CodeLists, Lookup};
+use crate::crew::{self, CrewEntry, DisclosedEntry, Disclosure};
+use crate::id::CertId;
+use crate::kind::Kind;
+use crate::payload::{
+    Audit, AuditMethod, Catch, CrewAttestation, CrewMember, Custody, Details, FacilityAttestation,
+    FieldError, Input, MAX_TEXT, Output, Parties, Payload, RestMinutes, Revocation, Transshipment,
+    Vessel, WageMethod, check_text,
+};
+use crate::quantity::Grams;
+use crate::timestamp::Timestamp;
+use serde::Deserialize;
+use serde_json::{Map, Value as Json};
+
+/// Maximum size of an input JSON document.
+pub const MAX_INPUT_BYTES: usize = 4 << 20;
+
+/// The result of reading an input: the payload, the crew disclosure (crew attestations
+/// only) and notes on codes that could not be checked.
+#[derive(Debug)]
+pub struct Built {
+    /// The validated payload.
+    pub payload: Payload,
+    /// Clear crew entries with their salts.
+    pub disclosure: Option<Disclosure>,
+    /// Warnings, e.g. "outputs[0].species YFT: not checked (no ASFIS list given)".
+    pub warnings: Vec<String>,
+}
+
+/// Which top-level fields each kind takes (beyond `time`).
+fn allowed(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::CrewAttestation => &[
+            "vessel",
+            "valid_from",
+            "valid_until",
+            "audit",
+            "crew",
+            "rest_hours",
+            "ilo_indicators",
+        ],
+        Kind::FacilityAttestation => &[
+            "facility",
+            "valid_from",
+            "valid_until",
+            "audit",
+            "ilo_indicators",
+        ],
+        Kind::Catch => &[
+            "inputs",
+            "outputs",
+            "attestations",
+            "vessel_imo",
+            "fao_area",
+            "gear",
+            "catch_start",
+            "catch_end",
+        ],
+        Kind::Transshipment => &[
+            "inputs",
+            "outputs",
+            "attestations",
+            "from_vessel_imo",
+            "to_vessel_imo",
+            "at_sea",
+            "fao_area",
+        ],
+        Kind::Landing => &["inputs", "outputs", "attestations", "port"],
+        Kind::Processing => &["inputs", "outputs", "attestations", "facility"],
+        Kind::Shipment | Kind::Receipt => &["inputs", "outputs", "attestations", "from", "to"],
+        Kind::Revocation => &["certificate", "reason"],
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIn {
+    certificate: String,
+    lot: String,
+    quantity_kg: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOut {
+    lot: String,
+    quantity_kg: f64,
+    species: Option<String>,
+    product: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVessel {
+    name: String,
+    imo: String,
+    flag: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAudit {
+    method: String,
+    auditor: String,
+    date: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRest {
+    min_per_24h: f64,
+    min_per_7d: f64,
+}
+
+/// Read one field with serde, reporting the full path of any type error or unknown
+/// nested field.
+fn field<T: for<'de> Deserialize<'de>>(
+    obj: &Map<String, Json>,
+    name: &str,
+) -> Result<Option<T>, FieldError> {
+    let Some(v) = obj.get(name) else {
+        return Ok(None);
+    };
+    serde_path_to_error::deserialize(v).map(Some).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = if inner == "." || inner.is_empty() {
+            name.to_string()
+        } else if inner.starts_with('[') {
+            format!("{name}{inner}")
+        } else {
+            format!("{name}.{inner}")
+        };
+        let value = value_at(v, e.path());
+        FieldError::new(path, value, e.into_inner().to_string())
+    })
+}
+
+fn value_at(v: &Json, path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut cur = v;
+    for seg in path.iter() {
+        let next = match seg {
+            Segment::Seq { index } => cur.get(*index),
+            Segment::Map { key } => cur.get(key.as_str()),
+            _ => None,
+        };
+        match next {
+            Some(n) => cur = n,
+            None => return String::new(),
+        }
+    }
+    cur.to_string()
+}
+
+fn req<T>(v: Option<T>, name: &str) -> Result<T, FieldError> {
+    v.ok_or_else(|| FieldError::new(name, "", "missing"))
+}
+
+fn time(obj: &Map<String, Json>, name: &str) -> Result<Timestamp, FieldError> {
+    let s: String = req(field(obj, name)?, name)?;
+    Timestamp::parse_rfc3339(&s).map_err(|e| FieldError::new(name, format!("{s:?}"), e.to_string()))
+}
+
+fn text(obj: &Map<String, Json>, name: &str) -> Result<String, FieldError> {
+    let s: String = req(field(obj, name)?, name)?;
+    check_text(name, &s, MAX_TEXT)?;
+    Ok(s)
+}
+
+fn id(field_name: &str, s: &str) -> Result<CertId, FieldError> {
+    s.parse().map_err(|_| {
+        FieldError::new(
+            field_name,
+            format!("{s:?}"),
+            "not a certificate id (sha256: and 64 lowercase hex digits)",
+        )
+    })
+}
+
+fn grams(field_name: &str, kg: f64) -> Result<Grams, FieldError> {
+    Grams::from_kg(kg).map_err(|e| FieldError::new(field_name, kg, e.to_string()))
+}
+
+fn minutes(field_name: &str, hours: f64, max_hours: f64) -> Result<u32, FieldError> {
+    if !hours.is_finite() || !(0.0..=max_hours).contains(&hours) {
+        return Err(FieldError::new(
+            field_name,
+            hours,
+            format!("must be between 0 and {max_hours} hours"),
+        ));
+    }
+    let m = hours * 60.0;
+    if (m - m.round()).abs() > 1e-6 {
+        return Err(FieldError::new(
+            field_name,
+            hours,
+            "must be a whole number of minutes (e.g. 9.5 or 10.25)",
+        ));
+    }
+    // In range 0..=10080 after the check above.
+    Ok(m.round() as u32)
+}
+
+fn audit(obj: &Map<String, Json>) -> Result<Audit, FieldError> {
+    let a: RawAudit = req(field(obj, "audit")?, "audit")?;
+    let method = AuditMethod::parse(&a.method).ok_or_else(|| {
+        FieldError::new(
+            "audit.method",
+            &a.method,
+            "not one of none, internal, third_party",
+        )
+    })?;
+    Ok(Audit {
+        method,
+        auditor: a.auditor,
+        date: a.date,
+    })
+}
+
+fn ilo(obj: &Map<String, Json>) -> Result<Vec<u8>, FieldError> {
+    let mut ids: Vec<u64> = field(obj, "ilo_indicators")?.unwrap_or_default();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .map(|i| {
+            u8::try_from(i)
+                .ok()
+                .filter(|i| crate::codes::is_ilo_indicator(u64::from(*i)))
+                .ok_or_else(|| {
+                    FieldError::new(
+                        "ilo_indicators",
+                        i,
+                        "not an ILO forced-labour indicator id (1-11)",
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Read an input document for `kind`.
+///
+/// `issued_at` is the signing time. `salt` supplies fresh random 16-byte salts for crew
+/// commitments (the caller owns the randomness; this crate does no I/O). `lists` holds the
+/// run-time code lists, if the caller loaded them.
+pub fn build(
+    kind: Kind,
+    json: &[u8],
+    issued_at: Timestamp,
+    lists: &CodeLists,
+    salt: &mut dyn FnMut() -> [u8; 16],
+) -> Result<Built, FieldError> {
+    if json.len() > MAX_INPUT_BYTES {
+        return Err(FieldError::new(
+            "(input)",
+            json.len(),
+            format!("over the limit of {MAX_INPUT_BYTES} bytes"),
+        ));
+    }
+    let root: Json = serde_json::from_slice(json)
+        .map_err(|e| FieldError::new("(input)", "", format!("not valid JSON: {e}")))?;
+    let Json::Object(obj) = root else {
+        return Err(FieldError::new("(input)", "", "must be a JSON object"));
+    };
+    let ok = allowed(kind);
+    for k in obj.keys() {
+        if k != "time" && !ok.contains(&k.as_str()) {
+            return Err(FieldError::new(
+                k.as_str(),
+                "",
+                format!(
+                    "unknown field for kind {kind} (expected: time, {})",
+                    ok.join(", ")
+                ),
+            ));
+        }
+    }
+    let mut warnings = Vec::new();
+    let time = time(&obj, "time")?;
+    let custody = if kind.is_custody() {
+        let raw_in: Vec<RawIn> = field(&obj, "inputs")?.unwrap_or_default();
+        let raw_out: Vec<RawOut> = req(field(&obj, "outputs")?, "outputs")?;
+        let raw_att: Vec<String> = field(&obj, "attestations")?.unwrap_or_default();
+        let inputs = raw_in
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                Ok(Input {
+                    certificate: id(&format!("inputs[{i}].certificate"), &r.certificate)?,
+                    lot: r.lot,
+                    quantity: grams(&format!("inputs[{i}].quantity_kg"), r.quantity_kg)?,
+                })
+            })
+            .collect::<Result<Vec<_>, FieldError>>()?;
+        let outputs = raw_out
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                if let Some(s) = &r.species {
+                    match lists.species(s) {
+                        Lookup::Known => {}
+                        Lookup::Unknown if crate::codes::is_species_shape(s) => {
+                            return Err(FieldError::new(
+                                format!("outputs[{i}].species"),
+                                s,
+                                "not in the ASFIS list of species",
+                            ));
+                        }
+                        Lookup::Unknown => {}
+                        Lookup::NotChecked => warnings.push(format!(
+                            "outputs[{i}].species {s}: not checked against the ASFIS list (no code list directory given)"
+                        )),
+                    }
+                }
+                Ok(Output {
+                    lot: r.lot,
+                    quantity: grams(&format!("outputs[{i}].quantity_kg"), r.quantity_kg)?,
+                    species: r.species,
+                    product: r.product,
+                })
+            })
+            .collect::<Result<Vec<_>, FieldError>>()?;
+        let attestations = raw_att
+            .iter()
+            .enumerate()
+            .map(|(i, s)| id(&format!("attestations[{i}]"), s))
+            .collect::<Result<Vec<_>, FieldError>>()?;
+        Some(Custody {
+            inputs,
+            outputs,
+            attestations,
+        })
+    } else {
+        None
+    };
+    let mut disclosure = None;
+    let details = match kind {
+        Kind::CrewAttestation => {
+            let v: RawVessel = req(field(&obj, "vessel")?, "vessel")?;
+            let raw_crew: Vec<CrewEntry> = req(field(&obj, "crew")?, "crew")?;
+            let rest: RawRest = req(field(&obj, "rest_hours")?, "rest_hours")?;
+            let mut members = Vec::with_capacity(raw_crew.len().min(crate::payload::MAX_CREW));
+            let mut disclosed = Vec::new();
+            for (i, e) in raw_crew.into_iter().enumerate() {
+                check_text(&format!("crew[{i}].name"), &e.name, MAX_TEXT)?;
+                check_text(&format!("crew[{i}].role"), &e.role, MAX_TEXT)?;
+                if !crate::codes::is_flag(&e.nationality) {
+                    return Err(FieldError::new(
+                        format!("crew[{i}].nationality"),
+                        &e.nationality,
+                        "not an ISO 3166-1 alpha-3 country code",
+                    ));
+                }
+                let wage_method = WageMethod::parse(&e.wage_method).ok_or_else(|| {
+                    FieldError::new(
+                        format!("crew[{i}].wage_method"),
+                        &e.wage_method,
+                        "not one of bank_transfer, cash, mobile_money, via_broker, deferred",
+                    )
+                })?;
+                let s = salt();
+                members.push(CrewMember {
+                    commitment: crew::commitment(&s, &e),
+                    written_agreement: e.written_agreement,
+                    holds_own_documents: e.holds_own_documents,
+                    recruitment_fee_paid: e.recruitment_fee_paid,
+                    wage_method,
+                });
+                disclosed.push(DisclosedEntry {
+                    index: i,
+                    salt: hex::encode(s),
+                    entry: e,
+                });
+            }
+            disclosure = Some(Disclosure {
+                certificate: None,
+                vessel_imo: v.imo.clone(),
+                crew: disclosed,
+            });
+            Details::CrewAttestation(CrewAttestation {
+                vessel: Vessel {
+                    name: v.name,
+                    imo: v.imo,
+                    flag: v.flag,
+                },
+                valid_from: self::time(&obj, "valid_from")?,
+                valid_until: self::time(&obj, "valid_until")?,
+                audit: audit(&obj)?,
+                crew: members,
+                rest: RestMinutes {
+                    min_per_24h: minutes("rest_hours.min_per_24h", rest.min_per_24h, 24.0)?,
+                    min_per_7d: minutes("rest_hours.min_per_7d", rest.min_per_7d, 168.0)?,
+                },
+                ilo_indicators: ilo(&obj)?,
+            })
+        }
+        Kind::FacilityAttestation => Details::FacilityAttestation(FacilityAttestation {
+            facility: text(&obj, "facility")?,
+            valid_from: self::time(&obj, "valid_from")?,
+            valid_until: self::time(&obj, "valid_until")?,
+            audit: audit(&obj)?,
+            ilo_indicators: ilo(&obj)?,
+        }),
+        Kind::Catch => Details::Catch(Catch {
+            vessel_imo: text(&obj, "vessel_imo")?,
+            fao_area: text(&obj, "fao_area")?,
+            gear: text(&obj, "gear")?,
+            catch_start: self::time(&obj, "catch_start")?,
+            catch_end: self::time(&obj, "catch_end")?,
+        }),
+        Kind::Transshipment => Details::Transshipment(Transshipment {
+            from_vessel_imo: text(&obj, "from_vessel_imo")?,
+            to_vessel_imo: text(&obj, "to_vessel_imo")?,
+            at_sea: req(field(&obj, "at_sea")?, "at_sea")?,
+            fao_area: text(&obj, "fao_area")?,
+        }),
+        Kind::Landing => {
+            let port = text(&obj, "port")?;
+            match lists.port(&port) {
+                Lookup::Known => {}
+                Lookup::Unknown if crate::codes::is_locode_shape(&port) => {
+                    return Err(FieldError::new("port", &port, "not a port in the UN/LOCODE list"));
+                }
+                Lookup::Unknown => {}
+                Lookup::NotChecked => warnings.push(format!(
+                    "port {port}: not checked against the UN/LOCODE list (no code list directory given)"
+                )),
+            }
+            Details::Landing { port }
+        }
+        Kind::Processing => Details::Processing {
+            facility: text(&obj, "facility")?,
+        },
+        Kind::Shipment | Kind::Receipt => {
+            let p = Parties {
+                from: text(&obj, "from")?,
+                to: text(&obj, "to")?,
+            };
+            if kind == Kind::Shipment {
+                Details::Shipment(p)
+            } else {
+                Details::Receipt(p)
+            }
+        }
+        Kind::Revocation => {
+            let c = text(&obj, "certificate")?;
+            Details::Revocation(Revocation {
+                certificate: id("certificate", &c)?,
+                reason: req(field(&obj, "reason")?, "reason")?,
+            })
+        }
+    };
+    if let Details::Catch(c) = &details {
+        if !crate::codes::imo_check_digit_ok(&c.vessel_imo) {
+            warnings.push(format!(
+                "vessel_imo {}: the IMO check digit does not match (kept; many registered ships carry such numbers)",
+                c.vessel_imo
+            ));
+        }
+    }
+    let payload = Payload {
+        time,
+        issued_at,
+        custody,
+        details,
+    };
+    payload.validate()?;
+    Ok(Built {
+        payload,
+        disclosure,
+        warnings,
+    })
+}

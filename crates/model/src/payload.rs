@@ -1,1 +1,1313 @@
-//! (being written)
+//! The signed payload of every certificate kind, its deterministic CBOR form and its
+//! validation rules.
+//!
+//! A payload is built either from JSON input ([`crate::input`]) or decoded from CBOR
+//! ([`Payload::from_cbor`]); both paths end in [`Payload::validate`], so a signed payload
+//! obeys exactly the rules that `issue` enforces. The CBOR layout is specified in
+//! `docs/format.md`.
+
+use crate::cbor::{self, Value};
+use crate::codes;
+use crate::id::CertId;
+use crate::kind::Kind;
+use crate::quantity::Grams;
+use crate::timestamp::{self, Timestamp};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// The payload format version, key `"v"`.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// Maximum length in bytes of a name, party, lot id or other short text field.
+pub const MAX_TEXT: usize = 256;
+/// Maximum length in bytes of a revocation reason.
+pub const MAX_REASON: usize = 1024;
+/// Maximum entries in `inputs` or `outputs`.
+pub const MAX_LOTS: usize = 1024;
+/// Maximum entries in `attestations`.
+pub const MAX_ATTESTATIONS: usize = 64;
+/// Maximum crew entries in one crew attestation.
+pub const MAX_CREW: usize = 512;
+/// Maximum size of an encoded payload.
+pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+
+/// A validated certificate payload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Payload {
+    /// The event time (for attestations: when the audit statement was made).
+    pub time: Timestamp,
+    /// The signing time, claimed by the signer.
+    pub issued_at: Timestamp,
+    /// Lots consumed and produced, for custody kinds; `None` for attestations and revocations.
+    pub custody: Option<Custody>,
+    /// The kind-specific fields; they determine the kind.
+    pub details: Details,
+}
+
+/// Lot movements of a custody certificate.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Custody {
+    /// Quantities of lots that earlier certificates output (empty for a catch).
+    pub inputs: Vec<Input>,
+    /// Lots this certificate creates or passes on.
+    pub outputs: Vec<Output>,
+    /// Ids of the attestations this certificate relies on.
+    pub attestations: Vec<CertId>,
+}
+
+/// One consumed quantity.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Input {
+    /// The certificate that output the lot.
+    pub certificate: CertId,
+    /// The lot id, as that certificate names it.
+    pub lot: String,
+    /// How much of it this certificate consumes.
+    pub quantity: Grams,
+}
+
+/// One produced lot.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Output {
+    /// The lot id (suppliers should make it globally unique, e.g. a GS1 LGTIN).
+    pub lot: String,
+    /// Its weight.
+    pub quantity: Grams,
+    /// ASFIS 3-alpha species code (required on catch outputs).
+    pub species: Option<String>,
+    /// Product description (required on processing outputs).
+    pub product: Option<String>,
+}
+
+/// Kind-specific fields.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Details {
+    /// See [`CrewAttestation`].
+    CrewAttestation(CrewAttestation),
+    /// See [`FacilityAttestation`].
+    FacilityAttestation(FacilityAttestation),
+    /// See [`Catch`].
+    Catch(Catch),
+    /// See [`Transshipment`].
+    Transshipment(Transshipment),
+    /// A landing at a port (UN/LOCODE).
+    Landing {
+        /// UN/LOCODE, 5 characters.
+        port: String,
+    },
+    /// Processing at a facility.
+    Processing {
+        /// The facility name or GLN.
+        facility: String,
+    },
+    /// A shipment between parties.
+    Shipment(Parties),
+    /// A receipt between parties.
+    Receipt(Parties),
+    /// See [`Revocation`].
+    Revocation(Revocation),
+}
+
+/// Crew labour attestation for one vessel over a validity period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CrewAttestation {
+    /// The vessel the crew serves on.
+    pub vessel: Vessel,
+    /// Start of the period the attestation covers.
+    pub valid_from: Timestamp,
+    /// End of the period (exclusive).
+    pub valid_until: Timestamp,
+    /// How the audit was done.
+    pub audit: Audit,
+    /// Crew members as salted commitments with their conditions.
+    pub crew: Vec<CrewMember>,
+    /// Minimum rest observed, in minutes.
+    pub rest: RestMinutes,
+    /// ILO forced-labour indicators observed (ids 1–11, sorted, unique).
+    pub ilo_indicators: Vec<u8>,
+}
+
+/// A vessel's identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vessel {
+    /// Vessel name.
+    pub name: String,
+    /// IMO number, `IMO` + 7 or 8 digits.
+    pub imo: String,
+    /// Flag state, ISO 3166-1 alpha-3.
+    pub flag: String,
+}
+
+/// Audit method (ISO first/second/third party, see docs/verification.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AuditMethod {
+    /// No audit: a self-declaration without any check.
+    None,
+    /// First- or second-party audit.
+    Internal,
+    /// Independent third-party audit.
+    ThirdParty,
+}
+
+impl AuditMethod {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditMethod::None => "none",
+            AuditMethod::Internal => "internal",
+            AuditMethod::ThirdParty => "third_party",
+        }
+    }
+    /// Parse the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            AuditMethod::None,
+            AuditMethod::Internal,
+            AuditMethod::ThirdParty,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s)
+    }
+}
+
+/// How an attestation was established.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Audit {
+    /// Audit method.
+    pub method: AuditMethod,
+    /// Who audited.
+    pub auditor: String,
+    /// Audit date `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// How a crew member is paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WageMethod {
+    /// Paid into the fisher's own bank account.
+    BankTransfer,
+    /// Paid in cash.
+    Cash,
+    /// Paid to the fisher's mobile money account.
+    MobileMoney,
+    /// Paid through a recruitment broker.
+    ViaBroker,
+    /// Deferred to the end of the trip or contract.
+    Deferred,
+}
+
+impl WageMethod {
+    /// Every method.
+    pub const ALL: [WageMethod; 5] = [
+        WageMethod::BankTransfer,
+        WageMethod::Cash,
+        WageMethod::MobileMoney,
+        WageMethod::ViaBroker,
+        WageMethod::Deferred,
+    ];
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WageMethod::BankTransfer => "bank_transfer",
+            WageMethod::Cash => "cash",
+            WageMethod::MobileMoney => "mobile_money",
+            WageMethod::ViaBroker => "via_broker",
+            WageMethod::Deferred => "deferred",
+        }
+    }
+    /// Parse the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// One crew member in a signed payload: a commitment to the clear entry, and the working
+/// conditions the verifier's risk rules read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrewMember {
+    /// SHA-256 commitment to the salted clear entry (see [`crate::crew`]).
+    pub commitment: [u8; 32],
+    /// Holds a written work agreement (C188 Arts. 16–20).
+    pub written_agreement: bool,
+    /// Holds their own identity documents (ILO indicator 7).
+    pub holds_own_documents: bool,
+    /// Paid a recruitment fee (C188 Art. 22(3)(b)).
+    pub recruitment_fee_paid: bool,
+    /// How wages are paid.
+    pub wage_method: WageMethod,
+}
+
+/// Minimum hours of rest, kept in whole minutes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RestMinutes {
+    /// Minimum rest in any 24 hours, in minutes (0..=1440).
+    pub min_per_24h: u32,
+    /// Minimum rest in any 7 days, in minutes (0..=10080).
+    pub min_per_7d: u32,
+}
+
+/// Facility (processing plant) labour attestation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FacilityAttestation {
+    /// The facility name or GLN, as processing certificates name it.
+    pub facility: String,
+    /// Start of the period covered.
+    pub valid_from: Timestamp,
+    /// End of the period covered (exclusive).
+    pub valid_until: Timestamp,
+    /// How the audit was done.
+    pub audit: Audit,
+    /// ILO forced-labour indicators observed.
+    pub ilo_indicators: Vec<u8>,
+}
+
+/// A vessel's catch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Catch {
+    /// The catching vessel's IMO number.
+    pub vessel_imo: String,
+    /// FAO major area ("71") or subarea ("27.4.a").
+    pub fao_area: String,
+    /// ISSCFG Rev.1 gear abbreviation or code.
+    pub gear: String,
+    /// Start of fishing.
+    pub catch_start: Timestamp,
+    /// End of fishing.
+    pub catch_end: Timestamp,
+}
+
+/// Catch moved from one vessel to another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transshipment {
+    /// The giving vessel's IMO number.
+    pub from_vessel_imo: String,
+    /// The receiving vessel's IMO number.
+    pub to_vessel_imo: String,
+    /// Whether the transfer happened at sea (not in port).
+    pub at_sea: bool,
+    /// FAO area where it happened.
+    pub fao_area: String,
+}
+
+/// Sender and receiver of a shipment or receipt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parties {
+    /// Party name or GLN.
+    pub from: String,
+    /// Party name or GLN.
+    pub to: String,
+}
+
+/// Withdrawal of a certificate from `time` on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Revocation {
+    /// The revoked certificate.
+    pub certificate: CertId,
+    /// Why.
+    pub reason: String,
+}
+
+/// A field that breaks a rule: names the field (a path such as `outputs[1].species`), the
+/// offending value, and the reason.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct FieldError {
+    /// Path of the field.
+    pub field: String,
+    /// The offending value, shortened; empty when the field is missing.
+    pub value: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.value.is_empty() {
+            write!(f, "field `{}`: {}", self.field, self.reason)
+        } else {
+            write!(
+                f,
+                "field `{}` = {}: {}",
+                self.field, self.value, self.reason
+            )
+        }
+    }
+}
+
+impl FieldError {
+    /// Build an error, shortening the shown value to 80 characters.
+    pub fn new(
+        field: impl Into<String>,
+        value: impl fmt::Display,
+        reason: impl Into<String>,
+    ) -> Self {
+        let mut v = value.to_string();
+        if v.chars().count() > 80 {
+            v = v.chars().take(77).collect::<String>() + "...";
+        }
+        FieldError {
+            field: field.into(),
+            value: v,
+            reason: reason.into(),
+        }
+    }
+    fn missing(field: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            value: String::new(),
+            reason: "missing".into(),
+        }
+    }
+}
+
+/// Why payload bytes are not a valid payload.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PayloadError {
+    /// Not deterministic CBOR, or over the limits.
+    #[error("payload is not deterministic CBOR: {0}")]
+    Cbor(#[from] cbor::DecodeError),
+    /// Over [`MAX_PAYLOAD_BYTES`].
+    #[error("payload is {0} bytes, over the limit of {MAX_PAYLOAD_BYTES}")]
+    TooLarge(usize),
+    /// A field is missing, unknown, of the wrong type, or breaks a rule.
+    #[error("{0}")]
+    Field(#[from] FieldError),
+}
+
+impl Payload {
+    /// The certificate kind.
+    pub fn kind(&self) -> Kind {
+        match &self.details {
+            Details::CrewAttestation(_) => Kind::CrewAttestation,
+            Details::FacilityAttestation(_) => Kind::FacilityAttestation,
+            Details::Catch(_) => Kind::Catch,
+            Details::Transshipment(_) => Kind::Transshipment,
+            Details::Landing { .. } => Kind::Landing,
+            Details::Processing { .. } => Kind::Processing,
+            Details::Shipment(_) => Kind::Shipment,
+            Details::Receipt(_) => Kind::Receipt,
+            Details::Revocation(_) => Kind::Revocation,
+        }
+    }
+
+    /// Consumed quantities (empty for non-custody kinds).
+    pub fn inputs(&self) -> &[Input] {
+        self.custody.as_ref().map_or(&[], |c| &c.inputs)
+    }
+
+    /// Produced lots (empty for non-custody kinds).
+    pub fn outputs(&self) -> &[Output] {
+        self.custody.as_ref().map_or(&[], |c| &c.outputs)
+    }
+
+    /// Attestations relied on (empty for non-custody kinds).
+    pub fn attestations(&self) -> &[CertId] {
+        self.custody.as_ref().map_or(&[], |c| &c.attestations)
+    }
+
+    /// The validity period of an attestation.
+    pub fn validity(&self) -> Option<(Timestamp, Timestamp)> {
+        match &self.details {
+            Details::CrewAttestation(a) => Some((a.valid_from, a.valid_until)),
+            Details::FacilityAttestation(a) => Some((a.valid_from, a.valid_until)),
+            _ => None,
+        }
+    }
+
+    /// Check every rule that does not need the large run-time code lists.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        check_time_range("time", self.time)?;
+        check_time_range("issued_at", self.issued_at)?;
+        if self.time > self.issued_at {
+            return Err(FieldError::new(
+                "time",
+                self.time,
+                format!("is after issued_at ({})", self.issued_at),
+            ));
+        }
+        let kind = self.kind();
+        match (&self.custody, kind.is_custody()) {
+            (Some(c), true) => validate_custody(kind, c)?,
+            (None, false) => {}
+            (Some(_), false) => {
+                return Err(FieldError::new(
+                    "inputs",
+                    kind,
+                    "this kind has no inputs, outputs or attestations",
+                ));
+            }
+            (None, true) => return Err(FieldError::missing("outputs")),
+        }
+        match &self.details {
+            Details::CrewAttestation(a) => {
+                check_text("vessel.name", &a.vessel.name, MAX_TEXT)?;
+                check_imo("vessel.imo", &a.vessel.imo)?;
+                if !codes::is_flag(&a.vessel.flag) {
+                    return Err(FieldError::new(
+                        "vessel.flag",
+                        &a.vessel.flag,
+                        "not an ISO 3166-1 alpha-3 country code",
+                    ));
+                }
+                check_validity(a.valid_from, a.valid_until)?;
+                check_audit(&a.audit)?;
+                if a.crew.len() > MAX_CREW {
+                    return Err(FieldError::new(
+                        "crew",
+                        a.crew.len(),
+                        format!("more than {MAX_CREW} entries"),
+                    ));
+                }
+                let mut seen = BTreeSet::new();
+                for (i, m) in a.crew.iter().enumerate() {
+                    if !seen.insert(m.commitment) {
+                        return Err(FieldError::new(
+                            format!("crew[{i}].commitment"),
+                            hex::encode(m.commitment),
+                            "duplicate crew commitment",
+                        ));
+                    }
+                }
+                if a.rest.min_per_24h > 24 * 60 {
+                    return Err(FieldError::new(
+                        "rest_hours.min_per_24h",
+                        f64::from(a.rest.min_per_24h) / 60.0,
+                        "more than 24 hours",
+                    ));
+                }
+                if a.rest.min_per_7d > 7 * 24 * 60 {
+                    return Err(FieldError::new(
+                        "rest_hours.min_per_7d",
+                        f64::from(a.rest.min_per_7d) / 60.0,
+                        "more than 168 hours",
+                    ));
+                }
+                check_ilo(&a.ilo_indicators)?;
+            }
+            Details::FacilityAttestation(a) => {
+                check_text("facility", &a.facility, MAX_TEXT)?;
+                check_validity(a.valid_from, a.valid_until)?;
+                check_audit(&a.audit)?;
+                check_ilo(&a.ilo_indicators)?;
+            }
+            Details::Catch(c) => {
+                check_imo("vessel_imo", &c.vessel_imo)?;
+                check_fao("fao_area", &c.fao_area)?;
+                if !codes::is_gear(&c.gear) {
+                    return Err(FieldError::new(
+                        "gear",
+                        &c.gear,
+                        "not an ISSCFG Rev.1 gear abbreviation (e.g. LLD) or code (e.g. 09.32)",
+                    ));
+                }
+                check_time_range("catch_start", c.catch_start)?;
+                check_time_range("catch_end", c.catch_end)?;
+                if c.catch_start > c.catch_end {
+                    return Err(FieldError::new(
+                        "catch_start",
+                        c.catch_start,
+                        format!("is after catch_end ({})", c.catch_end),
+                    ));
+                }
+            }
+            Details::Transshipment(t) => {
+                check_imo("from_vessel_imo", &t.from_vessel_imo)?;
+                check_imo("to_vessel_imo", &t.to_vessel_imo)?;
+                if t.from_vessel_imo == t.to_vessel_imo {
+                    return Err(FieldError::new(
+                        "to_vessel_imo",
+                        &t.to_vessel_imo,
+                        "is the same vessel as from_vessel_imo",
+                    ));
+                }
+                check_fao("fao_area", &t.fao_area)?;
+            }
+            Details::Landing { port } => {
+                if !codes::is_locode_shape(port) {
+                    return Err(FieldError::new(
+                        "port",
+                        port,
+                        "not a UN/LOCODE (2-letter country and 3 letters or digits 2-9, e.g. THBKK)",
+                    ));
+                }
+            }
+            Details::Processing { facility } => check_text("facility", facility, MAX_TEXT)?,
+            Details::Shipment(p) | Details::Receipt(p) => {
+                check_text("from", &p.from, MAX_TEXT)?;
+                check_text("to", &p.to, MAX_TEXT)?;
+            }
+            Details::Revocation(r) => check_text("reason", &r.reason, MAX_REASON)?,
+        }
+        Ok(())
+    }
+
+    /// The payload as a CBOR value (keys as in docs/format.md).
+    pub fn to_value(&self) -> Value {
+        let mut m: Vec<(&'static str, Value)> = vec![
+            ("v", Value::Uint(FORMAT_VERSION)),
+            ("kind", text(self.kind().as_str())),
+            ("time", time_value(self.time)),
+            ("issued_at", time_value(self.issued_at)),
+        ];
+        if let Some(c) = &self.custody {
+            m.push((
+                "inputs",
+                Value::Array(
+                    c.inputs
+                        .iter()
+                        .map(|i| {
+                            map(vec![
+                                ("certificate", Value::Bytes(i.certificate.0.to_vec())),
+                                ("lot", text(&i.lot)),
+                                ("quantity_g", Value::Uint(i.quantity.0)),
+                            ])
+                        })
+                        .collect(),
+                ),
+            ));
+            m.push((
+                "outputs",
+                Value::Array(
+                    c.outputs
+                        .iter()
+                        .map(|o| {
+                            let mut e = vec![
+                                ("lot", text(&o.lot)),
+                                ("quantity_g", Value::Uint(o.quantity.0)),
+                            ];
+                            if let Some(s) = &o.species {
+                                e.push(("species", text(s)));
+                            }
+                            if let Some(p) = &o.product {
+                                e.push(("product", text(p)));
+                            }
+                            map(e)
+                        })
+                        .collect(),
+                ),
+            ));
+            m.push((
+                "attestations",
+                Value::Array(
+                    c.attestations
+                        .iter()
+                        .map(|a| Value::Bytes(a.0.to_vec()))
+                        .collect(),
+                ),
+            ));
+        }
+        match &self.details {
+            Details::CrewAttestation(a) => {
+                m.push((
+                    "vessel",
+                    map(vec![
+                        ("name", text(&a.vessel.name)),
+                        ("imo", text(&a.vessel.imo)),
+                        ("flag", text(&a.vessel.flag)),
+                    ]),
+                ));
+                m.push(("valid_from", time_value(a.valid_from)));
+                m.push(("valid_until", time_value(a.valid_until)));
+                m.push(("audit", audit_value(&a.audit)));
+                m.push((
+                    "crew",
+                    Value::Array(
+                        a.crew
+                            .iter()
+                            .map(|c| {
+                                map(vec![
+                                    ("commitment", Value::Bytes(c.commitment.to_vec())),
+                                    ("written_agreement", Value::Bool(c.written_agreement)),
+                                    ("holds_own_documents", Value::Bool(c.holds_own_documents)),
+                                    ("recruitment_fee_paid", Value::Bool(c.recruitment_fee_paid)),
+                                    ("wage_method", text(c.wage_method.as_str())),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                ));
+                m.push((
+                    "rest_minutes",
+                    map(vec![
+                        ("min_per_24h", Value::Uint(u64::from(a.rest.min_per_24h))),
+                        ("min_per_7d", Value::Uint(u64::from(a.rest.min_per_7d))),
+                    ]),
+                ));
+                m.push(("ilo_indicators", ilo_value(&a.ilo_indicators)));
+            }
+            Details::FacilityAttestation(a) => {
+                m.push(("facility", text(&a.facility)));
+                m.push(("valid_from", time_value(a.valid_from)));
+                m.push(("valid_until", time_value(a.valid_until)));
+                m.push(("audit", audit_value(&a.audit)));
+                m.push(("ilo_indicators", ilo_value(&a.ilo_indicators)));
+            }
+            Details::Catch(c) => {
+                m.push(("vessel_imo", text(&c.vessel_imo)));
+                m.push(("fao_area", text(&c.fao_area)));
+                m.push(("gear", text(&c.gear)));
+                m.push(("catch_start", time_value(c.catch_start)));
+                m.push(("catch_end", time_value(c.catch_end)));
+            }
+            Details::Transshipment(t) => {
+                m.push(("from_vessel_imo", text(&t.from_vessel_imo)));
+                m.push(("to_vessel_imo", text(&t.to_vessel_imo)));
+                m.push(("at_sea", Value::Bool(t.at_sea)));
+                m.push(("fao_area", text(&t.fao_area)));
+            }
+            Details::Landing { port } => m.push(("port", text(port))),
+            Details::Processing { facility } => m.push(("facility", text(facility))),
+            Details::Shipment(p) | Details::Receipt(p) => {
+                m.push(("from", text(&p.from)));
+                m.push(("to", text(&p.to)));
+            }
+            Details::Revocation(r) => {
+                m.push(("certificate", Value::Bytes(r.certificate.0.to_vec())));
+                m.push(("reason", text(&r.reason)));
+            }
+        }
+        map(m)
+    }
+
+    /// Deterministic CBOR bytes of the payload.
+    pub fn to_cbor(&self) -> Vec<u8> {
+        cbor::to_vec(&self.to_value())
+    }
+
+    /// Decode and validate payload bytes. Rejects non-deterministic CBOR, unknown or missing
+    /// fields, wrong types and every rule of [`Payload::validate`].
+    pub fn from_cbor(bytes: &[u8]) -> Result<Payload, PayloadError> {
+        if bytes.len() > MAX_PAYLOAD_BYTES {
+            return Err(PayloadError::TooLarge(bytes.len()));
+        }
+        let limits = cbor::Limits {
+            max_depth: 8,
+            max_bytes: MAX_PAYLOAD_BYTES,
+            max_items: 50_000,
+        };
+        let value = cbor::from_slice(bytes, &limits)?;
+        let p = Self::from_value(&value)?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    fn from_value(value: &Value) -> Result<Payload, FieldError> {
+        let mut f = Fields::new("", value)?;
+        let v = f.uint("v")?;
+        if v != FORMAT_VERSION {
+            return Err(FieldError::new(
+                "v",
+                v,
+                format!("unsupported format version (expected {FORMAT_VERSION})"),
+            ));
+        }
+        let kind_name = f.text("kind")?;
+        let kind: Kind = kind_name.parse().map_err(|e: crate::kind::NameError| {
+            FieldError::new("kind", kind_name, e.to_string())
+        })?;
+        let time = f.time("time")?;
+        let issued_at = f.time("issued_at")?;
+        let custody = if kind.is_custody() {
+            let inputs = f
+                .array("inputs")?
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let mut e = Fields::new(&format!("inputs[{i}]"), v)?;
+                    let r = Input {
+                        certificate: e.cert_id("certificate")?,
+                        lot: e.text("lot")?.to_string(),
+                        quantity: e.grams("quantity_g")?,
+                    };
+                    e.finish()?;
+                    Ok(r)
+                })
+                .collect::<Result<Vec<_>, FieldError>>()?;
+            let outputs = f
+                .array("outputs")?
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let mut e = Fields::new(&format!("outputs[{i}]"), v)?;
+                    let r = Output {
+                        lot: e.text("lot")?.to_string(),
+                        quantity: e.grams("quantity_g")?,
+                        species: e.opt_text("species")?.map(str::to_string),
+                        product: e.opt_text("product")?.map(str::to_string),
+                    };
+                    e.finish()?;
+                    Ok(r)
+                })
+                .collect::<Result<Vec<_>, FieldError>>()?;
+            let attestations = f
+                .array("attestations")?
+                .iter()
+                .enumerate()
+                .map(|(i, v)| as_cert_id(&format!("attestations[{i}]"), v))
+                .collect::<Result<Vec<_>, FieldError>>()?;
+            Some(Custody {
+                inputs,
+                outputs,
+                attestations,
+            })
+        } else {
+            None
+        };
+        let details = match kind {
+            Kind::CrewAttestation => {
+                let mut ve = f.map("vessel")?;
+                let vessel = Vessel {
+                    name: ve.text("name")?.to_string(),
+                    imo: ve.text("imo")?.to_string(),
+                    flag: ve.text("flag")?.to_string(),
+                };
+                ve.finish()?;
+                let valid_from = f.time("valid_from")?;
+                let valid_until = f.time("valid_until")?;
+                let audit = f.audit()?;
+                let crew = f
+                    .array("crew")?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let mut e = Fields::new(&format!("crew[{i}]"), v)?;
+                        let commitment = e.bytes32("commitment")?;
+                        let r = CrewMember {
+                            commitment,
+                            written_agreement: e.bool("written_agreement")?,
+                            holds_own_documents: e.bool("holds_own_documents")?,
+                            recruitment_fee_paid: e.bool("recruitment_fee_paid")?,
+                            wage_method: e.wage_method("wage_method")?,
+                        };
+                        e.finish()?;
+                        Ok(r)
+                    })
+                    .collect::<Result<Vec<_>, FieldError>>()?;
+                let mut r = f.map("rest_minutes")?;
+                let rest = RestMinutes {
+                    min_per_24h: r.u32("min_per_24h")?,
+                    min_per_7d: r.u32("min_per_7d")?,
+                };
+                r.finish()?;
+                let ilo_indicators = f.ilo()?;
+                Details::CrewAttestation(CrewAttestation {
+                    vessel,
+                    valid_from,
+                    valid_until,
+                    audit,
+                    crew,
+                    rest,
+                    ilo_indicators,
+                })
+            }
+            Kind::FacilityAttestation => Details::FacilityAttestation(FacilityAttestation {
+                facility: f.text("facility")?.to_string(),
+                valid_from: f.time("valid_from")?,
+                valid_until: f.time("valid_until")?,
+                audit: f.audit()?,
+                ilo_indicators: f.ilo()?,
+            }),
+            Kind::Catch => Details::Catch(Catch {
+                vessel_imo: f.text("vessel_imo")?.to_string(),
+                fao_area: f.text("fao_area")?.to_string(),
+                gear: f.text("gear")?.to_string(),
+                catch_start: f.time("catch_start")?,
+                catch_end: f.time("catch_end")?,
+            }),
+            Kind::Transshipment => Details::Transshipment(Transshipment {
+                from_vessel_imo: f.text("from_vessel_imo")?.to_string(),
+                to_vessel_imo: f.text("to_vessel_imo")?.to_string(),
+                at_sea: f.bool("at_sea")?,
+                fao_area: f.text("fao_area")?.to_string(),
+            }),
+            Kind::Landing => Details::Landing {
+                port: f.text("port")?.to_string(),
+            },
+            Kind::Processing => Details::Processing {
+                facility: f.text("facility")?.to_string(),
+            },
+            Kind::Shipment | Kind::Receipt => {
+                let p = Parties {
+                    from: f.text("from")?.to_string(),
+                    to: f.text("to")?.to_string(),
+                };
+                if kind == Kind::Shipment {
+                    Details::Shipment(p)
+                } else {
+                    Details::Receipt(p)
+                }
+            }
+            Kind::Revocation => Details::Revocation(Revocation {
+                certificate: f.cert_id("certificate")?,
+                reason: f.text("reason")?.to_string(),
+            }),
+        };
+        f.finish()?;
+        Ok(Payload {
+            time,
+            issued_at,
+            custody,
+            details,
+        })
+    }
+}
+
+fn validate_custody(kind: Kind, c: &Custody) -> Result<(), FieldError> {
+    if kind == Kind::Catch {
+        if !c.inputs.is_empty() {
+            return Err(FieldError::new(
+                "inputs",
+                c.inputs.len(),
+                "a catch has no inputs",
+            ));
+        }
+    } else if c.inputs.is_empty() {
+        return Err(FieldError::new(
+            "inputs",
+            "[]",
+            format!("a {kind} consumes at least one lot"),
+        ));
+    }
+    if c.outputs.is_empty() {
+        return Err(FieldError::new(
+            "outputs",
+            "[]",
+            "at least one output lot is required",
+        ));
+    }
+    if c.inputs.len() > MAX_LOTS || c.outputs.len() > MAX_LOTS {
+        return Err(FieldError::new(
+            if c.inputs.len() > MAX_LOTS {
+                "inputs"
+            } else {
+                "outputs"
+            },
+            c.inputs.len().max(c.outputs.len()),
+            format!("more than {MAX_LOTS} entries"),
+        ));
+    }
+    if c.attestations.len() > MAX_ATTESTATIONS {
+        return Err(FieldError::new(
+            "attestations",
+            c.attestations.len(),
+            format!("more than {MAX_ATTESTATIONS} entries"),
+        ));
+    }
+    let mut seen_in = BTreeSet::new();
+    for (i, inp) in c.inputs.iter().enumerate() {
+        check_lot(&format!("inputs[{i}].lot"), &inp.lot)?;
+        if !seen_in.insert((inp.certificate, inp.lot.as_str())) {
+            return Err(FieldError::new(
+                format!("inputs[{i}]"),
+                format!("{} {}", inp.certificate, inp.lot),
+                "the same (certificate, lot) is listed twice: give one entry with the total",
+            ));
+        }
+    }
+    let mut seen_out = BTreeSet::new();
+    for (i, o) in c.outputs.iter().enumerate() {
+        check_lot(&format!("outputs[{i}].lot"), &o.lot)?;
+        if !seen_out.insert(o.lot.as_str()) {
+            return Err(FieldError::new(
+                format!("outputs[{i}].lot"),
+                &o.lot,
+                "lot listed twice in outputs",
+            ));
+        }
+        match &o.species {
+            Some(s) if !codes::is_species_shape(s) => {
+                return Err(FieldError::new(
+                    format!("outputs[{i}].species"),
+                    s,
+                    "not an ASFIS 3-alpha species code (3 capital letters, e.g. YFT)",
+                ));
+            }
+            None if kind == Kind::Catch => {
+                return Err(FieldError::missing(format!("outputs[{i}].species")));
+            }
+            _ => {}
+        }
+        match &o.product {
+            Some(p) => check_text(&format!("outputs[{i}].product"), p, MAX_TEXT)?,
+            None if kind == Kind::Processing => {
+                return Err(FieldError::missing(format!("outputs[{i}].product")));
+            }
+            None => {}
+        }
+    }
+    let mut seen_att = BTreeSet::new();
+    for (i, a) in c.attestations.iter().enumerate() {
+        if !seen_att.insert(*a) {
+            return Err(FieldError::new(
+                format!("attestations[{i}]"),
+                a,
+                "listed twice",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_time_range(field: &str, t: Timestamp) -> Result<(), FieldError> {
+    if t < timestamp::MIN || t > timestamp::MAX {
+        return Err(FieldError::new(field, t.0, "outside 1970..9999"));
+    }
+    Ok(())
+}
+
+fn check_validity(from: Timestamp, until: Timestamp) -> Result<(), FieldError> {
+    check_time_range("valid_from", from)?;
+    check_time_range("valid_until", until)?;
+    if from >= until {
+        return Err(FieldError::new(
+            "valid_until",
+            until,
+            format!("must be after valid_from ({from})"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_audit(a: &Audit) -> Result<(), FieldError> {
+    check_text("audit.auditor", &a.auditor, MAX_TEXT)?;
+    timestamp::parse_date(&a.date)
+        .map_err(|e| FieldError::new("audit.date", &a.date, e.to_string()))?;
+    Ok(())
+}
+
+fn check_ilo(ids: &[u8]) -> Result<(), FieldError> {
+    let mut last = 0u8;
+    for (i, id) in ids.iter().enumerate() {
+        if !codes::is_ilo_indicator(u64::from(*id)) {
+            return Err(FieldError::new(
+                format!("ilo_indicators[{i}]"),
+                id,
+                "not an ILO forced-labour indicator id (1-11)",
+            ));
+        }
+        if *id <= last {
+            return Err(FieldError::new(
+                format!("ilo_indicators[{i}]"),
+                id,
+                "ids must be sorted ascending without repeats",
+            ));
+        }
+        last = *id;
+    }
+    Ok(())
+}
+
+fn check_imo(field: &str, imo: &str) -> Result<(), FieldError> {
+    if !codes::is_imo_shape(imo) {
+        return Err(FieldError::new(
+            field,
+            imo,
+            "not an IMO number (IMO followed by 7 or 8 digits, e.g. IMO9074729)",
+        ));
+    }
+    Ok(())
+}
+
+fn check_fao(field: &str, area: &str) -> Result<(), FieldError> {
+    if !codes::is_fao_area(area) {
+        return Err(FieldError::new(
+            field,
+            area,
+            "not an FAO major fishing area (e.g. \"71\") or subarea (e.g. \"27.4.a\")",
+        ));
+    }
+    Ok(())
+}
+
+/// Text fields: non-empty, at most `max` bytes, no control characters, no leading or
+/// trailing white space.
+pub fn check_text(field: &str, s: &str, max: usize) -> Result<(), FieldError> {
+    if s.is_empty() {
+        return Err(FieldError::new(field, "\"\"", "must not be empty"));
+    }
+    if s.len() > max {
+        return Err(FieldError::new(
+            field,
+            format!("{s:?}"),
+            format!("longer than {max} bytes"),
+        ));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            format!("{s:?}"),
+            "contains control characters",
+        ));
+    }
+    if s.trim() != s {
+        return Err(FieldError::new(
+            field,
+            format!("{s:?}"),
+            "has leading or trailing white space",
+        ));
+    }
+    Ok(())
+}
+
+/// Lot ids: like text, at most 128 bytes and without any white space, so that they can be
+/// written in URLs and logs unambiguously.
+pub fn check_lot(field: &str, lot: &str) -> Result<(), FieldError> {
+    check_text(field, lot, 128)?;
+    if lot.chars().any(char::is_whitespace) {
+        return Err(FieldError::new(
+            field,
+            format!("{lot:?}"),
+            "lot ids contain no white space",
+        ));
+    }
+    Ok(())
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+fn map(entries: Vec<(&str, Value)>) -> Value {
+    Value::Map(entries.into_iter().map(|(k, v)| (text(k), v)).collect())
+}
+
+fn time_value(t: Timestamp) -> Value {
+    // Validated times are never negative.
+    Value::Uint(u64::try_from(t.0).unwrap_or(0))
+}
+
+fn audit_value(a: &Audit) -> Value {
+    map(vec![
+        ("method", text(a.method.as_str())),
+        ("auditor", text(&a.auditor)),
+        ("date", text(&a.date)),
+    ])
+}
+
+fn ilo_value(ids: &[u8]) -> Value {
+    Value::Array(ids.iter().map(|i| Value::Uint(u64::from(*i))).collect())
+}
+
+fn as_cert_id(field: &str, v: &Value) -> Result<CertId, FieldError> {
+    match v {
+        Value::Bytes(b) => CertId::from_slice(b).ok_or_else(|| {
+            FieldError::new(field, hex::encode(b), "must be a 32-byte SHA-256 digest")
+        }),
+        other => Err(FieldError::new(
+            field,
+            type_name(other),
+            "must be a byte string (certificate id)",
+        )),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Uint(_) | Value::Nint(_) => "an integer",
+        Value::Bytes(_) => "a byte string",
+        Value::Text(_) => "a text string",
+        Value::Array(_) => "an array",
+        Value::Map(_) => "a map",
+        Value::Tag(..) => "a tag",
+        Value::Bool(_) => "a boolean",
+        Value::Null | Value::Undefined | Value::Simple(_) => "a simple value",
+        Value::Float(_) => "a float",
+    }
+}
+
+/// Reads the fields of a CBOR map by name, and reports unknown or missing ones by path.
+struct Fields<'a> {
+    prefix: String,
+    entries: Vec<(&'a str, &'a Value)>,
+    used: Vec<bool>,
+}
+
+impl<'a> Fields<'a> {
+    fn new(prefix: &str, v: &'a Value) -> Result<Self, FieldError> {
+        let Value::Map(entries) = v else {
+            let at = if prefix.is_empty() { "payload" } else { prefix };
+            return Err(FieldError::new(at, type_name(v), "must be a map"));
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        for (k, val) in entries {
+            match k {
+                Value::Text(name) => out.push((name.as_str(), val)),
+                other => {
+                    return Err(FieldError::new(
+                        if prefix.is_empty() { "payload" } else { prefix },
+                        type_name(other),
+                        "map keys must be text",
+                    ));
+                }
+            }
+        }
+        let used = vec![false; out.len()];
+        Ok(Fields {
+            prefix: prefix.to_string(),
+            entries: out,
+            used,
+        })
+    }
+
+    fn path(&self, name: &str) -> String {
+        if self.prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", self.prefix)
+        }
+    }
+
+    fn opt(&mut self, name: &str) -> Option<&'a Value> {
+        let i = self.entries.iter().position(|(k, _)| *k == name)?;
+        self.used[i] = true;
+        Some(self.entries[i].1)
+    }
+
+    fn req(&mut self, name: &str) -> Result<&'a Value, FieldError> {
+        let path = self.path(name);
+        self.opt(name).ok_or_else(|| FieldError::missing(path))
+    }
+
+    fn finish(self) -> Result<(), FieldError> {
+        match self.entries.iter().zip(&self.used).find(|(_, u)| !**u) {
+            Some(((k, _), _)) => Err(FieldError::new(self.path(k), "", "unknown field")),
+            None => Ok(()),
+        }
+    }
+
+    fn text(&mut self, name: &str) -> Result<&'a str, FieldError> {
+        match self.req(name)? {
+            Value::Text(s) => Ok(s),
+            v => Err(FieldError::new(
+                self.path(name),
+                type_name(v),
+                "must be a text string",
+            )),
+        }
+    }
+
+    fn opt_text(&mut self, name: &str) -> Result<Option<&'a str>, FieldError> {
+        match self.opt(name) {
+            None => Ok(None),
+            Some(Value::Text(s)) => Ok(Some(s)),
+            Some(v) => Err(FieldError::new(
+                self.path(name),
+                type_name(v),
+                "must be a text string",
+            )),
+        }
+    }
+
+    fn uint(&mut self, name: &str) -> Result<u64, FieldError> {
+        match self.req(name)? {
+            Value::Uint(n) => Ok(*n),
+            v => Err(FieldError::new(
+                self.path(name),
+                type_name(v),
+                "must be an unsigned integer",
+            )),
+        }
+    }
+
+    fn u32(&mut self, name: &str) -> Result<u32, FieldError> {
+        let n = self.uint(name)?;
+        u32::try_from(n).map_err(|_| FieldError::new(self.path(name), n, "too large"))
+    }
+
+    fn bool(&mut self, name: &str) -> Result<bool, FieldError> {
+        match self.req(name)? {
+            Value::Bool(b) => Ok(*b),
+            v => Err(FieldError::new(
+                self.path(name),
+                type_name(v),
+                "must be a boolean",
+            )),
+        }
+    }
+
+    fn time(&mut self, name: &str) -> Result<Timestamp, FieldError> {
+        let n = self.uint(name)?;
+        i64::try_from(n)
+            .ok()
+            .and_then(Timestamp::from_unix)
+            .ok_or_else(|| FieldError::new(self.path(name), n, "time outside 1970..9999"))
+    }
+
+    fn grams(&mut self, name: &str) -> Result<Grams, FieldError> {
+        let n = self.uint(name)?;
+        Grams::from_grams(n).map_err(|e| FieldError::new(self.path(name), n, e.to_string()))
+    }
+
+    fn bytes32(&mut self, name: &str) -> Result<[u8; 32], FieldError> {
+        let path = self.path(name);
+        as_cert_id(&path, self.req(name)?).map(|c| c.0)
+    }
+
+    fn cert_id(&mut self, name: &str) -> Result<CertId, FieldError> {
+        let path = self.path(name);
+        as_cert_id(&path, self.req(name)?)
+    }
+
+    fn array(&mut self, name: &str) -> Result<&'a [Value], FieldError> {
+        match self.req(name)? {
+            Value::Array(a) => Ok(a),
+            v => Err(FieldError::new(
+                self.path(name),
+                type_name(v),
+                "must be an array",
+            )),
+        }
+    }
+
+    fn map(&mut self, name: &str) -> Result<Fields<'a>, FieldError> {
+        let path = self.path(name);
+        Fields::new(&path, self.req(name)?)
+    }
+
+    fn wage_method(&mut self, name: &str) -> Result<WageMethod, FieldError> {
+        let s = self.text(name)?;
+        WageMethod::parse(s).ok_or_else(|| {
+            FieldError::new(
+                self.path(name),
+                s,
+                "not one of bank_transfer, cash, mobile_money, via_broker, deferred",
+            )
+        })
+    }
+
+    fn audit(&mut self) -> Result<Audit, FieldError> {
+        let mut a = self.map("audit")?;
+        let method = a.text("method")?;
+        let method = AuditMethod::parse(method).ok_or_else(|| {
+            FieldError::new(
+                a.path("method"),
+                method,
+                "not one of none, internal, third_party",
+            )
+        })?;
+        let r = Audit {
+            method,
+            auditor: a.text("auditor")?.to_string(),
+            date: a.text("date")?.to_string(),
+        };
+        a.finish()?;
+        Ok(r)
+    }
+
+    fn ilo(&mut self) -> Result<Vec<u8>, FieldError> {
+        let path = self.path("ilo_indicators");
+        self.array("ilo_indicators")?
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::Uint(n) => u8::try_from(*n).map_err(|_| {
+                    FieldError::new(format!("{path}[{i}]"), n, "not an ILO indicator id (1-11)")
+                }),
+                v => Err(FieldError::new(
+                    format!("{path}[{i}]"),
+                    type_name(v),
+                    "must be an integer",
+                )),
+            })
+            .collect()
+    }
+}

@@ -5,3 +5,6 @@
 //! returns findings. No I/O, no clock, no async.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod cose;
+pub mod signature;

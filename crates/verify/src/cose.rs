@@ -1,0 +1,192 @@
+//! Decoding a certificate: one tagged COSE_Sign1 message (RFC 9052) in the profile of
+//! `docs/format.md`, without checking its signature or issuer.
+//!
+//! Decoding is strict: the whole message must be deterministic CBOR (so that it has one
+//! byte form and hence one id); the protected header must hold exactly alg = EdDSA (-8),
+//! the catchcert content type and x5chain (33); the unprotected header must be empty; the
+//! payload must be embedded; the signature must be 64 bytes.
+
+use crate::signature::{self, SignatureChecked, SignatureError};
+use catchcert_model::cbor;
+use catchcert_model::{CertId, MAX_CERTIFICATE_BYTES, PAYLOAD_CONTENT_TYPE, X5CHAIN_LABEL};
+use coset::{CborSerializable, CoseSign1, TaggedCborSerializable, iana};
+use ed25519_dalek::VerifyingKey;
+
+/// Most certificates accepted in one x5chain.
+pub const MAX_CHAIN: usize = 8;
+
+/// A decoded COSE_Sign1 certificate message.
+#[derive(Clone, Debug)]
+pub struct Sign1 {
+    /// The certificate id (SHA-256 of the bytes).
+    pub id: CertId,
+    /// The protected header exactly as received.
+    pub protected: Vec<u8>,
+    /// The issuer chain from x5chain, DER, leaf first.
+    pub x5chain: Vec<Vec<u8>>,
+    /// The payload bytes.
+    pub payload: Vec<u8>,
+    /// The 64-byte signature.
+    pub signature: Vec<u8>,
+}
+
+/// Why bytes are not a certificate message.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CoseError {
+    /// Over [`MAX_CERTIFICATE_BYTES`].
+    #[error("the message is {0} bytes, over the limit of {MAX_CERTIFICATE_BYTES}")]
+    TooLarge(usize),
+    /// Not deterministic CBOR.
+    #[error("not deterministic CBOR: {0}")]
+    Cbor(#[from] cbor::DecodeError),
+    /// Not a tagged COSE_Sign1.
+    #[error("not a tagged COSE_Sign1 message (CBOR tag 18): {0}")]
+    NotSign1(String),
+    /// The protected header breaks the profile.
+    #[error("protected header: {0}")]
+    Header(String),
+    /// The unprotected header is not empty.
+    #[error("the unprotected header must be empty")]
+    Unprotected,
+    /// No embedded payload.
+    #[error("the payload is detached or missing")]
+    NoPayload,
+    /// The signature is not 64 bytes.
+    #[error("the signature is {0} bytes, not 64")]
+    SignatureLength(usize),
+}
+
+/// Decode a certificate message without verifying it.
+pub fn decode(bytes: &[u8]) -> Result<Sign1, CoseError> {
+    if bytes.len() > MAX_CERTIFICATE_BYTES {
+        return Err(CoseError::TooLarge(bytes.len()));
+    }
+    let limits = cbor::Limits {
+        max_depth: 8,
+        max_bytes: MAX_CERTIFICATE_BYTES,
+        max_items: 1024,
+    };
+    // Deterministic encoding of the whole message first: coset alone would accept
+    // alternative encodings of the same structure, which would give one certificate
+    // several ids.
+    cbor::from_slice(bytes, &limits)?;
+    let msg =
+        CoseSign1::from_tagged_slice(bytes).map_err(|e| CoseError::NotSign1(e.to_string()))?;
+    if !msg.unprotected.is_empty() {
+        return Err(CoseError::Unprotected);
+    }
+    let h = &msg.protected.header;
+    if h.alg
+        != Some(coset::RegisteredLabelWithPrivate::Assigned(
+            iana::Algorithm::EdDSA,
+        ))
+    {
+        return Err(CoseError::Header(format!(
+            "alg must be EdDSA (-8), found {:?}",
+            h.alg
+        )));
+    }
+    if h.content_type != Some(coset::ContentType::Text(PAYLOAD_CONTENT_TYPE.to_string())) {
+        return Err(CoseError::Header(format!(
+            "content type must be {PAYLOAD_CONTENT_TYPE:?}, found {:?}",
+            h.content_type
+        )));
+    }
+    if !h.crit.is_empty()
+        || !h.key_id.is_empty()
+        || !h.iv.is_empty()
+        || !h.partial_iv.is_empty()
+        || !h.counter_signatures.is_empty()
+    {
+        return Err(CoseError::Header(
+            "only alg, content type and x5chain are allowed".into(),
+        ));
+    }
+    let mut x5chain = None;
+    for (label, value) in &h.rest {
+        match label {
+            coset::Label::Int(X5CHAIN_LABEL) => x5chain = Some(chain_from(value)?),
+            other => {
+                return Err(CoseError::Header(format!(
+                    "unexpected header parameter {other:?}"
+                )));
+            }
+        }
+    }
+    let x5chain = x5chain.ok_or_else(|| CoseError::Header("x5chain (33) is missing".into()))?;
+    let protected = msg
+        .protected
+        .original_data
+        .clone()
+        .ok_or_else(|| CoseError::Header("protected header bytes missing".into()))?;
+    let payload = msg.payload.clone().ok_or(CoseError::NoPayload)?;
+    if msg.signature.len() != 64 {
+        return Err(CoseError::SignatureLength(msg.signature.len()));
+    }
+    Ok(Sign1 {
+        id: CertId::of_cose(bytes),
+        protected,
+        x5chain,
+        payload,
+        signature: msg.signature,
+    })
+}
+
+fn chain_from(v: &ciborium::Value) -> Result<Vec<Vec<u8>>, CoseError> {
+    let chain = match v {
+        ciborium::Value::Bytes(b) => vec![b.clone()],
+        ciborium::Value::Array(a) => a
+            .iter()
+            .map(|e| match e {
+                ciborium::Value::Bytes(b) => Ok(b.clone()),
+                _ => Err(CoseError::Header(
+                    "x5chain entries must be byte strings".into(),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => {
+            return Err(CoseError::Header(
+                "x5chain must be a byte string or an array of them".into(),
+            ));
+        }
+    };
+    // RFC 9360: an array holds at least two certificates; one is sent as a plain bstr.
+    if chain.is_empty() || (chain.len() == 1 && matches!(v, ciborium::Value::Array(_))) {
+        return Err(CoseError::Header(
+            "x5chain array must hold two or more certificates".into(),
+        ));
+    }
+    if chain.len() > MAX_CHAIN {
+        return Err(CoseError::Header(format!(
+            "x5chain holds more than {MAX_CHAIN} certificates"
+        )));
+    }
+    Ok(chain)
+}
+
+impl Sign1 {
+    /// The Sig_structure `["Signature1", protected, h'', payload]` that was signed.
+    pub fn to_be_signed(&self) -> Vec<u8> {
+        coset::sig_structure_data(
+            coset::SignatureContext::CoseSign1,
+            coset::ProtectedHeader {
+                original_data: Some(self.protected.clone()),
+                header: coset::Header::default(),
+            },
+            None,
+            b"",
+            &self.payload,
+        )
+    }
+
+    /// Check the signature with the issuer's key.
+    pub fn verify(&self, key: &VerifyingKey) -> Result<SignatureChecked, SignatureError> {
+        signature::verify_with_key(key, &self.to_be_signed(), &self.signature)
+    }
+}
+
+/// Encode a parsed message back (tests).
+#[doc(hidden)]
+pub fn reencode(msg: &CoseSign1) -> Option<Vec<u8>> {
+    msg.clone().to_vec().ok()
+}
