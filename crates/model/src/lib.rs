@@ -18,6 +18,7 @@ pub mod input;
 pub mod kind;
 pub mod payload;
 pub mod quantity;
+pub mod roles_ext;
 pub mod timestamp;
 
 pub use id::CertId;
