@@ -23,6 +23,13 @@ pub mod timestamp;
 
 pub use id::CertId;
 pub use kind::{Kind, Role};
-// pub use payload::Payload;
+pub use payload::Payload;
 pub use quantity::Grams;
 pub use timestamp::Timestamp;
+
+/// The COSE content type (header label 3) of every certificate payload.
+pub const PAYLOAD_CONTENT_TYPE: &str = "application/vnd.catchcert.payload+cbor";
+/// COSE header label of x5chain (RFC 9360).
+pub const X5CHAIN_LABEL: i64 = 33;
+/// Largest accepted certificate (one COSE_Sign1 message), matching the server's 1 MiB body limit.
+pub const MAX_CERTIFICATE_BYTES: usize = 1 << 20;
