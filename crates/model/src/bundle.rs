@@ -70,7 +70,7 @@ impl Bundle {
             .into_iter()
             .map(|c| (CertId::of_cose(&c), c))
             .collect();
-        certs.sort_by(|a, b| a.0.cmp(&b.0));
+        certs.sort_by_key(|a| a.0);
         certs.dedup_by(|a, b| a.0 == b.0);
         let mut issuers = issuers;
         issuers.sort();

@@ -134,14 +134,13 @@ pub fn check_disclosure(
             payload.kind().to_string(),
         ));
     };
-    if let Some(disclosed) = d.certificate {
-        if disclosed != id {
+    if let Some(disclosed) = d.certificate
+        && disclosed != id {
             return Err(DisclosureError::WrongCertificate {
                 disclosed,
                 actual: id,
             });
         }
-    }
     if a.crew.len() != d.crew.len() {
         return Err(DisclosureError::Count {
             certificate: a.crew.len(),

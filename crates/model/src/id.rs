@@ -99,7 +99,11 @@ mod tests {
     fn rejects_uppercase_short_and_unprefixed() {
         let good = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
         assert!(good.parse::<CertId>().is_err());
-        assert!(format!("sha256:{}", good.to_uppercase()).parse::<CertId>().is_err());
+        assert!(
+            format!("sha256:{}", good.to_uppercase())
+                .parse::<CertId>()
+                .is_err()
+        );
         assert!(format!("sha256:{}", &good[1..]).parse::<CertId>().is_err());
         assert!(format!("sha512:{good}").parse::<CertId>().is_err());
         assert!(format!("sha256:{good}0").parse::<CertId>().is_err());

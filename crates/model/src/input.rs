@@ -457,7 +457,8 @@ pub fn build(
         }
     };
     if let Details::Catch(c) = &details {
-        if !crate::codes::imo_check_digit_ok(&c.vessel_imo) {
+        // The check digit is defined for the 7-digit form only.
+        if c.vessel_imo.len() == 10 && !crate::codes::imo_check_digit_ok(&c.vessel_imo) {
             warnings.push(format!(
                 "vessel_imo {}: the IMO check digit does not match (kept; many registered ships carry such numbers)",
                 c.vessel_imo
@@ -471,6 +472,9 @@ pub fn build(
         details,
     };
     payload.validate()?;
+    if let Some(e) = payload.time_order_problems().into_iter().next() {
+        return Err(e);
+    }
     Ok(Built {
         payload,
         disclosure,

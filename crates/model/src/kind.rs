@@ -226,6 +226,9 @@ mod tests {
             assert_eq!(got, kinds, "{role}");
         }
         assert!(!Role::any_allows(&[Role::Trader], Kind::CrewAttestation));
-        assert!(Role::any_allows(&[Role::Trader, Role::Auditor], Kind::CrewAttestation));
+        assert!(Role::any_allows(
+            &[Role::Trader, Role::Auditor],
+            Kind::CrewAttestation
+        ));
     }
 }

@@ -15,6 +15,7 @@ pub mod codes;
 pub mod crew;
 pub mod id;
 pub mod input;
+pub mod json;
 pub mod kind;
 pub mod payload;
 pub mod quantity;

@@ -417,13 +417,6 @@ impl Payload {
     pub fn validate(&self) -> Result<(), FieldError> {
         check_time_range("time", self.time)?;
         check_time_range("issued_at", self.issued_at)?;
-        if self.time > self.issued_at {
-            return Err(FieldError::new(
-                "time",
-                self.time,
-                format!("is after issued_at ({})", self.issued_at),
-            ));
-        }
         let kind = self.kind();
         match (&self.custody, kind.is_custody()) {
             (Some(c), true) => validate_custody(kind, c)?,
@@ -501,13 +494,6 @@ impl Payload {
                 }
                 check_time_range("catch_start", c.catch_start)?;
                 check_time_range("catch_end", c.catch_end)?;
-                if c.catch_start > c.catch_end {
-                    return Err(FieldError::new(
-                        "catch_start",
-                        c.catch_start,
-                        format!("is after catch_end ({})", c.catch_end),
-                    ));
-                }
             }
             Details::Transshipment(t) => {
                 check_imo("from_vessel_imo", &t.from_vessel_imo)?;
@@ -538,6 +524,41 @@ impl Payload {
             Details::Revocation(r) => check_text("reason", &r.reason, MAX_REASON)?,
         }
         Ok(())
+    }
+
+    /// Time-order problems inside one payload: the event after its own `issued_at`, a
+    /// catch whose `catch_start` is after its `catch_end`, or whose `time` is before its
+    /// `catch_end`. A signed payload with such a problem still decodes (the verifier reports
+    /// `time.order`); `issue` refuses to sign one.
+    pub fn time_order_problems(&self) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        if self.time > self.issued_at {
+            out.push(FieldError::new(
+                "time",
+                self.time,
+                format!("is after issued_at ({})", self.issued_at),
+            ));
+        }
+        if let Details::Catch(c) = &self.details {
+            if c.catch_start > c.catch_end {
+                out.push(FieldError::new(
+                    "catch_start",
+                    c.catch_start,
+                    format!("is after catch_end ({})", c.catch_end),
+                ));
+            }
+            if self.time < c.catch_end {
+                out.push(FieldError::new(
+                    "time",
+                    self.time,
+                    format!(
+                        "is before catch_end ({}): a catch is recorded when fishing ends",
+                        c.catch_end
+                    ),
+                ));
+            }
+        }
+        out
     }
 
     /// The payload as a CBOR value (keys as in docs/format.md).

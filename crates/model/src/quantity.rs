@@ -44,7 +44,10 @@ impl Grams {
         let int: u64 = int_part.parse().map_err(|_| QuantityError::TooLarge)?;
         let mut frac: u64 = 0;
         for i in 0..3 {
-            let d = frac_part.as_bytes().get(i).map_or(0, |c| u64::from(c - b'0'));
+            let d = frac_part
+                .as_bytes()
+                .get(i)
+                .map_or(0, |c| u64::from(c - b'0'));
             frac = frac * 10 + d;
         }
         let g = int
@@ -102,7 +105,10 @@ mod tests {
         assert_eq!(Grams::from_kg(0.0), Err(QuantityError::NotPositive));
         assert_eq!(Grams::from_kg(-1.0), Err(QuantityError::NotPositive));
         assert_eq!(Grams::from_kg(f64::NAN), Err(QuantityError::NotPositive));
-        assert_eq!(Grams::from_kg(f64::INFINITY), Err(QuantityError::NotPositive));
+        assert_eq!(
+            Grams::from_kg(f64::INFINITY),
+            Err(QuantityError::NotPositive)
+        );
         assert_eq!(Grams::from_kg(0.0005), Err(QuantityError::TooPrecise));
         assert_eq!(Grams::from_kg(1.2345), Err(QuantityError::TooPrecise));
         assert_eq!(Grams::from_kg(2e12), Err(QuantityError::TooLarge));

@@ -6,5 +6,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod chain;
 pub mod cose;
+pub mod findings;
+pub mod path;
 pub mod signature;
