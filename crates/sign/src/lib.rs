@@ -9,3 +9,4 @@
 
 pub mod cose;
 pub mod keys;
+pub mod pki;
