@@ -72,6 +72,11 @@ pub fn decode(bytes: &[u8]) -> Result<Sign1, CoseError> {
     cbor::from_slice(bytes, &limits)?;
     let msg =
         CoseSign1::from_tagged_slice(bytes).map_err(|e| CoseError::NotSign1(e.to_string()))?;
+    // The protected header is itself CBOR inside a byte string, out of reach of the check
+    // above: it must be deterministic as well.
+    if let Some(protected) = &msg.protected.original_data {
+        cbor::from_slice(protected, &limits)?;
+    }
     if !msg.unprotected.is_empty() {
         return Err(CoseError::Unprotected);
     }
