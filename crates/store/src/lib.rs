@@ -1,0 +1,592 @@
+//! # catchcert-store
+//!
+//! Storage for verified catchcert certificates: one interface, [`Store`], with two native
+//! backends, SQLite (the embedded default, through `rusqlite`) and PostgreSQL (through
+//! `tokio-postgres` and a small `deadpool-postgres` pool).
+//!
+//! The store keeps each certificate's bytes under its id and indexes what the server and
+//! bundle builder need without parsing payloads again: which certificate outputs which lot
+//! and how much, which certificate consumes how much of which (certificate, lot), each
+//! certificate's issuer (subject and key), the attestations it names and the revocations.
+//!
+//! Certificates arrive **already verified** (signature and issuer path are the caller's
+//! job). The store enforces the rules that need the stored set, atomically and under
+//! concurrent writers: every input names a stored certificate ([`StoreError::UnknownInput`])
+//! that outputs that lot ([`StoreError::LotNotOutput`]), and no (certificate, lot) is ever
+//! consumed beyond what it output ([`StoreError::Overconsumed`]) — so the same fish cannot
+//! be sold twice. Nothing is stored unless [`Store::insert`] returns
+//! [`Inserted::Created`], and that answer is only given once the commit is durable.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), catchcert_store::StoreError> {
+//! use catchcert_store::Store;
+//! let store = Store::open("sqlite://catchcert.db").await?;
+//! println!("{} certificates in {}", store.count().await?, store.backend_name());
+//! # Ok(()) }
+//! ```
+//!
+//! URL forms, the schema, the migrations, the SQLite group commit and the isolation
+//! strategy of each backend are described in `docs/storage.md`.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+mod error;
+pub mod migrate;
+mod postgres;
+mod sqlite;
+mod url;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+pub use catchcert_model::{CertId, Grams, Kind, Timestamp};
+pub use error::StoreError;
+pub use migrate::{AppliedMigration, Migration};
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// Largest certificate the store accepts, in bytes (the HTTP limit is far lower).
+pub const MAX_CERTIFICATE_BYTES: usize = 16 * 1024 * 1024;
+/// Most inputs, outputs or attestations one certificate may list.
+pub const MAX_ENTRIES: usize = 65_536;
+/// Longest lot id, in bytes.
+pub const MAX_LOT_BYTES: usize = 1024;
+/// Longest issuer subject, in bytes.
+pub const MAX_SUBJECT_BYTES: usize = 4096;
+
+/// A verified certificate, with the facts the store indexes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCertificate {
+    /// SHA-256 of `bytes` (checked).
+    pub id: CertId,
+    /// The complete COSE_Sign1 message.
+    pub bytes: Vec<u8>,
+    /// Its kind.
+    pub kind: Kind,
+    /// The event time.
+    pub time: Timestamp,
+    /// The signing time.
+    pub issued_at: Timestamp,
+    /// The issuer certificate's subject, e.g. `CN=FV Example,O=…`.
+    pub issuer_subject: String,
+    /// The issuer's Ed25519 public key.
+    pub issuer_key: [u8; 32],
+    /// Quantities of lots that stored certificates output.
+    pub inputs: Vec<InputRef>,
+    /// Lots this certificate outputs (each lot at most once).
+    pub outputs: Vec<OutputLot>,
+    /// The ids named in `attestations` (they need not be stored).
+    pub attestations: Vec<CertId>,
+    /// For a revocation (and only then): the certificate it revokes (which need not be stored).
+    pub revokes: Option<CertId>,
+}
+
+/// One input: a quantity of a lot that a stored certificate outputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputRef {
+    /// The certificate that outputs the lot.
+    pub certificate: CertId,
+    /// The lot id.
+    pub lot: String,
+    /// How much is consumed.
+    pub quantity: Grams,
+}
+
+/// One output lot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputLot {
+    /// The lot id.
+    pub lot: String,
+    /// How much is output.
+    pub quantity: Grams,
+}
+
+/// What [`Store::insert`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    /// The certificate is now stored, durably (HTTP 201).
+    Created,
+    /// The certificate was already stored with the same bytes; nothing changed (HTTP 200).
+    AlreadyStored,
+}
+
+/// A stored revocation of a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Revocation {
+    /// The certificate revoked.
+    pub target: CertId,
+    /// The revocation certificate.
+    pub revocation: CertId,
+    /// The revocation's `time`: it takes effect from then.
+    pub time: Timestamp,
+}
+
+/// A certificate store. Cheap to clone: clones share one database handle.
+///
+/// Dropping the last clone closes the database; for SQLite this waits for the writer
+/// thread to finish what it was given.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Store {
+    /// A SQLite database file.
+    Sqlite(SqliteStore),
+    /// A PostgreSQL database.
+    Postgres(PostgresStore),
+}
+
+impl Store {
+    /// Open (creating if needed) the store at `url` and bring its schema up to date.
+    ///
+    /// Accepted forms: `sqlite://PATH` (`sqlite:///abs/path`, `sqlite://rel/path`),
+    /// `sqlite:PATH`, a bare file path, and `postgres://…` / `postgresql://…` (any URL
+    /// `tokio-postgres` accepts; TLS is not supported, use a local or private connection).
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        match url::DbUrl::parse(url)? {
+            url::DbUrl::Sqlite(path) => Ok(Store::Sqlite(SqliteStore::open(path).await?)),
+            url::DbUrl::Postgres(u) => Ok(Store::Postgres(PostgresStore::open(&u).await?)),
+        }
+    }
+
+    /// `"sqlite"` or `"postgresql"`.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgresql",
+        }
+    }
+
+    /// Store a verified certificate, atomically: either everything about it is stored and
+    /// the answer is [`Inserted::Created`] (after a durable commit), or nothing is.
+    ///
+    /// Checks, in this order: the certificate itself ([`StoreError::Invalid`]); whether the
+    /// id is already stored ([`Inserted::AlreadyStored`], or [`StoreError::IdConflict`] for
+    /// different bytes); then, for each (certificate, lot) it consumes, in ascending order of
+    /// certificate id then lot: [`StoreError::UnknownInput`], [`StoreError::LotNotOutput`],
+    /// [`StoreError::Overconsumed`] (all inputs of the same (certificate, lot) are added up).
+    pub async fn insert(&self, c: NewCertificate) -> Result<Inserted, StoreError> {
+        let checked = Checked::new(c)?;
+        match self {
+            Store::Sqlite(s) => s.insert(checked).await,
+            Store::Postgres(s) => s.insert(checked).await,
+        }
+    }
+
+    /// The stored bytes of a certificate.
+    pub async fn get(&self, id: CertId) -> Result<Option<Vec<u8>>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.get(id).await,
+            Store::Postgres(s) => s.get(id).await,
+        }
+    }
+
+    /// The stored certificates among `ids`, in the order asked, each once; ids that are not
+    /// stored are left out.
+    pub async fn get_many(&self, ids: &[CertId]) -> Result<Vec<(CertId, Vec<u8>)>, StoreError> {
+        let ids = dedup(ids);
+        match self {
+            Store::Sqlite(s) => s.get_many(ids).await,
+            Store::Postgres(s) => s.get_many(ids).await,
+        }
+    }
+
+    /// The current holder of a lot (contract §5): among stored certificates that output the
+    /// lot, those whose output of it no stored certificate consumes; of these the latest
+    /// `time`, then the latest stored. If every output of the lot is consumed, the latest
+    /// (`time`, then stored) certificate that outputs it. `None` only when no stored
+    /// certificate outputs the lot.
+    pub async fn lot_holder(&self, lot: &str) -> Result<Option<CertId>, StoreError> {
+        if lot.len() > MAX_LOT_BYTES {
+            return Ok(None);
+        }
+        match self {
+            Store::Sqlite(s) => s.lot_holder(lot).await,
+            Store::Postgres(s) => s.lot_holder(lot).await,
+        }
+    }
+
+    /// The certificates a bundle with head `head` needs: the head, every ancestor through
+    /// inputs, the stored attestations named by any of them, and the stored revocations of
+    /// any of them — repeated until nothing new is found (so a revocation's own revocations
+    /// and an attestation's revocations are included). Read from one consistent snapshot.
+    /// The head comes first, then the others in breadth-first order.
+    ///
+    /// [`StoreError::NotFound`] if the head is not stored; [`StoreError::TooLarge`] as soon
+    /// as more than `max` certificates are found.
+    pub async fn closure(
+        &self,
+        head: CertId,
+        max: usize,
+    ) -> Result<Vec<(CertId, Vec<u8>)>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.closure(head, max).await,
+            Store::Postgres(s) => s.closure(head, max).await,
+        }
+    }
+
+    /// The stored revocations of any of `ids`, ordered by target, then time, then id.
+    pub async fn revocations_of(&self, ids: &[CertId]) -> Result<Vec<Revocation>, StoreError> {
+        let ids = dedup(ids);
+        let mut out = match self {
+            Store::Sqlite(s) => s.revocations_of(ids).await?,
+            Store::Postgres(s) => s.revocations_of(ids).await?,
+        };
+        out.sort_by_key(|r| (r.target, r.time, r.revocation));
+        Ok(out)
+    }
+
+    /// How many certificates are stored.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.count().await,
+            Store::Postgres(s) => s.count().await,
+        }
+    }
+
+    /// Apply any embedded migration the database lacks (as [`Store::open`] does) and return
+    /// how many were applied: 0 on an up-to-date database.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.migrate().await,
+            Store::Postgres(s) => s.migrate().await,
+        }
+    }
+
+    /// The migrations the database records, oldest first.
+    pub async fn applied_migrations(&self) -> Result<Vec<AppliedMigration>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.applied_migrations().await,
+            Store::Postgres(s) => s.applied_migrations().await,
+        }
+    }
+
+    /// The migrations this build embeds for this store's backend, oldest first.
+    pub fn embedded_migrations(&self) -> &'static [Migration] {
+        match self {
+            Store::Sqlite(_) => migrate::SQLITE,
+            Store::Postgres(_) => migrate::POSTGRES,
+        }
+    }
+}
+
+/// `ids` without repeats, first occurrence kept.
+fn dedup(ids: &[CertId]) -> Vec<CertId> {
+    let mut seen = HashSet::with_capacity(ids.len());
+    ids.iter().copied().filter(|id| seen.insert(*id)).collect()
+}
+
+/// What one insert asks of one (certificate, lot): the sum of its inputs of that lot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Demand {
+    pub certificate: CertId,
+    pub lot: String,
+    pub requested: u64,
+}
+
+/// A certificate that passed the store's own checks, with its demands sorted by
+/// (certificate, lot) — the order in which rows are checked and locked.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    pub cert: NewCertificate,
+    pub demands: Vec<Demand>,
+    pub attestations: Vec<CertId>,
+}
+
+impl Checked {
+    fn new(cert: NewCertificate) -> Result<Checked, StoreError> {
+        let invalid = |reason: String| StoreError::Invalid {
+            certificate: cert.id,
+            reason,
+        };
+        if cert.bytes.len() > MAX_CERTIFICATE_BYTES {
+            return Err(invalid(format!(
+                "bytes: {} bytes, over the limit of {MAX_CERTIFICATE_BYTES}",
+                cert.bytes.len()
+            )));
+        }
+        if CertId::of_cose(&cert.bytes) != cert.id {
+            return Err(invalid(format!(
+                "id: not the SHA-256 of the bytes (which is {})",
+                CertId::of_cose(&cert.bytes)
+            )));
+        }
+        if cert.issuer_subject.len() > MAX_SUBJECT_BYTES {
+            return Err(invalid(format!(
+                "issuer_subject: over {MAX_SUBJECT_BYTES} bytes"
+            )));
+        }
+        for (field, n) in [
+            ("inputs", cert.inputs.len()),
+            ("outputs", cert.outputs.len()),
+            ("attestations", cert.attestations.len()),
+        ] {
+            if n > MAX_ENTRIES {
+                return Err(invalid(format!(
+                    "{field}: {n} entries, over the limit of {MAX_ENTRIES}"
+                )));
+            }
+        }
+        match (cert.kind, cert.revokes) {
+            (Kind::Revocation, None) => {
+                return Err(invalid("revokes: a revocation must name its target".into()));
+            }
+            (k, Some(_)) if k != Kind::Revocation => {
+                return Err(invalid(format!("revokes: given for a {k}")));
+            }
+            _ => {}
+        }
+        let check_lot = |field: String, lot: &str| {
+            if lot.is_empty() || lot.len() > MAX_LOT_BYTES {
+                Err(invalid(format!(
+                    "{field}: lot ids have 1 to {MAX_LOT_BYTES} bytes"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        let check_qty = |field: String, g: Grams| {
+            if Grams::from_grams(g.0).is_err() {
+                Err(invalid(format!(
+                    "{field}: {} g is not a positive quantity of at most {} g",
+                    g.0,
+                    catchcert_model::quantity::MAX_GRAMS
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        let mut out_lots = BTreeSet::new();
+        for (i, o) in cert.outputs.iter().enumerate() {
+            check_lot(format!("outputs[{i}].lot"), &o.lot)?;
+            check_qty(format!("outputs[{i}].quantity"), o.quantity)?;
+            if !out_lots.insert(o.lot.as_str()) {
+                return Err(invalid(format!(
+                    "outputs[{i}].lot: lot {:?} is output twice",
+                    o.lot
+                )));
+            }
+        }
+        let mut sums: BTreeMap<(CertId, &str), u64> = BTreeMap::new();
+        for (i, inp) in cert.inputs.iter().enumerate() {
+            check_lot(format!("inputs[{i}].lot"), &inp.lot)?;
+            check_qty(format!("inputs[{i}].quantity"), inp.quantity)?;
+            let s = sums.entry((inp.certificate, inp.lot.as_str())).or_default();
+            *s = s.saturating_add(inp.quantity.0);
+        }
+        let demands = sums
+            .into_iter()
+            .map(|((certificate, lot), requested)| Demand {
+                certificate,
+                lot: lot.to_string(),
+                requested,
+            })
+            .collect();
+        let attestations = cert
+            .attestations
+            .iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        Ok(Checked {
+            cert,
+            demands,
+            attestations,
+        })
+    }
+}
+
+/// Decide what an over-consumption check says for one (certificate, lot) row.
+pub(crate) fn check_quantity(d: &Demand, output: u64, consumed: u64) -> Result<(), StoreError> {
+    if consumed.saturating_add(d.requested) > output {
+        return Err(StoreError::Overconsumed {
+            certificate: d.certificate,
+            lot: d.lot.clone(),
+            output: Grams(output),
+            consumed: Grams(consumed),
+            requested: Grams(d.requested),
+        });
+    }
+    Ok(())
+}
+
+/// Breadth-first walk for [`Store::closure`], shared by both backends: they fetch the
+/// neighbours of each frontier from their index tables.
+pub(crate) struct Walk {
+    head: CertId,
+    max: usize,
+    seen: HashSet<CertId>,
+    order: Vec<CertId>,
+    frontier: Vec<CertId>,
+}
+
+impl Walk {
+    pub(crate) fn new(head: CertId, max: usize) -> Result<Walk, StoreError> {
+        if max == 0 {
+            return Err(StoreError::TooLarge { head, max });
+        }
+        Ok(Walk {
+            head,
+            max,
+            seen: HashSet::from([head]),
+            order: vec![head],
+            frontier: vec![head],
+        })
+    }
+
+    /// The next ids whose neighbours are to be fetched, or `None` when done.
+    pub(crate) fn next_frontier(&mut self) -> Option<Vec<CertId>> {
+        if self.frontier.is_empty() {
+            None
+        } else {
+            Some(std::mem::take(&mut self.frontier))
+        }
+    }
+
+    /// Record neighbours found; new ones join the result and the next frontier.
+    pub(crate) fn add(&mut self, mut found: Vec<CertId>) -> Result<(), StoreError> {
+        found.sort();
+        for id in found {
+            if self.seen.insert(id) {
+                if self.order.len() >= self.max {
+                    return Err(StoreError::TooLarge {
+                        head: self.head,
+                        max: self.max,
+                    });
+                }
+                self.order.push(id);
+                self.frontier.push(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every id found, head first.
+    pub(crate) fn into_order(self) -> Vec<CertId> {
+        self.order
+    }
+}
+
+/// Convert a stored integer quantity back to grams.
+pub(crate) fn to_u64(v: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| StoreError::Backend(format!("stored {what} is negative: {v}")))
+}
+
+/// Convert grams (at most `MAX_GRAMS` after [`Checked::new`]) to a database integer.
+pub(crate) fn to_i64(v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::Backend(format!("quantity {v} g does not fit")))
+}
+
+/// Read a stored 32-byte id.
+pub(crate) fn id_from_db(v: &[u8]) -> Result<CertId, StoreError> {
+    CertId::from_slice(v).ok_or_else(|| {
+        StoreError::Backend(format!("stored id has {} bytes instead of 32", v.len()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert(bytes: &[u8]) -> NewCertificate {
+        NewCertificate {
+            id: CertId::of_cose(bytes),
+            bytes: bytes.to_vec(),
+            kind: Kind::Landing,
+            time: Timestamp(1),
+            issued_at: Timestamp(2),
+            issuer_subject: "CN=x".into(),
+            issuer_key: [7; 32],
+            inputs: vec![],
+            outputs: vec![],
+            attestations: vec![],
+            revokes: None,
+        }
+    }
+
+    fn reason(c: NewCertificate) -> String {
+        match Checked::new(c) {
+            Err(StoreError::Invalid { reason, .. }) => reason,
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn refuses_broken_invariants() {
+        let mut c = cert(b"a");
+        c.id = CertId::of_cose(b"b");
+        assert!(reason(c).starts_with("id:"));
+
+        let mut c = cert(b"a");
+        c.outputs = vec![
+            OutputLot {
+                lot: "L".into(),
+                quantity: Grams(1),
+            },
+            OutputLot {
+                lot: "L".into(),
+                quantity: Grams(2),
+            },
+        ];
+        assert!(reason(c).contains("output twice"));
+
+        let mut c = cert(b"a");
+        c.outputs = vec![OutputLot {
+            lot: "L".into(),
+            quantity: Grams(0),
+        }];
+        assert!(reason(c).starts_with("outputs[0].quantity"));
+
+        let mut c = cert(b"a");
+        c.inputs = vec![InputRef {
+            certificate: CertId::of_cose(b"z"),
+            lot: String::new(),
+            quantity: Grams(1),
+        }];
+        assert!(reason(c).starts_with("inputs[0].lot"));
+
+        let mut c = cert(b"a");
+        c.kind = Kind::Revocation;
+        assert!(reason(c).starts_with("revokes"));
+        let mut c = cert(b"a");
+        c.revokes = Some(CertId::of_cose(b"z"));
+        assert!(reason(c).starts_with("revokes"));
+    }
+
+    #[test]
+    fn demands_are_summed_and_sorted() {
+        let (p, q) = (CertId::of_cose(b"p"), CertId::of_cose(b"q"));
+        let (hi, lo) = if p > q { (p, q) } else { (q, p) };
+        let mut c = cert(b"a");
+        let inp = |certificate, lot: &str, g| InputRef {
+            certificate,
+            lot: lot.into(),
+            quantity: Grams(g),
+        };
+        c.inputs = vec![
+            inp(hi, "B", 1),
+            inp(lo, "Z", 2),
+            inp(hi, "A", 3),
+            inp(hi, "B", 4),
+        ];
+        let k = Checked::new(c).unwrap();
+        let got: Vec<_> = k
+            .demands
+            .iter()
+            .map(|d| (d.certificate, d.lot.as_str(), d.requested))
+            .collect();
+        assert_eq!(got, vec![(lo, "Z", 2), (hi, "A", 3), (hi, "B", 5)]);
+    }
+
+    #[test]
+    fn walk_stops_at_max() {
+        let ids: Vec<CertId> = (0u8..5).map(|i| CertId::of_cose(&[i])).collect();
+        let mut w = Walk::new(ids[0], 3).unwrap();
+        assert_eq!(w.next_frontier(), Some(vec![ids[0]]));
+        w.add(vec![ids[1], ids[0], ids[1]]).unwrap();
+        w.add(vec![ids[2]]).unwrap();
+        assert!(matches!(
+            w.add(vec![ids[3]]),
+            Err(StoreError::TooLarge { max: 3, .. })
+        ));
+        assert!(Walk::new(ids[0], 0).is_err());
+    }
+}

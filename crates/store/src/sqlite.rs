@@ -1,0 +1,762 @@
+//! The SQLite backend: one writer thread with group commit, a small pool of readers.
+//!
+//! **Writes.** One dedicated thread owns the only writing connection. [`SqliteStore::insert`]
+//! sends the checked certificate over a channel and waits for the answer. The thread takes
+//! the first waiting request, drains whatever else is queued (up to [`MAX_BATCH`]) and
+//! applies the whole batch in ONE `BEGIN IMMEDIATE` transaction: each insert runs inside
+//! its own `SAVEPOINT`, so one that fails (over-consumption, unknown input, …) is rolled
+//! back alone while the others stay. Then it commits once and only after `COMMIT` has
+//! returned does it answer every caller. With `journal_mode=WAL` and `synchronous=FULL` the
+//! commit has reached stable storage by then, so every `Created` is durable. If the commit
+//! fails, every caller of the batch gets the error and nothing of the batch is stored.
+//!
+//! Inserts in one batch see each other in order: a later one may consume a lot an earlier
+//! one output, and a second copy of the same certificate is `AlreadyStored`.
+//!
+//! **Reads** run on `spawn_blocking` threads with their own connections (`query_only`),
+//! which WAL lets proceed while the writer commits. A closure is read in one read
+//! transaction, so it comes from one snapshot.
+
+use crate::migrate::{self, AppliedMigration};
+use crate::{
+    Checked, Inserted, Revocation, StoreError, Timestamp, Walk, check_quantity, id_from_db, to_i64,
+    to_u64,
+};
+use catchcert_model::CertId;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+use tokio::sync::{Semaphore, mpsc, oneshot};
+
+/// Most inserts applied in one transaction.
+pub const MAX_BATCH: usize = 1024;
+/// Requests that may wait for the writer before `insert` itself waits.
+const QUEUE: usize = 4096;
+/// Reader connections (and concurrent reads).
+const READERS: usize = 4;
+/// How long a connection waits for another process's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Ids per `IN (…)` list.
+const CHUNK: usize = 500;
+
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+enum Job {
+    Insert(Box<Checked>, Reply<Inserted>),
+    Migrate(Reply<usize>),
+}
+
+/// A SQLite store (see the module documentation for its threads and group commit).
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Option<mpsc::Sender<Job>>,
+    thread: Option<JoinHandle<()>>,
+    readers: Mutex<Vec<Connection>>,
+    read_permits: Semaphore,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Closing the channel ends the writer loop once it has answered what it holds.
+        self.writer = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn backend_at(path: &Path, what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(format!("SQLite {}: {what}: {e}", path.display()))
+}
+
+/// Open the writing connection and set it up for durability and integrity.
+pub(crate) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(|e| backend_at(path, "open", e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(backend_at(
+            path,
+            "journal_mode",
+            format!("could not switch to WAL (got {mode})"),
+        ));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| backend_at(path, "open reader", e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "query_only", "ON")?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    pub(crate) async fn open(path: PathBuf) -> Result<SqliteStore, StoreError> {
+        let p = path.clone();
+        let conn = tokio::task::spawn_blocking(move || -> Result<Connection, StoreError> {
+            let mut conn = open_writer(&p)?;
+            run_migrations(&mut conn, migrate::SQLITE)?;
+            Ok(conn)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("SQLite open task failed: {e}")))??;
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let thread = std::thread::Builder::new()
+            .name("catchcert-sqlite-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(|e| backend_at(&path, "start writer thread", e))?;
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                path,
+                writer: Some(tx),
+                thread: Some(thread),
+                readers: Mutex::new(Vec::new()),
+                read_permits: Semaphore::new(READERS),
+            }),
+        })
+    }
+
+    async fn send<T>(&self, make: impl FnOnce(Reply<T>) -> Job) -> Result<T, StoreError> {
+        let stopped = || StoreError::Backend("the SQLite writer thread has stopped".into());
+        let writer = self.inner.writer.as_ref().ok_or_else(stopped)?;
+        let (reply, answer) = oneshot::channel();
+        writer.send(make(reply)).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    pub(crate) async fn insert(&self, c: Checked) -> Result<Inserted, StoreError> {
+        self.send(|reply| Job::Insert(Box::new(c), reply)).await
+    }
+
+    pub(crate) async fn migrate(&self) -> Result<usize, StoreError> {
+        self.send(Job::Migrate).await
+    }
+
+    /// Run `f` on a reader connection on a blocking thread.
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let _permit = self
+            .inner
+            .read_permits
+            .acquire()
+            .await
+            .map_err(|e| StoreError::Backend(format!("SQLite readers: {e}")))?;
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let pooled = inner
+                .readers
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pop();
+            let mut conn = match pooled {
+                Some(c) => c,
+                None => open_reader(&inner.path)?,
+            };
+            let result = f(&mut conn);
+            if conn.is_autocommit() {
+                inner
+                    .readers
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("SQLite read task failed: {e}")))?
+    }
+
+    pub(crate) async fn get(&self, id: CertId) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(move |c| {
+            Ok(
+                c.prepare_cached("SELECT bytes FROM certificates WHERE id = ?1")?
+                    .query_row([&id.0[..]], |r| r.get(0))
+                    .optional()?,
+            )
+        })
+        .await
+    }
+
+    pub(crate) async fn get_many(
+        &self,
+        ids: Vec<CertId>,
+    ) -> Result<Vec<(CertId, Vec<u8>)>, StoreError> {
+        self.read(move |c| fetch_bytes(c, &ids)).await
+    }
+
+    pub(crate) async fn lot_holder(&self, lot: &str) -> Result<Option<CertId>, StoreError> {
+        let lot = lot.to_string();
+        self.read(move |c| {
+            let id: Option<Vec<u8>> = c
+                .prepare_cached(LOT_HOLDER)?
+                .query_row([&lot], |r| r.get(0))
+                .optional()?;
+            id.map(|v| id_from_db(&v)).transpose()
+        })
+        .await
+    }
+
+    pub(crate) async fn closure(
+        &self,
+        head: CertId,
+        max: usize,
+    ) -> Result<Vec<(CertId, Vec<u8>)>, StoreError> {
+        self.read(move |c| {
+            // One read transaction: every query below sees the same snapshot.
+            let tx = c.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let exists = tx
+                .prepare_cached("SELECT 1 FROM certificates WHERE id = ?1")?
+                .exists([&head.0[..]])?;
+            if !exists {
+                return Err(StoreError::NotFound { certificate: head });
+            }
+            let mut walk = Walk::new(head, max)?;
+            while let Some(frontier) = walk.next_frontier() {
+                walk.add(neighbours(&tx, &frontier)?)?;
+            }
+            let order = walk.into_order();
+            let out = fetch_bytes(&tx, &order)?;
+            tx.commit()?;
+            if out.len() != order.len() {
+                return Err(StoreError::Backend(format!(
+                    "closure of {head}: {} of {} certificates have no bytes",
+                    order.len() - out.len(),
+                    order.len()
+                )));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    pub(crate) async fn revocations_of(
+        &self,
+        ids: Vec<CertId>,
+    ) -> Result<Vec<Revocation>, StoreError> {
+        self.read(move |c| {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(CHUNK) {
+                let sql = format!(
+                    "SELECT r.target, r.revocation, c.time FROM revocations r \
+                     JOIN certificates c ON c.id = r.revocation WHERE r.target IN ({})",
+                    placeholders(chunk.len())
+                );
+                let mut st = c.prepare(&sql)?;
+                let mut rows =
+                    st.query(rusqlite::params_from_iter(chunk.iter().map(|i| &i.0[..])))?;
+                while let Some(r) = rows.next()? {
+                    out.push(Revocation {
+                        target: id_from_db(&r.get::<_, Vec<u8>>(0)?)?,
+                        revocation: id_from_db(&r.get::<_, Vec<u8>>(1)?)?,
+                        time: Timestamp(r.get(2)?),
+                    });
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    pub(crate) async fn count(&self) -> Result<u64, StoreError> {
+        self.read(|c| {
+            let n: i64 = c.query_row("SELECT COUNT(*) FROM certificates", [], |r| r.get(0))?;
+            to_u64(n, "count")
+        })
+        .await
+    }
+
+    pub(crate) async fn applied_migrations(&self) -> Result<Vec<AppliedMigration>, StoreError> {
+        self.read(|c| applied(c)).await
+    }
+}
+
+/// The lot-holder rule as one query (see `Store::lot_holder`).
+const LOT_HOLDER: &str = "SELECT c.id FROM lot_outputs o JOIN certificates c ON c.id = o.certificate \
+     WHERE o.lot = ?1 \
+     ORDER BY CASE WHEN o.consumed = 0 THEN 0 ELSE 1 END, c.time DESC, c.seq DESC LIMIT 1";
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(",")
+}
+
+/// Query `sql` (one `IN ({})` list) for each chunk of `ids`; collect the first column as ids.
+fn ids_for(c: &Connection, sql: &str, ids: &[CertId]) -> Result<Vec<CertId>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let mut st = c.prepare(&sql.replace("{}", &placeholders(chunk.len())))?;
+        let mut rows = st.query(rusqlite::params_from_iter(chunk.iter().map(|i| &i.0[..])))?;
+        while let Some(r) = rows.next()? {
+            out.push(id_from_db(&r.get::<_, Vec<u8>>(0)?)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Parents through inputs, stored attestations named, and revocations of `ids`.
+fn neighbours(c: &Connection, ids: &[CertId]) -> Result<Vec<CertId>, StoreError> {
+    let mut out = ids_for(
+        c,
+        "SELECT DISTINCT source FROM lot_inputs WHERE certificate IN ({})",
+        ids,
+    )?;
+    out.extend(ids_for(
+        c,
+        "SELECT DISTINCT a.attestation FROM attestation_refs a \
+         JOIN certificates c ON c.id = a.attestation WHERE a.certificate IN ({})",
+        ids,
+    )?);
+    out.extend(ids_for(
+        c,
+        "SELECT revocation FROM revocations WHERE target IN ({})",
+        ids,
+    )?);
+    Ok(out)
+}
+
+/// The stored bytes of `ids` (distinct), in the order of `ids`.
+fn fetch_bytes(c: &Connection, ids: &[CertId]) -> Result<Vec<(CertId, Vec<u8>)>, StoreError> {
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT id, bytes FROM certificates WHERE id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut st = c.prepare(&sql)?;
+        let mut rows = st.query(rusqlite::params_from_iter(chunk.iter().map(|i| &i.0[..])))?;
+        while let Some(r) = rows.next()? {
+            found.insert(
+                id_from_db(&r.get::<_, Vec<u8>>(0)?)?,
+                r.get::<_, Vec<u8>>(1)?,
+            );
+        }
+    }
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.remove(id).map(|b| (*id, b)))
+        .collect())
+}
+
+fn applied(c: &Connection) -> Result<Vec<AppliedMigration>, StoreError> {
+    let mut st = c.prepare(
+        "SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok(AppliedMigration {
+            version: r.get(0)?,
+            name: r.get(1)?,
+            checksum: r.get(2)?,
+            applied_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Apply the missing migrations of `list` in one immediate transaction; return how many.
+pub(crate) fn run_migrations(
+    conn: &mut Connection,
+    list: &[migrate::Migration],
+) -> Result<usize, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version    INTEGER PRIMARY KEY,
+            name       TEXT    NOT NULL,
+            checksum   TEXT    NOT NULL,
+            applied_at INTEGER NOT NULL
+        )",
+    )?;
+    let todo = migrate::pending(list, &applied(&tx)?)?;
+    for m in &todo {
+        let fail = |e: rusqlite::Error| StoreError::Migration {
+            version: m.version,
+            name: m.name.to_string(),
+            reason: e.to_string(),
+        };
+        tx.execute_batch(m.sql).map_err(fail)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at) \
+             VALUES (?1, ?2, ?3, CAST(strftime('%s','now') AS INTEGER))",
+            params![m.version, m.name, m.checksum()],
+        )
+        .map_err(fail)?;
+    }
+    if let Some(last) = list.last() {
+        tx.pragma_update(None, "user_version", last.version)?;
+    }
+    tx.commit()?;
+    Ok(todo.len())
+}
+
+/// The writer thread: group commit (see the module documentation).
+fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        let mut batch: Vec<(Box<Checked>, Reply<Inserted>)> = Vec::new();
+        for job in jobs {
+            match job {
+                Job::Insert(c, reply) => batch.push((c, reply)),
+                Job::Migrate(reply) => {
+                    // Keep request order: what came before the migration commits first.
+                    answer_batch(&mut conn, std::mem::take(&mut batch));
+                    let _ = reply.send(run_migrations(&mut conn, migrate::SQLITE));
+                }
+            }
+        }
+        answer_batch(&mut conn, batch);
+    }
+}
+
+fn answer_batch(conn: &mut Connection, batch: Vec<(Box<Checked>, Reply<Inserted>)>) {
+    if batch.is_empty() {
+        return;
+    }
+    let (certs, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+    let results = apply_batch(conn, &certs);
+    for (reply, result) in replies.into_iter().zip(results) {
+        // A caller that stopped waiting is not an error: its insert stands.
+        let _ = reply.send(result);
+    }
+}
+
+/// Apply `certs` in one transaction, each in its own savepoint; commit once. Every result
+/// is final: when the commit fails, all become that error.
+pub(crate) fn apply_batch(
+    conn: &mut Connection,
+    certs: &[Box<Checked>],
+) -> Vec<Result<Inserted, StoreError>> {
+    let all_fail = |e: &StoreError| certs.iter().map(|_| Err(e.clone())).collect();
+    let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => return all_fail(&StoreError::from(e)),
+    };
+    let mut results = Vec::with_capacity(certs.len());
+    for c in certs {
+        let sp = match tx.savepoint() {
+            Ok(sp) => sp,
+            Err(e) => return all_fail(&StoreError::from(e)),
+        };
+        match insert_one(&sp, c) {
+            Ok(v) => {
+                if let Err(e) = sp.commit() {
+                    return all_fail(&StoreError::from(e));
+                }
+                results.push(Ok(v));
+            }
+            Err(e) => {
+                // ROLLBACK TO + RELEASE: undo this insert only. If even that fails the
+                // transaction is in an unknown state: give it up whole.
+                if let Err(e2) = sp.finish() {
+                    return all_fail(&StoreError::from(e2));
+                }
+                results.push(Err(e));
+            }
+        }
+    }
+    match tx.commit() {
+        Ok(()) => results,
+        Err(e) => all_fail(&StoreError::Backend(format!(
+            "SQLite commit failed, nothing of this batch was stored: {e}"
+        ))),
+    }
+}
+
+/// One insert inside the open transaction (see `Store::insert` for the order of checks).
+fn insert_one(db: &Connection, k: &Checked) -> Result<Inserted, StoreError> {
+    let c = &k.cert;
+    let existing: Option<Vec<u8>> = db
+        .prepare_cached("SELECT bytes FROM certificates WHERE id = ?1")?
+        .query_row([&c.id.0[..]], |r| r.get(0))
+        .optional()?;
+    if let Some(bytes) = existing {
+        return if bytes == c.bytes {
+            Ok(Inserted::AlreadyStored)
+        } else {
+            Err(StoreError::IdConflict { certificate: c.id })
+        };
+    }
+    for d in &k.demands {
+        let row: Option<(i64, i64)> = db
+            .prepare_cached(
+                "SELECT quantity, consumed FROM lot_outputs WHERE certificate = ?1 AND lot = ?2",
+            )?
+            .query_row(params![&d.certificate.0[..], &d.lot], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        match row {
+            None => {
+                let stored = db
+                    .prepare_cached("SELECT 1 FROM certificates WHERE id = ?1")?
+                    .exists([&d.certificate.0[..]])?;
+                return Err(if stored {
+                    StoreError::LotNotOutput {
+                        certificate: d.certificate,
+                        lot: d.lot.clone(),
+                    }
+                } else {
+                    StoreError::UnknownInput {
+                        certificate: d.certificate,
+                    }
+                });
+            }
+            Some((quantity, consumed)) => check_quantity(
+                d,
+                to_u64(quantity, "quantity")?,
+                to_u64(consumed, "consumed")?,
+            )?,
+        }
+    }
+    db.prepare_cached(
+        "INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        &c.id.0[..],
+        &c.bytes,
+        c.kind.as_str(),
+        c.time.0,
+        c.issued_at.0,
+        &c.issuer_subject,
+        &c.issuer_key[..],
+    ])?;
+    for o in &c.outputs {
+        db.prepare_cached(
+            "INSERT INTO lot_outputs (certificate, lot, quantity) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![&c.id.0[..], &o.lot, to_i64(o.quantity.0)?])?;
+    }
+    for d in &k.demands {
+        db.prepare_cached(
+            "UPDATE lot_outputs SET consumed = consumed + ?3 WHERE certificate = ?1 AND lot = ?2",
+        )?
+        .execute(params![&d.certificate.0[..], &d.lot, to_i64(d.requested)?])?;
+    }
+    for (i, inp) in c.inputs.iter().enumerate() {
+        db.prepare_cached(
+            "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            &c.id.0[..],
+            to_i64(i as u64)?,
+            &inp.certificate.0[..],
+            &inp.lot,
+            to_i64(inp.quantity.0)?,
+        ])?;
+    }
+    for a in &k.attestations {
+        db.prepare_cached(
+            "INSERT INTO attestation_refs (certificate, attestation) VALUES (?1, ?2)",
+        )?
+        .execute(params![&c.id.0[..], &a.0[..]])?;
+    }
+    if let Some(target) = c.revokes {
+        db.prepare_cached("INSERT INTO revocations (revocation, target) VALUES (?1, ?2)")?
+            .execute(params![&c.id.0[..], &target.0[..]])?;
+    }
+    Ok(Inserted::Created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Grams, InputRef, Kind, NewCertificate, OutputLot};
+
+    fn cert(name: &str, inputs: &[(CertId, &str, u64)], outputs: &[(&str, u64)]) -> Box<Checked> {
+        let bytes = name.as_bytes().to_vec();
+        Box::new(
+            Checked::new(NewCertificate {
+                id: CertId::of_cose(&bytes),
+                bytes,
+                kind: Kind::Landing,
+                time: Timestamp(10),
+                issued_at: Timestamp(20),
+                issuer_subject: "CN=t".into(),
+                issuer_key: [1; 32],
+                inputs: inputs
+                    .iter()
+                    .map(|(c, l, g)| InputRef {
+                        certificate: *c,
+                        lot: (*l).into(),
+                        quantity: Grams(*g),
+                    })
+                    .collect(),
+                outputs: outputs
+                    .iter()
+                    .map(|(l, g)| OutputLot {
+                        lot: (*l).into(),
+                        quantity: Grams(*g),
+                    })
+                    .collect(),
+                attestations: vec![],
+                revokes: None,
+            })
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn writer_is_wal_and_synchronous_full() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_writer(&dir.path().join("w.db")).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
+    }
+
+    /// One batch: failures roll back alone, later inserts see earlier ones, and duplicates
+    /// inside the batch are AlreadyStored.
+    #[test]
+    fn batch_savepoints_isolate_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = open_writer(&dir.path().join("b.db")).unwrap();
+        run_migrations(&mut conn, migrate::SQLITE).unwrap();
+        let a = cert("a", &[], &[("L", 100)]);
+        let a_id = a.cert.id;
+        let over = cert("over", &[(a_id, "L", 101)], &[("M", 1)]);
+        let b = cert("b", &[(a_id, "L", 60)], &[("M", 60)]);
+        let c = cert("c", &[(a_id, "L", 41)], &[("N", 41)]);
+        let d = cert("d", &[(a_id, "L", 40)], &[("N", 40)]);
+        let a_again = cert("a", &[], &[("L", 100)]);
+        let batch = vec![a, over, b, c, d, a_again];
+        let got = apply_batch(&mut conn, &batch);
+        assert_eq!(got[0], Ok(Inserted::Created));
+        assert!(
+            matches!(got[1], Err(StoreError::Overconsumed { .. })),
+            "{:?}",
+            got[1]
+        );
+        assert_eq!(got[2], Ok(Inserted::Created));
+        assert_eq!(
+            got[3],
+            Err(StoreError::Overconsumed {
+                certificate: a_id,
+                lot: "L".into(),
+                output: Grams(100),
+                consumed: Grams(60),
+                requested: Grams(41),
+            })
+        );
+        assert_eq!(got[4], Ok(Inserted::Created));
+        assert_eq!(got[5], Ok(Inserted::AlreadyStored));
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM certificates", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 3);
+        let inputs: i64 = conn
+            .query_row("SELECT COUNT(*) FROM lot_inputs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(inputs, 2, "rolled-back inserts leave no index rows");
+        let consumed: i64 = conn
+            .query_row(
+                "SELECT consumed FROM lot_outputs WHERE lot = 'L'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(consumed, 100);
+    }
+
+    #[test]
+    fn schema_check_refuses_over_consumption_even_without_the_code_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = open_writer(&dir.path().join("c.db")).unwrap();
+        run_migrations(&mut conn, migrate::SQLITE).unwrap();
+        let a = cert("a", &[], &[("L", 100)]);
+        assert_eq!(apply_batch(&mut conn, &[a]), vec![Ok(Inserted::Created)]);
+        let e = conn
+            .execute("UPDATE lot_outputs SET consumed = 101 WHERE lot = 'L'", [])
+            .unwrap_err();
+        assert!(e.to_string().contains("CHECK"), "{e}");
+    }
+
+    #[test]
+    fn migrations_upgrade_in_order_and_record_user_version() {
+        const ONE: &[migrate::Migration] = &[migrate::Migration {
+            version: 1,
+            name: "one",
+            sql: "CREATE TABLE t1 (x INTEGER);",
+        }];
+        const TWO: &[migrate::Migration] = &[
+            ONE[0],
+            migrate::Migration {
+                version: 2,
+                name: "two",
+                sql: "CREATE TABLE t2 (x INTEGER);",
+            },
+        ];
+        const BROKEN: &[migrate::Migration] = &[
+            ONE[0],
+            TWO[1],
+            migrate::Migration {
+                version: 3,
+                name: "broken",
+                sql: "CREATE TABLE t3 (x INTEGER); THIS IS NOT SQL;",
+            },
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = open_writer(&dir.path().join("m.db")).unwrap();
+        assert_eq!(run_migrations(&mut conn, ONE).unwrap(), 1);
+        assert_eq!(run_migrations(&mut conn, TWO).unwrap(), 1);
+        assert_eq!(run_migrations(&mut conn, TWO).unwrap(), 0);
+        let uv: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(uv, 2);
+        let e = run_migrations(&mut conn, BROKEN).unwrap_err();
+        assert!(matches!(e, StoreError::Migration { version: 3, .. }), "{e}");
+        // The failed migration left nothing behind.
+        let t3: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 't3'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(t3, 0);
+        assert_eq!(applied(&conn).unwrap().len(), 2);
+        // Going back to a build that knows only version 1 is refused.
+        assert!(matches!(
+            run_migrations(&mut conn, ONE),
+            Err(StoreError::Migration { version: 2, .. })
+        ));
+    }
+}
