@@ -6,9 +6,6 @@ use crate::error::CliError;
 use std::io::Write;
 use std::path::Path;
 
-/// Largest file any command reads whole (bundles may be large; certificates are small).
-pub const MAX_READ: u64 = 256 << 20;
-
 /// Read a whole file, naming it in the error. Refuses files over `limit` bytes.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
     let meta = std::fs::metadata(path)
@@ -20,12 +17,8 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
             meta.len()
         )));
     }
-    std::fs::read(path).map_err(|e| CliError::other(format!("{}: cannot read: {e}", path.display())))
-}
-
-/// Read a whole file (up to [`MAX_READ`]).
-pub fn read(path: &Path) -> Result<Vec<u8>, CliError> {
-    read_limited(path, MAX_READ)
+    std::fs::read(path)
+        .map_err(|e| CliError::other(format!("{}: cannot read: {e}", path.display())))
 }
 
 /// Read a UTF-8 text file (PEM, JSON), naming it in the error.
@@ -103,4 +96,45 @@ fn set_mode(path: &Path, private: bool) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn set_mode(_path: &Path, _private: bool) -> std::io::Result<()> {
     Ok(())
+}
+
+/// Read every `*.cose` file of a directory (sorted by name), with a progress bar on a
+/// terminal for large directories. Each error names the file.
+pub fn read_cose_dir(dir: &Path) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>, CliError> {
+    let rd = std::fs::read_dir(dir)
+        .map_err(|e| CliError::other(format!("{}: cannot list: {e}", dir.display())))?;
+    let mut paths = Vec::new();
+    for entry in rd {
+        let entry =
+            entry.map_err(|e| CliError::other(format!("{}: cannot list: {e}", dir.display())))?;
+        let p = entry.path();
+        if p.extension().is_some_and(|x| x == "cose") && p.is_file() {
+            paths.push(p);
+        }
+    }
+    paths.sort();
+    let bar = if paths.len() >= 500 && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let b = indicatif::ProgressBar::new(paths.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "reading {pos}/{len} certificates {wide_bar} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(b)
+    } else {
+        None
+    };
+    let mut out = Vec::with_capacity(paths.len());
+    for p in paths {
+        let bytes = read_limited(&p, catchcert_model::MAX_CERTIFICATE_BYTES as u64)?;
+        out.push((p, bytes));
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(out)
 }

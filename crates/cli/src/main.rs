@@ -4,10 +4,42 @@
 //! result into an exit code (0 ok/low risk, 3 risk, 4 invalid, 2 usage, 1 other error).
 #![forbid(unsafe_code)]
 
+/// `println!` for data on stdout that tolerates a closed pipe (`catchcert verify … | head`):
+/// a broken pipe ends the output quietly; other write errors are reported on stderr.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($t)*) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("catchcert: cannot write to stdout: {e}");
+            }
+        }
+    }};
+}
+
+/// `print!` counterpart of [`outln!`].
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout().lock(), $($t)*) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("catchcert: cannot write to stdout: {e}");
+            }
+        }
+    }};
+}
+
+mod bundle_cmd;
+mod demo_cmd;
+mod disclose;
 mod error;
 mod files;
+mod inspect;
+mod issue;
 mod keygen;
 mod pki_cmd;
+mod report;
+mod verify_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -15,9 +47,11 @@ use std::process::ExitCode;
 /// Sign and verify seafood custody and labour certificates (COSE_Sign1 + Ed25519).
 #[derive(Parser, Debug)]
 #[command(name = "catchcert", version, about, long_about = None)]
-#[command(after_long_help = "Exit codes: 0 success (verify: integrity valid and risk low), \
+#[command(
+    after_long_help = "Exit codes: 0 success (verify: integrity valid and risk low), \
 3 integrity valid but risk medium/unknown/high, 4 integrity invalid, 2 usage error, \
-1 any other error.\n\nDocumentation: docs/ in the source repository.")]
+1 any other error.\n\nDocumentation: docs/ in the source repository."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,6 +64,18 @@ enum Command {
     /// Issuer PKI: program root, accredited issuers with roles, path checks.
     #[command(subcommand)]
     Pki(pki_cmd::PkiCommand),
+    /// Sign a certificate of KIND from input JSON; prints its id.
+    Issue(issue::Args),
+    /// Show a certificate's id, kind, issuer and payload (decoded, not verified).
+    Inspect(inspect::Args),
+    /// Check a crew disclosure file against its crew attestation.
+    Disclose(disclose::Args),
+    /// Pack a certificate and everything it depends on into one offline bundle.
+    Bundle(bundle_cmd::Args),
+    /// Verify a bundle or a directory of certificates: integrity, links, balance, labour risk.
+    Verify(verify_cmd::Args),
+    /// Build and sign the demo supply chain into a directory.
+    Demo(demo_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +90,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Keygen(a) => keygen::run(a),
         Command::Pki(c) => pki_cmd::run(c),
+        Command::Issue(a) => issue::run(a),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Disclose(a) => disclose::run(a),
+        Command::Bundle(a) => bundle_cmd::run(a),
+        Command::Verify(a) => verify_cmd::run(a),
+        Command::Demo(a) => demo_cmd::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,119 @@
+//! `catchcert verify PATH --trust ROOTS.pem [--head ID] [--at RFC3339] [--json] [--html OUT.html]`
+
+use crate::error::{CliError, CmdResult, EXIT_INVALID, EXIT_OK, EXIT_RISK};
+use crate::{files, issue, report};
+use catchcert_model::CertId;
+use catchcert_model::bundle::{Bundle, MAX_BUNDLE_BYTES};
+use catchcert_verify::chain::{self, Limits};
+use catchcert_verify::findings::{Integrity, Risk};
+use catchcert_verify::path::TrustAnchors;
+use std::path::PathBuf;
+
+/// Arguments of `verify`.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_long_help = "PATH is an offline bundle (from `catchcert bundle` or the server) or a \
+directory of .cose files. Without --head, a bundle's own head is used; for a directory, the one \
+custody certificate whose outputs no other certificate consumes.\n\nExit codes: 0 integrity valid \
+and risk low; 3 integrity valid, risk medium/unknown/high; 4 integrity invalid; 2 usage error; \
+1 unreadable or malformed input.\n\nExamples:\n  catchcert verify loins.bundle --trust root.pem\n  \
+catchcert verify certs/ --trust root.pem --head sha256:… --at 2026-06-01T00:00:00Z --json\n  \
+catchcert verify loins.bundle --trust root.pem --html report.html"
+)]
+pub struct Args {
+    /// A bundle file or a directory of .cose files.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+    /// Trusted programme root certificates (PEM, one or more).
+    #[arg(long, value_name = "ROOTS.pem")]
+    pub trust: PathBuf,
+    /// The certificate to verify (default: the bundle's head, or the directory's only head).
+    #[arg(long, value_name = "ID")]
+    pub head: Option<String>,
+    /// Verify as of this time (default: now): later revocations and certificates are ignored.
+    #[arg(long, value_name = "RFC3339")]
+    pub at: Option<String>,
+    /// Print the verdict as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a readable HTML report.
+    #[arg(long, value_name = "OUT.html")]
+    pub html: Option<PathBuf>,
+}
+
+/// Run `verify`.
+pub fn run(a: Args) -> CmdResult {
+    let head: Option<CertId> = match &a.head {
+        Some(h) => Some(
+            h.parse()
+                .map_err(|e| CliError::usage(format!("--head: {e}")))?,
+        ),
+        None => None,
+    };
+    let at = match &a.at {
+        Some(s) => issue::parse_time_flag("--at", s)?,
+        None => issue::now(),
+    };
+    let trust_pem = files::read_text(&a.trust)?;
+    let anchors = TrustAnchors::from_pem(&trust_pem)
+        .map_err(|e| CliError::other(format!("{}: {e}", a.trust.display())))?;
+    let limits = Limits::default();
+    let verdict = if a.path.is_dir() {
+        let files = files::read_cose_dir(&a.path)?;
+        if files.is_empty() {
+            return Err(CliError::usage(format!(
+                "{}: no .cose files",
+                a.path.display()
+            )));
+        }
+        let certs: Vec<Vec<u8>> = files.into_iter().map(|(_, b)| b).collect();
+        let head = match head {
+            Some(h) => h,
+            None => {
+                let c = chain::candidate_heads(&certs);
+                match c.as_slice() {
+                    [one] => *one,
+                    [] => {
+                        return Err(CliError::usage(format!(
+                            "{}: no head candidate (no custody certificate whose outputs are unconsumed); pass --head",
+                            a.path.display()
+                        )));
+                    }
+                    many => {
+                        return Err(CliError::usage(format!(
+                            "{}: several head candidates; pass --head with one of:\n  {}",
+                            a.path.display(),
+                            many.iter()
+                                .map(|c| c.to_string())
+                                .collect::<Vec<_>>()
+                                .join("\n  ")
+                        )));
+                    }
+                }
+            }
+        };
+        chain::verify(&certs, &[], head, &anchors, at, &limits)
+    } else {
+        let bytes = files::read_limited(&a.path, MAX_BUNDLE_BYTES as u64)?;
+        let bundle = Bundle::from_bytes(&bytes)
+            .map_err(|e| CliError::other(format!("{}: {e}", a.path.display())))?;
+        chain::verify_bundle(&bundle, head, &anchors, at, &limits)
+    };
+    if a.json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&verdict).map_err(|e| CliError::other(e))?
+        );
+    } else {
+        out!("{}", report::text(&verdict));
+    }
+    if let Some(h) = &a.html {
+        files::write_atomic(h, report::html(&verdict).as_bytes(), true, false)?;
+        eprintln!("wrote {}", h.display());
+    }
+    Ok(match (verdict.integrity, verdict.risk) {
+        (Integrity::Invalid, _) => EXIT_INVALID,
+        (Integrity::Valid, Risk::Low) => EXIT_OK,
+        _ => EXIT_RISK,
+    })
+}
