@@ -269,11 +269,11 @@ pub fn build(
         return Err(FieldError::new("(input)", "", "must be a JSON object"));
     };
     let ok = allowed(kind);
-    for k in obj.keys() {
+    for (k, v) in &obj {
         if k != "time" && !ok.contains(&k.as_str()) {
             return Err(FieldError::new(
                 k.as_str(),
-                "",
+                v,
                 format!(
                     "unknown field for kind {kind} (expected: time, {})",
                     ok.join(", ")
