@@ -5,8 +5,12 @@ use std::path::Path;
 use std::process::Command;
 
 fn walkthrough() -> String {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap();
-    let start = readme.find("<!-- walkthrough -->").expect("walkthrough marker");
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    let start = readme
+        .find("<!-- walkthrough -->")
+        .expect("walkthrough marker");
     let rest = &readme[start..];
     let open = rest.find("```sh\n").expect("sh block") + "```sh\n".len();
     let close = rest[open..].find("\n```").expect("end of block");
@@ -16,7 +20,10 @@ fn walkthrough() -> String {
 #[test]
 fn readme_walkthrough_runs_as_written() {
     let script = walkthrough();
-    assert!(script.contains("catchcert issue catch"), "walkthrough lost its catch step");
+    assert!(
+        script.contains("catchcert issue catch"),
+        "walkthrough lost its catch step"
+    );
     let dir = tempfile::tempdir().unwrap();
     let bin = Path::new(env!("CARGO_BIN_EXE_catchcert"));
     let path = format!(
@@ -33,7 +40,17 @@ fn readme_walkthrough_runs_as_written() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "walkthrough failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(stdout.contains("integrity VALID · risk LOW · 2 certificates"), "{stdout}");
-    assert!(dir.path().join("walkthrough/crew.cose.disclosure.json").exists());
+    assert!(
+        out.status.success(),
+        "walkthrough failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stdout.contains("integrity VALID · risk LOW · 2 certificates"),
+        "{stdout}"
+    );
+    assert!(
+        dir.path()
+            .join("walkthrough/crew.cose.disclosure.json")
+            .exists()
+    );
 }

@@ -135,12 +135,13 @@ pub fn check_disclosure(
         ));
     };
     if let Some(disclosed) = d.certificate
-        && disclosed != id {
-            return Err(DisclosureError::WrongCertificate {
-                disclosed,
-                actual: id,
-            });
-        }
+        && disclosed != id
+    {
+        return Err(DisclosureError::WrongCertificate {
+            disclosed,
+            actual: id,
+        });
+    }
     if a.crew.len() != d.crew.len() {
         return Err(DisclosureError::Count {
             certificate: a.crew.len(),
