@@ -30,8 +30,8 @@ pub struct Args {
 pub fn run(a: Args) -> CmdResult {
     std::fs::create_dir_all(a.out.join("certificates"))
         .map_err(|e| CliError::other(format!("{}: cannot create: {e}", a.out.display())))?;
-    let p = Programme::new().map_err(|e| CliError::other(e))?;
-    let c = demo_chain(&p).map_err(|e| CliError::other(e))?;
+    let p = Programme::new().map_err(CliError::other)?;
+    let c = demo_chain(&p).map_err(CliError::other)?;
     files::write_atomic(
         &a.out.join("root.pem"),
         p.root_pem.as_bytes(),
@@ -39,7 +39,7 @@ pub fn run(a: Args) -> CmdResult {
         false,
     )?;
     for party in p.parties.values() {
-        let key = catchcert_sign::keys::private_pem(&party.key).map_err(|e| CliError::other(e))?;
+        let key = catchcert_sign::keys::private_pem(&party.key).map_err(CliError::other)?;
         files::write_atomic(
             &a.out.join(format!("{}.key", party.label)),
             key.as_bytes(),
@@ -61,7 +61,7 @@ pub fn run(a: Args) -> CmdResult {
             false,
         )?;
         if let Some(d) = &s.disclosure {
-            let text = serde_json::to_vec_pretty(d).map_err(|e| CliError::other(e))?;
+            let text = serde_json::to_vec_pretty(d).map_err(CliError::other)?;
             files::write_atomic(
                 &a.out
                     .join("certificates")
@@ -77,10 +77,10 @@ pub fn run(a: Args) -> CmdResult {
         ("loins.bundle", c.loins_head()),
         ("steaks.bundle", c.steaks_head()),
     ] {
-        let b = chain::bundle_for(&certs, head).map_err(|e| CliError::other(e))?;
+        let b = chain::bundle_for(&certs, head).map_err(CliError::other)?;
         files::write_atomic(&a.out.join(name), &b.to_bytes(), a.force, false)?;
     }
-    let anchors = TrustAnchors::from_pem(&p.root_pem).map_err(|e| CliError::other(e))?;
+    let anchors = TrustAnchors::from_pem(&p.root_pem).map_err(CliError::other)?;
     let v = chain::verify(
         &certs,
         &[],

@@ -77,7 +77,7 @@ pub fn run(a: Args) -> CmdResult {
         });
         outln!(
             "{}",
-            serde_json::to_string_pretty(&out).map_err(|e| CliError::other(e))?
+            serde_json::to_string_pretty(&out).map_err(CliError::other)?
         );
     } else {
         outln!("id:        {}", s.id);
@@ -99,7 +99,7 @@ pub fn run(a: Args) -> CmdResult {
         outln!("summary:   {}", catchcert_verify::chain::summary(&p));
         outln!(
             "payload:\n{}",
-            serde_json::to_string_pretty(&payload_to_json(&p)).map_err(|e| CliError::other(e))?
+            serde_json::to_string_pretty(&payload_to_json(&p)).map_err(CliError::other)?
         );
     }
     Ok(EXIT_OK)

@@ -158,12 +158,12 @@ pub fn run(a: Args) -> CmdResult {
     for w in &built.warnings {
         eprintln!("warning: {}: {w}", a.input.display());
     }
-    let bytes = cose::sign_payload(&built.payload, &key, &chain).map_err(|e| CliError::other(e))?;
+    let bytes = cose::sign_payload(&built.payload, &key, &chain).map_err(CliError::other)?;
     let id = CertId::of_cose(&bytes);
     files::write_atomic(&a.out, &bytes, a.force, false)?;
     if let Some(mut d) = built.disclosure {
         d.certificate = Some(id);
-        let text = serde_json::to_vec_pretty(&d).map_err(|e| CliError::other(e))?;
+        let text = serde_json::to_vec_pretty(&d).map_err(CliError::other)?;
         // Clear crew names: private to the auditor (mode 0600).
         files::write_atomic(&disclosure_path, &text, a.force, true)?;
         eprintln!(

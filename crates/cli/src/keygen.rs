@@ -39,8 +39,8 @@ pub fn run(args: Args) -> CmdResult {
         }
     }
     let key = keys::generate();
-    let private = keys::private_pem(&key).map_err(|e| CliError::other(e))?;
-    let public = keys::public_pem(&key.verifying_key()).map_err(|e| CliError::other(e))?;
+    let private = keys::private_pem(&key).map_err(CliError::other)?;
+    let public = keys::public_pem(&key.verifying_key()).map_err(CliError::other)?;
     files::write_atomic(&args.out, private.as_bytes(), args.force, true)?;
     files::write_atomic(&pub_path, public.as_bytes(), args.force, false)?;
     eprintln!(

@@ -102,7 +102,7 @@ pub fn run(a: Args) -> CmdResult {
     if a.json {
         outln!(
             "{}",
-            serde_json::to_string_pretty(&verdict).map_err(|e| CliError::other(e))?
+            serde_json::to_string_pretty(&verdict).map_err(CliError::other)?
         );
     } else {
         out!("{}", report::text(&verdict));
