@@ -607,13 +607,14 @@ impl PathValidator {
             });
         }
         if let Some(n) = path_len
-            && usize::try_from(n).is_ok_and(|n| below > n) {
-                return Err(PathError::PathLenExceeded {
-                    subject: issuer.subject.clone(),
-                    path_len: n,
-                    below,
-                });
-            }
+            && usize::try_from(n).is_ok_and(|n| below > n)
+        {
+            return Err(PathError::PathLenExceeded {
+                subject: issuer.subject.clone(),
+                path_len: n,
+                below,
+            });
+        }
         let pair = (child.sha256, issuer.sha256);
         let ok = match self.signatures.get(&pair) {
             Some(ok) => *ok,
@@ -675,12 +676,13 @@ fn check_path(path: &[Arc<Cert>], at: Timestamp) -> Result<(), PathError> {
     for cert in path.iter().rev() {
         if let Some(roles) = &cert.roles {
             if let Some(allowed) = allowed
-                && let Some(role) = roles.iter().find(|r| !allowed.contains(r)) {
-                    return Err(PathError::RoleWidening {
-                        subject: cert.subject.clone(),
-                        role: *role,
-                    });
-                }
+                && let Some(role) = roles.iter().find(|r| !allowed.contains(r))
+            {
+                return Err(PathError::RoleWidening {
+                    subject: cert.subject.clone(),
+                    role: *role,
+                });
+            }
             allowed = Some(roles);
         }
     }
@@ -815,9 +817,10 @@ impl Cert {
             }
             if oid == OID_BASIC_CONSTRAINTS {
                 if let ParsedExtension::BasicConstraints(bc) = ext.parsed_extension()
-                    && bc.ca {
-                        ca = Some(bc.path_len_constraint);
-                    }
+                    && bc.ca
+                {
+                    ca = Some(bc.path_len_constraint);
+                }
             } else if oid == OID_KEY_USAGE {
                 if let ParsedExtension::KeyUsage(ku) = ext.parsed_extension() {
                     key_usage = Some(KeyUsageBits {
