@@ -46,7 +46,7 @@ use std::process::ExitCode;
 
 /// Sign and verify seafood custody and labour certificates (COSE_Sign1 + Ed25519).
 #[derive(Parser, Debug)]
-#[command(name = "catchcert", version, about, long_about = None)]
+#[command(name = "catchcert", version, about = "Sign and verify seafood custody and labour certificates (COSE_Sign1 + Ed25519)", long_about = None)]
 #[command(
     after_long_help = "Exit codes: 0 success (verify: integrity valid and risk low), \
 3 integrity valid but risk medium/unknown/high, 4 integrity invalid, 2 usage error, \
