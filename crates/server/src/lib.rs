@@ -1,0 +1,332 @@
+//! # catchcert-server
+//!
+//! The HTTP verifier service behind `catchcert serve` (contract §5): it verifies posted
+//! certificates and stores them ([`catchcert_store::Store`], SQLite or PostgreSQL), and
+//! serves verdicts and offline bundles of lots. Several instances may share one
+//! PostgreSQL database; the store's row locks keep them correct (`docs/deployment.md`).
+//!
+//! [`app`] builds the router from an [`AppState`] and does no I/O of its own, so tests run
+//! it on a socket bound to `127.0.0.1:0`; [`serve`] opens the store, binds the listen
+//! address and runs until SIGTERM or Ctrl-C, finishing the requests in flight.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use catchcert_server::{ServeOptions, serve};
+//! use catchcert_verify::path::TrustAnchors;
+//! let anchors = TrustAnchors::from_pem(&std::fs::read_to_string("root.pem")?)?;
+//! serve(ServeOptions::new("sqlite://catchcert.db", anchors)).await
+//! # }
+//! ```
+//!
+//! Routes, statuses, problem types, limits and metrics are documented in `docs/api.md`.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod cache;
+pub mod error;
+pub mod ingest;
+pub mod metrics;
+pub mod openapi;
+pub mod pathseg;
+pub mod routes;
+
+use axum::Router;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
+use axum::routing::{get, post};
+use catchcert_model::Timestamp;
+use catchcert_store::Store;
+use catchcert_verify::path::{PathValidator, TrustAnchors};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use error::{ApiError, Problem};
+
+/// Default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default limit on the time one request may take, body upload included.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Extra time granted after a shutdown signal beyond the request timeout, after which the
+/// process stops even if a connection is still open.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Tunables of the service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Longest a request may take before it is answered 503 and dropped.
+    pub request_timeout: Duration,
+    /// Most certificates in one lot's graph (verification and bundle).
+    pub max_graph: usize,
+    /// Verdict cache entries (0 disables the cache).
+    pub cache_capacity: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_graph: catchcert_model::bundle::MAX_CERTIFICATES,
+            cache_capacity: cache::DEFAULT_CAPACITY,
+        }
+    }
+}
+
+struct Inner {
+    store: Store,
+    anchors: TrustAnchors,
+    /// Shared so that issuer certificates parsed and checked once are not checked again.
+    validator: Mutex<PathValidator>,
+    metrics: metrics::Metrics,
+    cache: cache::VerdictCache,
+    config: Config,
+}
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("backend", &self.0.store.backend_name())
+            .field("anchors", &self.0.anchors.subjects())
+            .field("config", &self.0.config)
+            .finish()
+    }
+}
+
+impl AppState {
+    /// State over an open store and the trust roots, with the default [`Config`].
+    pub fn new(store: Store, anchors: TrustAnchors) -> Self {
+        Self::with_config(store, anchors, Config::default())
+    }
+
+    /// State with explicit tunables.
+    pub fn with_config(store: Store, anchors: TrustAnchors, config: Config) -> Self {
+        AppState(Arc::new(Inner {
+            store,
+            validator: Mutex::new(PathValidator::new(anchors.clone())),
+            anchors,
+            metrics: metrics::Metrics::new(),
+            cache: cache::VerdictCache::new(config.cache_capacity),
+            config,
+        }))
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    /// The trust roots.
+    pub fn anchors(&self) -> &TrustAnchors {
+        &self.0.anchors
+    }
+
+    /// The shared issuer-path validator.
+    pub fn validator(&self) -> &Mutex<PathValidator> {
+        &self.0.validator
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.0.metrics
+    }
+
+    /// The verdict cache.
+    pub fn cache(&self) -> &cache::VerdictCache {
+        &self.0.cache
+    }
+
+    /// The tunables.
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+}
+
+/// The clock, to the second.
+pub fn now() -> Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    Timestamp::from_unix(secs).unwrap_or(catchcert_model::timestamp::MAX)
+}
+
+/// The router: every route of contract §5 with its body limit, and the middleware.
+pub fn app(state: AppState) -> Router {
+    let timeout = state.config().request_timeout;
+    let routes = Router::new()
+        .route(
+            "/v1/certificates",
+            post(routes::post_certificate).layer(DefaultBodyLimit::max(routes::CERTIFICATE_LIMIT)),
+        )
+        .route("/v1/certificates/{id}", get(routes::get_certificate))
+        .route("/v1/lots/{lot}/verification", get(routes::lot_verification))
+        .route("/v1/lots/{lot}/bundle", get(routes::lot_bundle))
+        .route(
+            "/v1/verify",
+            post(routes::verify_bundle).layer(DefaultBodyLimit::max(routes::BUNDLE_LIMIT)),
+        )
+        .route("/healthz", get(routes::healthz))
+        .route("/metrics", get(routes::metrics))
+        .route("/openapi.json", get(routes::openapi))
+        // Runs after routing, so it sees the route template (`MatchedPath`) for its labels;
+        // it sits inside the timeout below, so a timed-out request is not counted twice.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .fallback(routes::no_route)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .with_state(state);
+
+    // Layers run top to bottom on the way in, bottom to top on the way out.
+    let middleware = ServiceBuilder::new()
+        // 1. Outermost: give every request an `x-request-id` (a UUID unless the client sent
+        //    one) before anything logs, so that every line below can carry it.
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // 2. One span per request holding the method, path and request id; everything
+        //    inside, error logs of `ApiError` included, is logged within it.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
+                    "request",
+                    method = %req.method(),
+                    path = %req.uri().path(),
+                    request_id = %id,
+                )
+            }),
+        )
+        // 3. Copy the request id onto the response, including timeout answers.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        // 4. Turn a timeout into a problem+json 503.
+        .layer(HandleErrorLayer::new(
+            move |err: tower::BoxError| async move {
+                if err.is::<tower::timeout::error::Elapsed>() {
+                    ApiError::Timeout(timeout.as_secs())
+                } else {
+                    ApiError::internal(err)
+                }
+            },
+        ))
+        // 5. Innermost: no request, body upload included, runs longer than the timeout, so
+        //    a graceful shutdown cannot hang on a slow client.
+        .timeout(timeout);
+    routes.layer(middleware)
+}
+
+/// How `catchcert serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Database URL (`sqlite://PATH`, `postgres://…`).
+    pub db: String,
+    /// The trust roots.
+    pub anchors: TrustAnchors,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Tunables.
+    pub config: Config,
+}
+
+impl ServeOptions {
+    /// Options with the default listen address and tunables.
+    pub fn new(db: impl Into<String>, anchors: TrustAnchors) -> Self {
+        ServeOptions {
+            db: db.into(),
+            anchors,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            config: Config::default(),
+        }
+    }
+}
+
+/// Open the store, bind, and serve until SIGTERM or Ctrl-C; requests in flight are
+/// finished first.
+pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let store = Store::open(&opts.db)
+        .await
+        .with_context(|| "opening the database".to_string())?;
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .with_context(|| format!("binding {}", opts.listen))?;
+    let state = AppState::with_config(store, opts.anchors, opts.config);
+    serve_on(listener, state, shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Serve `state` on a bound listener until `shutdown` completes, then finish the requests
+/// in flight (bounded by the request timeout plus [`SHUTDOWN_GRACE`]).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let addr = listener.local_addr()?;
+    let grace = state.config().request_timeout + SHUTDOWN_GRACE;
+    tracing::info!(
+        backend = state.store().backend_name(),
+        "listening on http://{addr}"
+    );
+    let (signalled_tx, mut signalled_rx) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown.await;
+        tracing::info!("shutdown signal received; finishing requests in flight");
+        let _ = signalled_tx.send(true);
+    };
+    let server = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown);
+    let deadline = async move {
+        // Wait for the signal, then for the grace period.
+        while !*signalled_rx.borrow() {
+            if signalled_rx.changed().await.is_err() {
+                // The server ended before any signal.
+                std::future::pending::<()>().await;
+            }
+        }
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        r = server => r?,
+        () = deadline => {
+            tracing::warn!("requests still open {} s after the shutdown signal; stopping", grace.as_secs());
+        }
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGTERM (Unix) or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

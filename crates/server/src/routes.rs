@@ -1,0 +1,548 @@
+//! The route handlers (contract §5). Each handler parses and checks its request, calls the
+//! store and the pure verifier, and answers JSON, bytes or a problem (see [`ApiError`]).
+
+use crate::cache::Entry;
+use crate::error::ApiError;
+use crate::ingest;
+use crate::{AppState, now};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use catchcert_model::bundle::{self, Bundle};
+use catchcert_model::{CertId, Timestamp};
+use catchcert_store::Inserted;
+use catchcert_verify::chain::{self, Limits};
+use catchcert_verify::cose;
+use catchcert_verify::findings::Verdict;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// The media type of a certificate (RFC 9052).
+pub const COSE: &str = "application/cose";
+/// Largest certificate body accepted (the contract allows at most 1 MiB).
+pub const CERTIFICATE_LIMIT: usize = catchcert_model::MAX_CERTIFICATE_BYTES;
+/// Largest bundle body accepted (the contract allows at most 64 MiB).
+pub const BUNDLE_LIMIT: usize = bundle::MAX_BUNDLE_BYTES;
+
+/// `Path` whose rejections are problem+json.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// `Query` whose rejections are problem+json.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// The answer to a stored certificate.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IdBody {
+    /// The certificate id, `sha256:<64 hex>`.
+    #[schema(example = "sha256:4f0c…")]
+    pub id: String,
+}
+
+/// A stored certificate as JSON (`Accept: application/json`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CertificateJson {
+    /// The certificate id.
+    pub id: String,
+    /// The certificate kind, e.g. `landing`.
+    pub kind: String,
+    /// The issuer certificate's subject (`null` if its path no longer validates against
+    /// this server's trust roots).
+    pub issuer: Option<String>,
+    /// The payload in the JSON form `catchcert inspect --json` shows.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+}
+
+/// `GET /healthz` answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// Always `ok` (otherwise the answer is a 503 problem).
+    pub status: &'static str,
+    /// `sqlite` or `postgresql`.
+    pub backend: &'static str,
+}
+
+/// Query of `POST /v1/verify`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct VerifyParams {
+    /// Verify the graph of this certificate instead of the bundle's head.
+    pub head: Option<String>,
+}
+
+/// The essence (type/subtype, lower case) of the request's `Content-Type`.
+fn content_type(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(
+        v.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+    )
+}
+
+fn require_media_type(headers: &HeaderMap, expected: &'static str) -> Result<(), ApiError> {
+    match content_type(headers) {
+        Some(ct) if ct == expected => Ok(()),
+        Some(ct) => Err(ApiError::UnsupportedMediaType {
+            expected,
+            got: format!("{ct:?}"),
+        }),
+        None => Err(ApiError::UnsupportedMediaType {
+            expected,
+            got: "a body without Content-Type".into(),
+        }),
+    }
+}
+
+/// Whether the client prefers JSON to COSE bytes: `application/json` is acceptable (q > 0)
+/// and `application/cose` is not listed with a higher q.
+fn wants_json(headers: &HeaderMap) -> bool {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let mut q_json: Option<f32> = None;
+    let mut q_cose: Option<f32> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match essence.as_str() {
+            "application/json" => q_json = Some(q),
+            "application/cose" => q_cose = Some(q),
+            _ => {}
+        }
+    }
+    match (q_json, q_cose) {
+        (Some(j), Some(c)) => j > 0.0 && j > c,
+        (Some(j), None) => j > 0.0,
+        _ => false,
+    }
+}
+
+async fn read_body(state: &AppState, req: Request, limit: usize) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state)
+        .await
+        .map_err(|r| ApiError::from_body(r, limit))
+}
+
+/// Store a certificate.
+#[utoipa::path(
+    post,
+    path = "/v1/certificates",
+    tag = "certificates",
+    request_body(content = Vec<u8>, content_type = "application/cose",
+        description = "One COSE_Sign1 certificate (at most 1 MiB)"),
+    responses(
+        (status = 201, description = "Verified and stored durably", body = IdBody),
+        (status = 200, description = "Already stored (same bytes)", body = IdBody),
+        (status = 400, description = "Not a COSE_Sign1 certificate", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Would consume more of a lot than exists", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Content-Type is not application/cose", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fails verification or names an input that is not stored; `findings` says why", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn post_certificate(State(state): State<AppState>, req: Request) -> Response {
+    let result = store_certificate(&state, req).await;
+    let outcome = match &result {
+        Ok((StatusCode::CREATED, _)) => "created",
+        Ok(_) => "already_stored",
+        Err(e) => match e {
+            ApiError::Rejected { .. } => "rejected",
+            ApiError::Overconsumed { .. } => "conflict",
+            ApiError::MalformedCertificate(_) | ApiError::BadBody(_) => "malformed",
+            ApiError::UnsupportedMediaType { .. } => "unsupported",
+            ApiError::TooLarge { .. } => "too_large",
+            _ => "error",
+        },
+    };
+    state.metrics().record_post(outcome);
+    match result {
+        Ok((status, id)) => {
+            let mut res = (status, Json(IdBody { id: id.to_string() })).into_response();
+            if let Ok(loc) = HeaderValue::from_str(&format!("/v1/certificates/{id}")) {
+                res.headers_mut().insert(header::LOCATION, loc);
+            }
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn store_certificate(
+    state: &AppState,
+    req: Request,
+) -> Result<(StatusCode, CertId), ApiError> {
+    require_media_type(req.headers(), COSE)?;
+    let bytes = read_body(state, req, CERTIFICATE_LIMIT).await?;
+    let decoded = ingest::decode(&bytes)?;
+    let id = decoded.sign1.id;
+    let store = state.store();
+    let validator = state.validator();
+    let own = ingest::check_own(validator, &decoded, now());
+    let mut findings = own.findings;
+    if own.revocation_role_pending
+        && let Some(issuer) = &own.issuer
+        && let Some(f) = ingest::check_self_revocation(store, validator, &decoded, issuer).await?
+    {
+        findings.push(f);
+    }
+    findings.extend(ingest::check_inputs(store, &decoded).await?);
+    let issuer = match (own.issuer, findings.is_empty()) {
+        (Some(issuer), true) => issuer,
+        _ => return Err(ApiError::rejected(findings)),
+    };
+    let new = ingest::new_certificate(bytes.to_vec(), &decoded, &issuer);
+    let revokes = new.revokes;
+    let consumed: Vec<CertId> = new.inputs.iter().map(|i| i.certificate).collect();
+    match store.insert(new).await {
+        Ok(Inserted::Created) => {
+            // Entries this insert makes stale; other instances notice through the store.
+            if let Some(target) = revokes {
+                state.cache().forget_containing(target);
+            }
+            for c in consumed {
+                state.cache().forget(c);
+            }
+            tracing::info!(certificate = %id, kind = %decoded.payload.kind(), "stored");
+            Ok((StatusCode::CREATED, id))
+        }
+        Ok(Inserted::AlreadyStored) => Ok((StatusCode::OK, id)),
+        Err(e) => Err(ApiError::from_insert(id, e)),
+    }
+}
+
+/// A stored certificate: its bytes, or JSON with `Accept: application/json`.
+#[utoipa::path(
+    get,
+    path = "/v1/certificates/{id}",
+    tag = "certificates",
+    params(("id" = String, Path, description = "Certificate id, `sha256:<64 lowercase hex>`")),
+    responses(
+        (status = 200, description = "The stored bytes, or JSON", content(
+            (Vec<u8> = "application/cose"),
+            (CertificateJson = "application/json"),
+        )),
+        (status = 400, description = "Malformed id", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not stored", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_certificate(
+    State(state): State<AppState>,
+    ApiPath(raw): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = CertId::from_str(&raw).map_err(|e| ApiError::BadParameter(e.to_string()))?;
+    let bytes = state
+        .store()
+        .get(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("certificate {id} is not stored")))?;
+    let immutable = [
+        (header::VARY, HeaderValue::from_static("accept")),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ),
+    ];
+    if wants_json(&headers) {
+        let d = ingest::decode(&bytes).map_err(|e| {
+            ApiError::internal(format!("stored certificate {id} does not decode: {e}"))
+        })?;
+        let issuer = ingest::lock(state.validator())
+            .validate(&d.sign1.x5chain, &[], d.payload.issued_at)
+            .ok()
+            .map(|i| i.subject);
+        let body = CertificateJson {
+            id: id.to_string(),
+            kind: d.payload.kind().as_str().to_string(),
+            issuer,
+            payload: catchcert_model::json::payload_to_json(&d.payload),
+        };
+        return Ok((immutable, Json(body)).into_response());
+    }
+    Ok((
+        immutable,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(COSE))],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The lot id of `/v1/lots/{lot}/…`, decoded strictly from the raw path.
+fn lot_from_uri(uri: &axum::http::Uri, suffix: &str) -> Result<String, ApiError> {
+    let raw = uri
+        .path()
+        .strip_prefix("/v1/lots/")
+        .and_then(|rest| rest.strip_suffix(suffix))
+        .ok_or_else(|| ApiError::internal(format!("lot route matched {}", uri.path())))?;
+    crate::pathseg::decode(raw).map_err(|e| ApiError::BadParameter(format!("lot id: {e}")))
+}
+
+async fn holder_of(state: &AppState, lot: &str) -> Result<CertId, ApiError> {
+    state
+        .store()
+        .lot_holder(lot)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no stored certificate outputs lot {lot:?}")))
+}
+
+/// The verdict of a lot's current holder.
+#[utoipa::path(
+    get,
+    path = "/v1/lots/{lot}/verification",
+    tag = "lots",
+    params(("lot" = String, Path, description = "Lot id, percent-encoded (a `/` as `%2F`)")),
+    responses(
+        (status = 200, description = "The verdict (contract §4)", body = crate::openapi::VerdictSchema),
+        (status = 400, description = "Invalid percent-encoding", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No stored certificate outputs the lot", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn lot_verification(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Json<Verdict>, ApiError> {
+    let lot = lot_from_uri(&uri, "/verification")?;
+    let holder = holder_of(&state, &lot).await?;
+    let verdict = holder_verdict(&state, holder).await?;
+    state.metrics().record_verdict("lot", &verdict);
+    Ok(Json(verdict))
+}
+
+/// The verdict of `holder` as of now, from the cache when it still holds.
+async fn holder_verdict(state: &AppState, holder: CertId) -> Result<Verdict, ApiError> {
+    let at = now();
+    let store = state.store();
+    if let Some(entry) = state.cache().get(holder) {
+        let revocations = store.revocations_of(&entry.members).await?;
+        let attestations_still_absent = entry.absent_attestations.is_empty()
+            || store.get_many(&entry.absent_attestations).await?.is_empty();
+        if attestations_still_absent && entry.holds(at, &revocations) {
+            state.metrics().record_cache(true);
+            return Ok(entry.verdict.clone());
+        }
+    }
+    state.metrics().record_cache(false);
+    let closure = store
+        .closure(holder, state.config().max_graph)
+        .await
+        .map_err(ApiError::from_read)?;
+    let anchors = state.anchors().clone();
+    let (verdict, entry) = tokio::task::spawn_blocking(move || {
+        let certs: Vec<Vec<u8>> = closure.iter().map(|(_, b)| b.clone()).collect();
+        let verdict = chain::verify(&certs, &[], holder, &anchors, at, &Limits::default());
+        let entry = Entry::new(verdict.clone(), &closure, at);
+        (verdict, entry)
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    state.cache().put(holder, entry);
+    Ok(verdict)
+}
+
+/// The offline bundle of a lot's current holder.
+#[utoipa::path(
+    get,
+    path = "/v1/lots/{lot}/bundle",
+    tag = "lots",
+    params(("lot" = String, Path, description = "Lot id, percent-encoded (a `/` as `%2F`)")),
+    responses(
+        (status = 200, description = "The bundle", body = Vec<u8>, content_type = "application/vnd.catchcert.bundle+cbor"),
+        (status = 400, description = "Invalid percent-encoding", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No stored certificate outputs the lot", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn lot_bundle(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+) -> Result<Response, ApiError> {
+    let lot = lot_from_uri(&uri, "/bundle")?;
+    let holder = holder_of(&state, &lot).await?;
+    let closure = state
+        .store()
+        .closure(holder, state.config().max_graph)
+        .await
+        .map_err(ApiError::from_read)?;
+    let bytes = tokio::task::spawn_blocking(move || {
+        let mut issuers = Vec::new();
+        let mut certs = Vec::with_capacity(closure.len());
+        for (_, b) in closure {
+            if let Ok(s) = cose::decode(&b) {
+                issuers.extend(s.x5chain);
+            }
+            certs.push(b);
+        }
+        Bundle::new(holder, certs, issuers).to_bytes()
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(bundle::MEDIA_TYPE),
+        )],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Verify a bundle, statelessly.
+#[utoipa::path(
+    post,
+    path = "/v1/verify",
+    tag = "verification",
+    params(VerifyParams),
+    request_body(content = Vec<u8>, content_type = "application/vnd.catchcert.bundle+cbor",
+        description = "A bundle (at most 64 MiB)"),
+    responses(
+        (status = 200, description = "The verdict (contract §4)", body = crate::openapi::VerdictSchema),
+        (status = 400, description = "Not a bundle, or a malformed head", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 64 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Wrong Content-Type", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn verify_bundle(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<VerifyParams>,
+    req: Request,
+) -> Result<Json<Verdict>, ApiError> {
+    require_media_type(req.headers(), bundle::MEDIA_TYPE)?;
+    let head = params
+        .head
+        .as_deref()
+        .map(CertId::from_str)
+        .transpose()
+        .map_err(|e| ApiError::BadParameter(format!("head: {e}")))?;
+    let body = read_body(&state, req, BUNDLE_LIMIT).await?;
+    let anchors = state.anchors().clone();
+    let at: Timestamp = now();
+    let verdict = tokio::task::spawn_blocking(move || {
+        let b = Bundle::from_bytes(&body).map_err(|e| ApiError::MalformedBundle(e.to_string()))?;
+        Ok::<_, ApiError>(chain::verify_bundle(
+            &b,
+            head,
+            &anchors,
+            at,
+            &Limits::default(),
+        ))
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    state.metrics().record_verdict("bundle", &verdict);
+    Ok(Json(verdict))
+}
+
+/// Liveness and database reachability, for load balancers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Serving, database reachable", body = Health),
+        (status = 503, description = "Database unreachable", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    // A primary-key look-up: cheap on both backends, and it needs a working connection.
+    match state.store().get(CertId([0; 32])).await {
+        Ok(_) => Ok(Json(Health {
+            status: "ok",
+            backend: state.store().backend_name(),
+        })),
+        Err(e) => Err(ApiError::Unavailable(e.to_string())),
+    }
+}
+
+/// Prometheus metrics.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "OpenMetrics text", body = String,
+        content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8"))
+)]
+pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let stored = state.store().count().await?;
+    let text = state.metrics().encode(stored).map_err(ApiError::internal)?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(crate::metrics::CONTENT_TYPE),
+        )],
+        text,
+    )
+        .into_response())
+}
+
+/// This API's OpenAPI description.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "operations",
+    responses((status = 200, description = "OpenAPI 3 document", body = Object))
+)]
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(crate::openapi::document())
+}
+
+/// Any path without a route.
+pub async fn no_route(uri: axum::http::Uri) -> ApiError {
+    ApiError::NoRoute(uri.path().chars().take(200).collect())
+}
+
+/// A route that exists, with another method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT, HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn accept_negotiation() {
+        assert!(!wants_json(&HeaderMap::new()));
+        assert!(wants_json(&accept("application/json")));
+        assert!(wants_json(&accept("text/html, application/json;q=0.9")));
+        assert!(!wants_json(&accept(
+            "application/cose, application/json;q=0.5"
+        )));
+        assert!(!wants_json(&accept("application/json;q=0")));
+        assert!(!wants_json(&accept("*/*")));
+        assert!(wants_json(&accept("Application/JSON; charset=utf-8")));
+    }
+
+    #[test]
+    fn media_type_essence() {
+        let mut h = HeaderMap::new();
+        assert!(require_media_type(&h, COSE).is_err());
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/cose; cose-type=\"cose-sign1\""),
+        );
+        assert!(require_media_type(&h, COSE).is_ok());
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/cbor"),
+        );
+        let e = require_media_type(&h, COSE).unwrap_err();
+        assert_eq!(e.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+}
