@@ -1,0 +1,324 @@
+//! Data-driven verification of `fixtures/`: every case directory under `fixtures/cases/`
+//! and the demo chain under `fixtures/demo/` (as a directory of `.cose` files and as
+//! bundles) must get the verdict its `expected.json` states: integrity, risk, every
+//! required finding code, and none of the codes listed as absent.
+//!
+//! The fixtures are written by `cargo run -p catchcert-demo --example make_fixtures --
+//! fixtures --force` (see `fixtures/README.md`).
+
+use catchcert_model::bundle::Bundle;
+use catchcert_model::{CertId, Timestamp};
+use catchcert_verify::chain::{Limits, candidate_heads, verify, verify_bundle};
+use catchcert_verify::findings::{Code, Verdict};
+use catchcert_verify::path::TrustAnchors;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    head: String,
+    at: String,
+    integrity: String,
+    risk: String,
+    codes: Vec<String>,
+    absent: Vec<String>,
+    description: String,
+    /// Demo only: the bundle file with the same head.
+    bundle: Option<String>,
+    /// Demo only: the number of certificates in the head's graph.
+    certificates: Option<usize>,
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+fn anchors() -> TrustAnchors {
+    let path = fixtures().join("trust/root.pem");
+    let pem = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (generate the fixtures)", path.display()));
+    TrustAnchors::from_pem(&pem).unwrap()
+}
+
+fn read_expected(path: &Path) -> Expected {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The `.cose` files of a directory, in file-name order.
+fn cose_files(dir: &Path) -> Vec<Vec<u8>> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cose"))
+        .collect();
+    names.sort();
+    names.iter().map(|p| std::fs::read(p).unwrap()).collect()
+}
+
+/// Subdirectories of `fixtures/cases`, sorted.
+fn case_dirs() -> Vec<PathBuf> {
+    let root = fixtures().join("cases");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn codes_of(names: &[String], what: &str, file: &Path) -> Vec<Code> {
+    names
+        .iter()
+        .map(|n| {
+            Code::parse(n)
+                .unwrap_or_else(|| panic!("{}: {what}: unknown code {n:?}", file.display()))
+        })
+        .collect()
+}
+
+fn show(v: &Verdict) -> String {
+    let mut s = format!(
+        "integrity {:?}, risk {}, {} certificates, findings:",
+        v.integrity, v.risk, v.certificates
+    );
+    if v.findings.is_empty() {
+        s += " none";
+    }
+    for f in &v.findings {
+        s += &format!("\n      {} on {}: {}", f.code, f.certificate, f.message);
+    }
+    s
+}
+
+/// The differences between a verdict and what `e` (read from `file`) requires.
+fn compare(v: &Verdict, e: &Expected, file: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let integrity = serde_json::to_value(v.integrity).unwrap();
+    if integrity != e.integrity.as_str() {
+        out.push(format!("integrity {integrity}, expected {}", e.integrity));
+    }
+    if v.risk.as_str() != e.risk {
+        out.push(format!("risk {}, expected {}", v.risk, e.risk));
+    }
+    for c in codes_of(&e.codes, "codes", file) {
+        if !v.has(c) {
+            out.push(format!("required finding {c} is missing"));
+        }
+    }
+    for c in codes_of(&e.absent, "absent", file) {
+        if v.has(c) {
+            out.push(format!("finding {c} must not appear"));
+        }
+    }
+    if let Some(n) = e.certificates
+        && v.certificates != n
+    {
+        out.push(format!("{} certificates, expected {n}", v.certificates));
+    }
+    out
+}
+
+fn head_and_at(e: &Expected, file: &Path) -> (CertId, Timestamp) {
+    let head: CertId = e
+        .head
+        .parse()
+        .unwrap_or_else(|_| panic!("{}: bad head {:?}", file.display(), e.head));
+    let at = Timestamp::parse_rfc3339(&e.at)
+        .unwrap_or_else(|_| panic!("{}: bad at {:?}", file.display(), e.at));
+    (head, at)
+}
+
+#[test]
+fn every_case_gets_its_expected_verdict() {
+    let anchors = anchors();
+    let dirs = case_dirs();
+    assert!(
+        dirs.len() >= 24,
+        "only {} case directories in fixtures/cases",
+        dirs.len()
+    );
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let file = dir.join("expected.json");
+        let e = read_expected(&file);
+        assert!(
+            !e.description.trim().is_empty(),
+            "{}: no description",
+            file.display()
+        );
+        assert!(
+            e.bundle.is_none(),
+            "{}: cases are directories",
+            file.display()
+        );
+        let (head, at) = head_and_at(&e, &file);
+        let certs = cose_files(dir);
+        assert!(!certs.is_empty(), "{}: no .cose files", dir.display());
+        let v = verify(&certs, &[], head, &anchors, at, &Limits::default());
+        let diff = compare(&v, &e, &file);
+        if !diff.is_empty() {
+            failures.push(format!(
+                "{}:\n    {}\n    got: {}",
+                dir.file_name().unwrap().to_string_lossy(),
+                diff.join("\n    "),
+                show(&v)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn expected_files_are_consistent() {
+    for dir in case_dirs() {
+        let file = dir.join("expected.json");
+        let e = read_expected(&file);
+        let codes: BTreeSet<Code> = codes_of(&e.codes, "codes", &file).into_iter().collect();
+        let absent: BTreeSet<Code> = codes_of(&e.absent, "absent", &file).into_iter().collect();
+        assert!(
+            codes.is_disjoint(&absent),
+            "{}: a code is both required and absent",
+            file.display()
+        );
+        assert!(
+            ["valid", "invalid"].contains(&e.integrity.as_str()),
+            "{}: integrity {:?}",
+            file.display(),
+            e.integrity
+        );
+        assert!(
+            ["low", "medium", "unknown", "high"].contains(&e.risk.as_str()),
+            "{}: risk {:?}",
+            file.display(),
+            e.risk
+        );
+        // An error code required means integrity invalid, and the reverse.
+        let any_error = codes
+            .iter()
+            .any(|c| c.severity() == catchcert_verify::findings::Severity::Error);
+        assert_eq!(
+            any_error,
+            e.integrity == "invalid",
+            "{}: integrity {} but required codes {:?}",
+            file.display(),
+            e.integrity,
+            e.codes
+        );
+    }
+}
+
+#[test]
+fn every_finding_code_is_required_by_some_case() {
+    let mut covered = BTreeSet::new();
+    for dir in case_dirs() {
+        let file = dir.join("expected.json");
+        covered.extend(codes_of(&read_expected(&file).codes, "codes", &file));
+    }
+    // Cycles cannot be built with content-addressed ids; the limits are tested with
+    // small limits in the verifier's own tests.
+    let untestable = [Code::LinkCycle, Code::LimitsExceeded];
+    let missing: Vec<&str> = Code::ALL
+        .into_iter()
+        .filter(|c| !untestable.contains(c) && !covered.contains(c))
+        .map(Code::as_str)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no case in fixtures/cases requires {missing:?}"
+    );
+}
+
+#[test]
+fn demo_directory_and_bundles_get_their_expected_verdicts() {
+    let anchors = anchors();
+    let demo = fixtures().join("demo");
+    let certs = cose_files(&demo);
+    assert_eq!(certs.len(), 16, "demo chain files");
+    let mut expected: Vec<PathBuf> = std::fs::read_dir(&demo)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(".expected.json"))
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(expected.len(), 2, "loins and steaks verdicts");
+    let mut heads = Vec::new();
+    let mut failures = Vec::new();
+    for file in &expected {
+        let e = read_expected(file);
+        let (head, at) = head_and_at(&e, file);
+        heads.push(head);
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+
+        let v = verify(&certs, &[], head, &anchors, at, &Limits::default());
+        let diff = compare(&v, &e, file);
+        if !diff.is_empty() {
+            failures.push(format!(
+                "demo/ ({name}):\n    {}\n    got: {}",
+                diff.join("\n    "),
+                show(&v)
+            ));
+        }
+
+        let bundle_file = demo.join(e.bundle.as_deref().expect("demo verdicts name a bundle"));
+        let bundle = Bundle::from_bytes(&std::fs::read(&bundle_file).unwrap()).unwrap();
+        assert_eq!(bundle.head, head, "{}: head", bundle_file.display());
+        assert_eq!(
+            Some(bundle.certificates.len()),
+            e.certificates,
+            "{}: the bundle holds exactly the head's graph",
+            bundle_file.display()
+        );
+        let b = verify_bundle(&bundle, None, &anchors, at, &Limits::default());
+        let diff = compare(&b, &e, file);
+        if !diff.is_empty() {
+            failures.push(format!(
+                "{} ({name}):\n    {}\n    got: {}",
+                bundle_file.display(),
+                diff.join("\n    "),
+                show(&b)
+            ));
+        }
+        assert_eq!(
+            serde_json::to_value(&b).unwrap(),
+            serde_json::to_value(&v).unwrap(),
+            "{name}: the bundle and the directory give the same verdict"
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    heads.sort();
+    assert_eq!(
+        candidate_heads(&certs),
+        heads,
+        "the demo directory has exactly the two receipts as candidate heads"
+    );
+}
+
+#[test]
+fn steaks_baseline_has_no_findings() {
+    // The single-mutation cases rest on this: the unmutated steaks chain is clean.
+    let file = fixtures().join("demo/steaks.expected.json");
+    let e = read_expected(&file);
+    let (head, at) = head_and_at(&e, &file);
+    let v = verify(
+        &cose_files(&fixtures().join("demo")),
+        &[],
+        head,
+        &anchors(),
+        at,
+        &Limits::default(),
+    );
+    assert!(v.findings.is_empty(), "{}", show(&v));
+}
