@@ -634,9 +634,16 @@ fn crew_disclosure_matches_only_the_unchanged_entries() {
     m.crew[0].entry.nationality = "MMR".into();
     entry_err(crew::check_disclosure(id, &payload, &m), 0);
 
+    // Each boolean flag changed on its own.
     let mut m = d.clone();
     m.crew[1].entry.recruitment_fee_paid = false;
     entry_err(crew::check_disclosure(id, &payload, &m), 1);
+    let mut m = d.clone();
+    m.crew[1].entry.holds_own_documents = true;
+    entry_err(crew::check_disclosure(id, &payload, &m), 1);
+    let mut m = d.clone();
+    m.crew[0].entry.written_agreement = false;
+    entry_err(crew::check_disclosure(id, &payload, &m), 0);
 
     let mut m = d.clone();
     m.crew[0].entry.wage_method = "cash".into();
