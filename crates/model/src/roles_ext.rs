@@ -250,7 +250,9 @@ mod tests {
     #[test]
     fn decoder_rejects_non_canonical_input() {
         use RolesExtError as E;
-        let cases: [(&str, fn(&RolesExtError) -> bool); 13] = [
+        /// Whether an error is the expected one.
+        type Expect = fn(&RolesExtError) -> bool;
+        let cases: [(&str, Expect); 13] = [
             ("", |e| matches!(e, E::Truncated(0))),
             ("31 00", |e| matches!(e, E::Tag { found: 0x31, .. })),
             ("30", |e| matches!(e, E::Truncated(1))),
