@@ -271,7 +271,7 @@ fn verify(a: VerifyArgs) -> CmdResult {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            println!("valid: {} (roles: {roles})", v.subject);
+            outln!("valid: {} (roles: {roles})", v.subject);
             eprintln!("path: {} (checked at {at})", v.path.join(" <- "));
             Ok(EXIT_OK)
         }
