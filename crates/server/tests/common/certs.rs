@@ -1,0 +1,212 @@
+//! Real certificates for tests: a programme root, issuers with roles, one issuer under an
+//! untrusted root, and COSE_Sign1 certificates built from input JSON and signed by them.
+//!
+//! Shared by the server's API suite and the CLI's `serve` tests (included with `#[path]`),
+//! so it depends only on the model, sign and ed25519 crates.
+#![allow(dead_code)]
+
+use catchcert_model::codes::CodeLists;
+use catchcert_model::{CertId, Kind, Role, Timestamp, input};
+use catchcert_sign::pki::{self, CertType, IssueRequest};
+use catchcert_sign::{cose, keys};
+use ed25519_dalek::SigningKey;
+use serde_json::{Value, json};
+
+/// Every event in the tests happens in March 2026; certificates are signed on 1 June 2026.
+pub const ISSUED_AT: &str = "2026-06-01T00:00:00Z";
+
+/// A signer: its key and its x5chain (DER, leaf first).
+pub struct Issuer {
+    pub key: SigningKey,
+    pub chain: Vec<Vec<u8>>,
+}
+
+/// A programme root and its issuers, plus an issuer under a root nobody trusts.
+pub struct Pki {
+    /// The trusted root, PEM (what `--trust` names).
+    pub root_pem: String,
+    /// Role vessel.
+    pub vessel: Issuer,
+    /// Roles processor and trader.
+    pub processor: Issuer,
+    /// Role auditor.
+    pub auditor: Issuer,
+    /// Role vessel, under an untrusted root.
+    pub stranger: Issuer,
+}
+
+fn ts(s: &str) -> Timestamp {
+    Timestamp::parse_rfc3339(s).unwrap()
+}
+
+fn issuer_under(root_key: &SigningKey, root_pem: &str, subject: &str, roles: &[Role]) -> Issuer {
+    let key = keys::generate();
+    let pem = pki::issue(
+        root_key,
+        root_pem,
+        &key.verifying_key(),
+        &IssueRequest {
+            subject,
+            roles,
+            cert_type: CertType::Leaf,
+            not_before: ts("2026-01-01T00:00:00Z"),
+            valid_days: 3650,
+        },
+    )
+    .unwrap();
+    Issuer {
+        key,
+        chain: pki::read_pem_chain(&pem).unwrap(),
+    }
+}
+
+impl Pki {
+    /// Fresh keys and certificates.
+    pub fn new() -> Pki {
+        let root_key = keys::generate();
+        let root_pem = pki::init_root(
+            &root_key,
+            "CN=Test Programme Root,O=catchcert tests",
+            ts("2026-01-01T00:00:00Z"),
+            3650,
+        )
+        .unwrap();
+        let vessel = issuer_under(&root_key, &root_pem, "CN=FV Test,O=Fleet", &[Role::Vessel]);
+        let processor = issuer_under(
+            &root_key,
+            &root_pem,
+            "CN=Plant,O=Processor",
+            &[Role::Processor, Role::Trader],
+        );
+        let auditor = issuer_under(
+            &root_key,
+            &root_pem,
+            "CN=Auditor,O=Audits",
+            &[Role::Auditor],
+        );
+        let other_key = keys::generate();
+        let other_pem = pki::init_root(
+            &other_key,
+            "CN=Untrusted Root,O=Elsewhere",
+            ts("2026-01-01T00:00:00Z"),
+            3650,
+        )
+        .unwrap();
+        let stranger = issuer_under(
+            &other_key,
+            &other_pem,
+            "CN=FV Stranger,O=Elsewhere",
+            &[Role::Vessel],
+        );
+        Pki {
+            root_pem,
+            vessel,
+            processor,
+            auditor,
+            stranger,
+        }
+    }
+}
+
+/// Build a payload of `kind` from input JSON and sign it.
+pub fn sign(issuer: &Issuer, kind: Kind, input_json: &Value) -> Vec<u8> {
+    let bytes = serde_json::to_vec(input_json).unwrap();
+    let mut salt = || [7u8; 16];
+    let built = input::build(
+        kind,
+        &bytes,
+        ts(ISSUED_AT),
+        &CodeLists::default(),
+        &mut salt,
+    )
+    .unwrap_or_else(|e| panic!("{kind} input: {e}"));
+    cose::sign_payload(&built.payload, &issuer.key, &issuer.chain).unwrap()
+}
+
+/// The id of certificate bytes.
+pub fn id(bytes: &[u8]) -> CertId {
+    CertId::of_cose(bytes)
+}
+
+/// A catch of `kg` of yellowfin in lot `lot`, ending fishing at 05:30 on 2 March.
+pub fn catch(by: &Issuer, lot: &str, kg: f64) -> Vec<u8> {
+    sign(
+        by,
+        Kind::Catch,
+        &json!({
+            "time": "2026-03-02T06:00:00Z",
+            "vessel_imo": "IMO9074729", "fao_area": "71", "gear": "LLD",
+            "catch_start": "2026-03-01T04:00:00Z", "catch_end": "2026-03-02T05:30:00Z",
+            "outputs": [{"lot": lot, "quantity_kg": kg, "species": "YFT"}],
+        }),
+    )
+}
+
+/// A landing at `time` consuming `in_kg` of `in_lot` of `from`, outputting `out_kg` as `out_lot`.
+pub fn landing_at(
+    by: &Issuer,
+    time: &str,
+    from: CertId,
+    in_lot: &str,
+    in_kg: f64,
+    out_lot: &str,
+    out_kg: f64,
+) -> Vec<u8> {
+    sign(
+        by,
+        Kind::Landing,
+        &json!({
+            "time": time,
+            "port": "IDBIT",
+            "inputs": [{"certificate": from.to_string(), "lot": in_lot, "quantity_kg": in_kg}],
+            "outputs": [{"lot": out_lot, "quantity_kg": out_kg}],
+        }),
+    )
+}
+
+/// A landing on 3 March.
+pub fn landing(
+    by: &Issuer,
+    from: CertId,
+    in_lot: &str,
+    in_kg: f64,
+    out_lot: &str,
+    out_kg: f64,
+) -> Vec<u8> {
+    landing_at(
+        by,
+        "2026-03-03T08:00:00Z",
+        from,
+        in_lot,
+        in_kg,
+        out_lot,
+        out_kg,
+    )
+}
+
+/// A shipment on 5 March passing on `kg` of `lot` of `from` under the same lot id.
+pub fn shipment(by: &Issuer, from: CertId, lot: &str, kg: f64) -> Vec<u8> {
+    sign(
+        by,
+        Kind::Shipment,
+        &json!({
+            "time": "2026-03-05T10:00:00Z",
+            "from": "Plant", "to": "Importer",
+            "inputs": [{"certificate": from.to_string(), "lot": lot, "quantity_kg": kg}],
+            "outputs": [{"lot": lot, "quantity_kg": kg}],
+        }),
+    )
+}
+
+/// A revocation of `target`, effective from 10 March.
+pub fn revocation(by: &Issuer, target: CertId, reason: &str) -> Vec<u8> {
+    sign(
+        by,
+        Kind::Revocation,
+        &json!({
+            "time": "2026-03-10T00:00:00Z",
+            "certificate": target.to_string(),
+            "reason": reason,
+        }),
+    )
+}
