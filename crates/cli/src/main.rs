@@ -39,6 +39,7 @@ mod issue;
 mod keygen;
 mod pki_cmd;
 mod report;
+mod serve_cmd;
 mod verify_cmd;
 
 use clap::{Parser, Subcommand};
@@ -76,6 +77,8 @@ enum Command {
     Verify(verify_cmd::Args),
     /// Build and sign the demo supply chain into a directory.
     Demo(demo_cmd::Args),
+    /// Run the HTTP verifier service: store verified certificates, serve verdicts and bundles.
+    Serve(serve_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
         Command::Bundle(a) => bundle_cmd::run(a),
         Command::Verify(a) => verify_cmd::run(a),
         Command::Demo(a) => demo_cmd::run(a),
+        Command::Serve(a) => serve_cmd::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

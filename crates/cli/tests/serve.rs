@@ -1,0 +1,281 @@
+//! `catchcert serve` as a real process: every certificate acknowledged with 201 survives a
+//! SIGKILL (contract §5: a 201 means durable), and SIGTERM lets a request in flight
+//! finish before the process exits 0.
+#![cfg(unix)]
+
+#[path = "../../server/tests/common/certs.rs"]
+mod certs;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Upper bound on waiting for the server to log something (a hang fails instead of
+/// blocking the suite; no test outcome depends on how fast anything is).
+const PATIENCE: Duration = Duration::from_secs(120);
+
+/// A running `catchcert serve`.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    lines: Receiver<String>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(db: &str, trust: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_catchcert"))
+            .args(["serve", "--db", db, "--listen", "127.0.0.1:0", "--trust"])
+            .arg(trust)
+            .env("RUST_LOG", "info,tower_http=debug")
+            .env("NO_COLOR", "1")
+            .env_remove("CATCHCERT_DB")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let keep = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                keep.lock().unwrap().push(line.clone());
+                if tx.send(line).is_err() {
+                    // Nobody listens any more; keep draining so the child never blocks.
+                }
+            }
+        });
+        let mut s = Server {
+            child,
+            addr: "127.0.0.1:1".parse().unwrap(),
+            lines,
+            log,
+        };
+        let line = s.wait_for("listening on http://");
+        let at = line.find("listening on http://").unwrap() + "listening on http://".len();
+        let addr = line[at..].split_whitespace().next().unwrap();
+        s.addr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
+        s
+    }
+
+    /// The next log line containing `needle`.
+    fn wait_for(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("no log line with {needle:?}; log:\n{}", self.log())
+                }
+                Err(RecvTimeoutError::Disconnected) => panic!(
+                    "the server exited ({:?}) before logging {needle:?}; log:\n{}",
+                    self.child.try_wait(),
+                    self.log()
+                ),
+            }
+        }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+
+    fn signal(&self, sig: Signal) {
+        kill(Pid::from_raw(self.child.id() as i32), sig).unwrap();
+    }
+
+    /// Wait for the process to exit (bounded by [`PATIENCE`]).
+    fn wait(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not exit; log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Write the request head and `body`; return the status of the answer.
+fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> std::io::Result<u16> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(PATIENCE))?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: application/cose\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )?;
+    s.write_all(body)?;
+    read_status(&mut s)
+}
+
+fn read_status(s: &mut TcpStream) -> std::io::Result<u16> {
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer)?;
+    let text = String::from_utf8_lossy(&answer);
+    text.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("no HTTP status in {text:?}")))
+}
+
+fn setup() -> (tempfile::TempDir, certs::Pki, String, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = certs::Pki::new();
+    let trust = dir.path().join("root.pem");
+    std::fs::write(&trust, &pki.root_pem).unwrap();
+    let db = format!("sqlite://{}", dir.path().join("catchcert.db").display());
+    (dir, pki, db, trust)
+}
+
+#[test]
+fn every_acknowledged_certificate_survives_sigkill() {
+    let (_dir, pki, db, trust) = setup();
+    let catches: Vec<Vec<u8>> = (0..400)
+        .map(|i| certs::catch(&pki.vessel, &format!("K-{i}"), 10.0))
+        .collect();
+    let server = Server::start(&db, &trust);
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    // Two clients stream posts until the server dies under them.
+    let posters: Vec<_> = (0..2)
+        .map(|k| {
+            let mine: Vec<Vec<u8>> = catches.iter().skip(k).step_by(2).cloned().collect();
+            let (addr, acked) = (server.addr, acked.clone());
+            std::thread::spawn(move || {
+                for c in mine {
+                    match request(addr, "POST", "/v1/certificates", &c) {
+                        Ok(201) => acked.lock().unwrap().push(certs::id(&c)),
+                        Ok(other) => panic!("unexpected status {other}"),
+                        Err(_) => break, // killed
+                    }
+                }
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + PATIENCE;
+    while acked.lock().unwrap().len() < 50 {
+        assert!(Instant::now() < deadline, "posts are not acknowledged");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let mut server = server;
+    server.signal(Signal::SIGKILL);
+    let status = server.wait();
+    assert!(!status.success(), "killed, not exited: {status:?}");
+    for p in posters {
+        p.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 50);
+    eprintln!(
+        "{} of {} posts acknowledged before SIGKILL",
+        acked.len(),
+        catches.len()
+    );
+
+    let mut again = Server::start(&db, &trust);
+    for id in &acked {
+        let status = request(again.addr, "GET", &format!("/v1/certificates/{id}"), b"").unwrap();
+        assert_eq!(status, 200, "{id} was acknowledged with 201 but is lost");
+    }
+    // The store still works after recovery.
+    let status = request(again.addr, "POST", "/v1/certificates", &catches[399]).unwrap();
+    assert!(status == 201 || status == 200, "{status}");
+    again.signal(Signal::SIGTERM);
+    assert!(again.wait().success());
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish() {
+    let (_dir, pki, db, trust) = setup();
+    let catch = certs::catch(&pki.vessel, "S-1", 10.0);
+    let mut server = Server::start(&db, &trust);
+
+    // Send the head and half of the body, so that the request is in flight.
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        s,
+        "POST /v1/certificates HTTP/1.1\r\nHost: {}\r\nContent-Type: application/cose\r\n\
+         Content-Length: {}\r\n\r\n",
+        server.addr,
+        catch.len()
+    )
+    .unwrap();
+    let half = catch.len() / 2;
+    s.write_all(&catch[..half]).unwrap();
+    s.flush().unwrap();
+    server.wait_for("started processing request");
+
+    server.signal(Signal::SIGTERM);
+    server.wait_for("shutdown signal received");
+    // The rest of the body after the signal: the request still completes.
+    s.write_all(&catch[half..]).unwrap();
+    assert_eq!(read_status(&mut s).unwrap(), 201, "log:\n{}", server.log());
+    let status = server.wait();
+    assert!(status.success(), "{status:?}; log:\n{}", server.log());
+    // Once stopped, nothing listens.
+    assert!(TcpStream::connect(server.addr).is_err());
+
+    // The certificate answered 201 is stored.
+    let mut again = Server::start(&db, &trust);
+    let status = request(
+        again.addr,
+        "GET",
+        &format!("/v1/certificates/{}", certs::id(&catch)),
+        b"",
+    )
+    .unwrap();
+    assert_eq!(status, 200);
+    again.signal(Signal::SIGTERM);
+    assert!(again.wait().success());
+}
+
+#[test]
+fn a_bad_trust_file_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let trust = dir.path().join("roots.pem");
+    std::fs::write(&trust, "not a certificate").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_catchcert"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--trust"])
+        .arg(&trust)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("roots.pem"), "{err}");
+    // Nothing was created in the working directory.
+    assert!(!dir.path().join("catchcert.db").exists());
+    let out = Command::new(env!("CARGO_BIN_EXE_catchcert"))
+        .args(["serve", "--listen", "not-an-address", "--trust"])
+        .arg(&trust)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a bad flag is a usage error");
+}
