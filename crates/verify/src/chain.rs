@@ -350,8 +350,15 @@ impl<'a> Run<'a> {
         let revoked_at = self.revocation_effects(&graph);
         let mut own_risk: HashMap<CertId, Risk> = HashMap::new();
         self.attestations_and_risk(&graph, &revoked_at);
+        // An error makes the step unverifiable: its lots are at least of unknown risk, so
+        // that breaking a chain never makes it look cleaner than a complete one.
         for f in &self.findings {
-            if let Some(r) = f.risk {
+            let r = match (f.risk, f.severity) {
+                (Some(r), _) => Some(r),
+                (None, Severity::Error) => Some(Risk::Unknown),
+                (None, _) => None,
+            };
+            if let Some(r) = r {
                 let e = own_risk.entry(f.certificate).or_default();
                 *e = (*e).max(r);
             }
