@@ -162,6 +162,7 @@ pub fn now() -> Timestamp {
 /// The router: every route of contract §5 with its body limit, and the middleware.
 pub fn app(state: AppState) -> Router {
     let timeout = state.config().request_timeout;
+    let on_timeout = state.clone();
     let routes = Router::new()
         .route(
             "/v1/certificates",
@@ -177,8 +178,8 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(routes::openapi))
-        // Runs after routing, so it sees the route template (`MatchedPath`) for its labels;
-        // it sits inside the timeout below, so a timed-out request is not counted twice.
+        // Runs after routing, so it sees the route template (`MatchedPath`) for its labels.
+        // It sits inside the timeout below: a request the timeout stops is counted there.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -212,15 +213,17 @@ pub fn app(state: AppState) -> Router {
         // 3. Copy the request id onto the response, including timeout answers.
         .layer(PropagateRequestIdLayer::x_request_id())
         // 4. Turn a timeout into a problem+json 503.
-        .layer(HandleErrorLayer::new(
-            move |err: tower::BoxError| async move {
+        .layer(HandleErrorLayer::new(move |err: tower::BoxError| {
+            let state = on_timeout.clone();
+            async move {
                 if err.is::<tower::timeout::error::Elapsed>() {
+                    state.metrics().record_timeout();
                     ApiError::Timeout(timeout.as_secs())
                 } else {
                     ApiError::internal(err)
                 }
-            },
-        ))
+            }
+        }))
         // 5. Innermost: no request, body upload included, runs longer than the timeout, so
         //    a graceful shutdown cannot hang on a slow client.
         .timeout(timeout);

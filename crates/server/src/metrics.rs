@@ -8,6 +8,10 @@
 //! | `catchcert_certificate_posts_total` | counter | `outcome` |
 //! | `catchcert_verifications_total` | counter | `source` (`lot`, `bundle`), `integrity`, `risk` |
 //! | `catchcert_verdict_cache_total` | counter | `result` (`hit`, `miss`) |
+//! | `catchcert_http_timeouts_total` | counter | – (requests stopped by the request timeout) |
+//!
+//! Requests that match no route, and requests stopped by the timeout, are not in
+//! `catchcert_http_requests_total`; the latter are counted in `catchcert_http_timeouts_total`.
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
@@ -66,6 +70,7 @@ pub struct Metrics {
     posts: Family<OutcomeLabels, Counter>,
     verifications: Family<VerdictLabels, Counter>,
     cache: Family<CacheLabels, Counter>,
+    timeouts: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -120,7 +125,14 @@ impl Metrics {
             "Lot verdict cache look-ups by result (hit, miss)",
             cache.clone(),
         );
+        let timeouts = Counter::default();
+        registry.register(
+            "http_timeouts",
+            "Requests stopped by the request timeout (answered 503)",
+            timeouts.clone(),
+        );
         Metrics {
+            timeouts,
             registry,
             requests,
             latency,
@@ -172,6 +184,11 @@ impl Metrics {
     pub fn record_cache(&self, hit: bool) {
         let result = if hit { "hit" } else { "miss" };
         self.cache.get_or_create(&CacheLabels { result }).inc();
+    }
+
+    /// Record a request stopped by the timeout.
+    pub fn record_timeout(&self) {
+        self.timeouts.inc();
     }
 
     /// The exposition text, with `stored` as the certificates gauge.

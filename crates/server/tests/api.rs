@@ -42,6 +42,41 @@ mod postgres {
     api_suite!(crate::common::pg_db);
 }
 
+/// A client that never finishes its upload is answered 503 (problem+json) when the
+/// request timeout runs out, and the server stays usable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_upload_is_stopped_by_the_request_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = common::sqlite_db().await.unwrap();
+    let pki = Pki::new();
+    let config = catchcert_server::Config {
+        request_timeout: std::time::Duration::from_secs(1),
+        ..Default::default()
+    };
+    let s = Server::start_with(db.url(), &pki.root_pem, config).await;
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    tcp.write_all(
+        b"POST /v1/certificates HTTP/1.1\r\nHost: x\r\nContent-Type: application/cose\r\n\
+          Content-Length: 1000\r\n\r\nonly part of it",
+    )
+    .await
+    .unwrap();
+    let mut answer = Vec::new();
+    let _ = tcp.read_to_end(&mut answer).await;
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(text.contains("application/problem+json"), "{text}");
+    assert!(text.contains("urn:catchcert:problem:timeout"), "{text}");
+    let c = Client::default();
+    c.created(&s.base, &certs::catch(&pki.vessel, "A-1", 1.0))
+        .await;
+    let m = c.get(&format!("{}/metrics", s.base), None).await;
+    let text = String::from_utf8(m.body).unwrap();
+    assert!(text.contains("catchcert_http_timeouts_total 1"), "{text}");
+    s.stop().await;
+}
+
 mod suite {
     use super::*;
     use serde_json::Value;

@@ -148,9 +148,14 @@ pub struct Server {
 impl Server {
     /// Open the database at `url` and serve it, trusting `root_pem`.
     pub async fn start(url: &str, root_pem: &str) -> Server {
+        Server::start_with(url, root_pem, catchcert_server::Config::default()).await
+    }
+
+    /// [`Server::start`] with explicit tunables.
+    pub async fn start_with(url: &str, root_pem: &str, config: catchcert_server::Config) -> Server {
         let store = Store::open(url).await.unwrap();
         let anchors = TrustAnchors::from_pem(root_pem).unwrap();
-        let state = AppState::new(store, anchors);
+        let state = AppState::with_config(store, anchors, config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
