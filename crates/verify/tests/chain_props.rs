@@ -20,7 +20,9 @@
 //!   then the message is ignored and counts as missing.
 //!
 //! Certificates that name a changed id are signed again, so each mutation is the only
-//! defect. Case counts are small: signing dominates the cost.
+//! defect. A step with an integrity error is of at least unknown risk, and so is
+//! everything after it; the expected risk of a mutated chain follows from that. Case
+//! counts are small: signing dominates the cost.
 
 use catchcert_demo::{
     FACILITY, NOT_BEFORE, Programme, Signed, VALID_DAYS, VERIFY_AT, crew_attestation_json, sign,
@@ -194,6 +196,28 @@ impl Params {
 
     fn risk(&self) -> Risk {
         self.risk_without("")
+    }
+
+    /// The risk of the head when custody certificate `name` is missing: the consumer that
+    /// names it has an integrity error, so it and everything after it are at least
+    /// unknown; the catches behind the missing certificate are out of the graph.
+    fn risk_with_gap(&self, name: &str) -> Risk {
+        let cut = |i: usize| {
+            name == "processing"
+                || [
+                    format!("catch-{i}"),
+                    format!("trans-{i}"),
+                    format!("landing-{i}"),
+                ]
+                .iter()
+                .any(|n| n == name)
+        };
+        self.catches
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| c.used && !cut(*i))
+            .map(|(_, c)| VESSELS[c.vessel].2)
+            .fold(Risk::Unknown, Risk::max)
     }
 
     /// The risk findings of the unmutated chain.
@@ -498,6 +522,7 @@ fn check_missing(ps: &Params, name: &str, v: &Verdict) -> Result<(), TestCaseErr
             name,
             show(v)
         );
+        prop_assert_eq!(v.risk, ps.risk_with_gap(name), "{}: {}", name, show(v));
     }
     Ok(())
 }
@@ -625,11 +650,16 @@ proptest! {
                 mask,
                 show(&v)
             );
+            // The altered step is unverifiable, or leaves the step that names it
+            // without an attestation: unknown risk at least.
+            prop_assert!(v.risk >= Risk::Unknown, "{}", show(&v));
         } else if name == "shipment" {
             // Without relinking, the head's id changed and the head is not in the set;
             // with relinking, the altered head claims to be issued after `at`, and so
-            // is ignored.
+            // is ignored. Either way there is no graph.
             prop_assert_eq!(errors(&v), BTreeSet::from([Code::LinkMissing]), "{}", show(&v));
+            prop_assert_eq!(v.certificates, 0);
+            prop_assert_eq!(v.risk, Risk::Unknown);
         } else {
             check_missing(&ps, &name, &v)?;
         }
