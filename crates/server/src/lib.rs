@@ -44,7 +44,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use error::{ApiError, Problem};
 
@@ -194,21 +194,24 @@ pub fn app(state: AppState) -> Router {
         //    one) before anything logs, so that every line below can carry it.
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         // 2. One span per request holding the method, path and request id; everything
-        //    inside, error logs of `ApiError` included, is logged within it.
+        //    inside, error logs of `ApiError` included, is logged within it. Each answer is
+        //    logged at INFO with its status and latency (the access log).
         .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-                let id = req
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!(
-                    "request",
-                    method = %req.method(),
-                    path = %req.uri().path(),
-                    request_id = %id,
-                )
-            }),
+            TraceLayer::new_for_http()
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+                .make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        request_id = %id,
+                    )
+                }),
         )
         // 3. Copy the request id onto the response, including timeout answers.
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -170,7 +170,9 @@ pub async fn post_certificate(State(state): State<AppState>, req: Request) -> Re
     match result {
         Ok((status, id)) => {
             let mut res = (status, Json(IdBody { id: id.to_string() })).into_response();
-            if let Ok(loc) = HeaderValue::from_str(&format!("/v1/certificates/{id}")) {
+            if status == StatusCode::CREATED
+                && let Ok(loc) = HeaderValue::from_str(&format!("/v1/certificates/{id}"))
+            {
                 res.headers_mut().insert(header::LOCATION, loc);
             }
             res

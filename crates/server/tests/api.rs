@@ -108,6 +108,7 @@ mod suite {
         let again = c.post_cert(&s.base, &landing).await;
         assert_eq!(again.status, 200);
         assert_eq!(again.json()["id"], certs::id(&landing).to_string());
+        assert!(again.headers.get("location").is_none());
         assert_eq!(s.count().await, 3);
 
         // Bytes, exactly as posted.
@@ -183,7 +184,12 @@ mod suite {
 
         // Lot ids with a `/` travel as %2F.
         let odd = certs::catch(&pki.vessel, "urn:lot/7+x", 5.0);
-        c.created(&s.base, &odd).await;
+        let a = c.post_cert(&s.base, &odd).await;
+        assert_eq!(a.status, 201);
+        assert_eq!(
+            a.headers["location"],
+            format!("/v1/certificates/{}", certs::id(&odd)).as_str()
+        );
         let v = c
             .get(
                 &format!("{}/v1/lots/urn:lot%2F7+x/verification", s.base),
