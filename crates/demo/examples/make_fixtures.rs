@@ -884,11 +884,38 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
             s,
             vec![],
             STEAKS,
-            "invalid",
+            "valid",
             "low",
-            vec![IssuerRole],
+            vec![RevocationIgnored],
             vec![],
-            "The retailer revokes a landing it did not sign: a party may only revoke its own certificates unless it is an auditor, so the revocation is rejected and has no effect.",
+            "The retailer revokes a landing it did not sign: a party may only revoke its own certificates unless it is an auditor, so the revocation is ignored; it must not let a stranger invalidate someone else's chain either.",
+        )?;
+    }
+    {
+        let mut s = base.clone();
+        let rogue = Programme::with_root(
+            "CN=Unaccredited Registry Root,O=Unaccredited Registry",
+            "rogue-root",
+        )?;
+        let auditor = rogue.party("auditor")?;
+        let r = revocation(
+            "17-revocation-landing-by-rogue-auditor",
+            auditor,
+            s.id(LANDING_A)?,
+            "2026-05-01T00:00:00Z",
+            "2026-05-01T09:00:00Z",
+        )?;
+        s.push(r, auditor);
+        add(
+            "revocation_untrusted_root",
+            s,
+            vec![],
+            STEAKS,
+            "valid",
+            "low",
+            vec![RevocationIgnored],
+            vec![],
+            "An \"auditor\" certified under another programme's root revokes the landing: a revocation that does not verify has no effect, so anyone able to drop a file into a bundle cannot withdraw or invalidate a chain.",
         )?;
     }
     {

@@ -51,6 +51,8 @@ struct Checked {
     issuer: Option<ValidIssuer>,
     /// No error finding about the certificate itself.
     sound: bool,
+    /// The messages of its error findings.
+    problems: Vec<String>,
 }
 
 /// Verify a bundle. `head` overrides the bundle's own head.
@@ -204,8 +206,8 @@ impl<'a> Run<'a> {
         self.findings.push(Finding::new(code, cert, msg));
     }
 
-    /// The head's graph in breadth-first order: ancestors through inputs, named
-    /// attestations and revocations of any of them.
+    /// The head's graph in breadth-first order: ancestors through inputs and named
+    /// attestations. Revocations join it later, once they are known to verify.
     fn closure(&self, head: CertId) -> Vec<CertId> {
         let mut seen = HashSet::from([head]);
         let mut order = Vec::new();
@@ -216,9 +218,6 @@ impl<'a> Run<'a> {
             if let Some(e) = self.entries.get(&id) {
                 next.extend(e.payload.inputs().iter().map(|i| i.certificate));
                 next.extend(e.payload.attestations().iter().copied());
-            }
-            if let Some(revs) = self.revocations.get(&id) {
-                next.extend(revs.iter().copied());
             }
             for n in next {
                 let present = self.entries.contains_key(&n) || self.broken.contains_key(&n);
@@ -243,6 +242,7 @@ impl<'a> Run<'a> {
                 Checked {
                     issuer: None,
                     sound: false,
+                    problems: Vec::new(),
                 }
             }
             (Some(e), None) => {
@@ -293,13 +293,22 @@ impl<'a> Run<'a> {
                     out.push(Finding::new(Code::TimeOrder, id, p.to_string()));
                     sound = false;
                 }
-                Checked { issuer, sound }
+                Checked {
+                    issuer,
+                    sound,
+                    problems: Vec::new(),
+                }
             }
             (None, None) => Checked {
                 issuer: None,
                 sound: false,
+                problems: vec!["not present".into()],
             },
         };
+        let mut result = result;
+        result
+            .problems
+            .extend(out.iter().map(|f| format!("{}: {}", f.code, f.message)));
         if record {
             self.findings.extend(out);
         }
@@ -341,13 +350,13 @@ impl<'a> Run<'a> {
             self.find(Code::LinkMissing, head, why);
             return self.finish(head, Vec::new(), HashMap::new());
         }
-        let graph = self.closure(head);
+        let mut graph = self.closure(head);
         let in_graph: HashSet<CertId> = graph.iter().copied().collect();
         for id in &graph {
             self.check(*id, true);
         }
         self.links_and_balance(&graph, &in_graph);
-        let revoked_at = self.revocation_effects(&graph);
+        let revoked_at = self.revocation_effects(&mut graph);
         let mut own_risk: HashMap<CertId, Risk> = HashMap::new();
         self.attestations_and_risk(&graph, &revoked_at);
         // An error makes the step unverifiable: its lots are at least of unknown risk, so
@@ -497,18 +506,33 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Apply sound revocations: custody certificates are revoked outright; for
-    /// attestations, return the earliest effective time of a revocation.
-    fn revocation_effects(&mut self, graph: &[CertId]) -> HashMap<CertId, Timestamp> {
+    /// Apply the revocations of certificates in the graph. A revocation that verifies and
+    /// whose signer may revoke the certificate (an auditor, or the certificate's own
+    /// issuer) joins the graph: custody certificates are then revoked outright, and for
+    /// attestations the earliest effective time is returned. Any other revocation is
+    /// ignored with an informational `revocation.ignored`: unauthenticated data must not
+    /// be able to change a verdict, neither to revoke nor to invalidate.
+    fn revocation_effects(&mut self, graph: &mut Vec<CertId>) -> HashMap<CertId, Timestamp> {
         let mut revoked_at: HashMap<CertId, Timestamp> = HashMap::new();
-        for id in graph {
+        let targets = graph.clone();
+        for id in &targets {
             let Some(revs) = self.revocations.get(id).cloned() else {
                 continue;
             };
             for r in revs {
-                if !self.check(r, true).sound {
+                let checked = self.check(r, false);
+                if !checked.sound {
+                    self.findings.push(Finding::new(
+                        Code::RevocationIgnored,
+                        *id,
+                        format!(
+                            "the revocation {r} does not take effect: {}",
+                            checked.problems.join("; ")
+                        ),
+                    ));
                     continue;
                 }
+                graph.push(r);
                 let Some(re) = self.entries.get(&r) else {
                     continue;
                 };

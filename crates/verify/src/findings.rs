@@ -91,11 +91,14 @@ pub enum Code {
     RiskTransshipmentAtSea,
     /// `limits.exceeded`
     LimitsExceeded,
+    /// `revocation.ignored` (info): a revocation of a certificate in the graph that does
+    /// not verify or whose signer may not revoke it; it has no effect.
+    RevocationIgnored,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 19] = [
         Code::SignatureInvalid,
         Code::IssuerUntrusted,
         Code::IssuerExpired,
@@ -114,6 +117,7 @@ impl Code {
         Code::RiskCrewConditions,
         Code::RiskTransshipmentAtSea,
         Code::LimitsExceeded,
+        Code::RevocationIgnored,
     ];
 
     /// The contract string.
@@ -137,6 +141,7 @@ impl Code {
             Code::RiskCrewConditions => "risk.crew_conditions",
             Code::RiskTransshipmentAtSea => "risk.transshipment_at_sea",
             Code::LimitsExceeded => "limits.exceeded",
+            Code::RevocationIgnored => "revocation.ignored",
         }
     }
 
@@ -161,6 +166,7 @@ impl Code {
             | Code::RiskForcedLabourIndicator
             | Code::RiskCrewConditions
             | Code::RiskTransshipmentAtSea => Severity::Warning,
+            Code::RevocationIgnored => Severity::Info,
         }
     }
 
