@@ -65,6 +65,9 @@ pub struct Config {
     pub max_graph: usize,
     /// Verdict cache entries (0 disables the cache).
     pub cache_capacity: usize,
+    /// Most CPU-heavy jobs (graph verification, bundle building) run at once; further
+    /// requests wait for a slot (within their timeout).
+    pub cpu_jobs: usize,
 }
 
 impl Default for Config {
@@ -73,6 +76,7 @@ impl Default for Config {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_graph: catchcert_model::bundle::MAX_CERTIFICATES,
             cache_capacity: cache::DEFAULT_CAPACITY,
+            cpu_jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }
@@ -84,6 +88,8 @@ struct Inner {
     validator: Mutex<PathValidator>,
     metrics: metrics::Metrics,
     cache: cache::VerdictCache,
+    /// One permit per CPU-heavy job allowed at once.
+    cpu: Arc<tokio::sync::Semaphore>,
     config: Config,
 }
 
@@ -115,6 +121,7 @@ impl AppState {
             anchors,
             metrics: metrics::Metrics::new(),
             cache: cache::VerdictCache::new(config.cache_capacity),
+            cpu: Arc::new(tokio::sync::Semaphore::new(config.cpu_jobs.max(1))),
             config,
         }))
     }
@@ -147,6 +154,29 @@ impl AppState {
     /// The tunables.
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    /// Run CPU-heavy `job` on a blocking thread once a CPU slot is free. The slot is held
+    /// until the job ends, even if the request is abandoned (a timeout cannot stop a
+    /// running job), so at most [`Config::cpu_jobs`] such jobs ever run at once.
+    pub async fn run_cpu<R: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> R + Send + 'static,
+    ) -> Result<R, ApiError> {
+        let permit = self
+            .0
+            .cpu
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
+        tokio::task::spawn_blocking(move || {
+            let out = job();
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(ApiError::internal)
     }
 }
 

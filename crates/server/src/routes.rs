@@ -341,14 +341,14 @@ async fn holder_verdict(state: &AppState, holder: CertId) -> Result<Verdict, Api
         .await
         .map_err(ApiError::from_read)?;
     let anchors = state.anchors().clone();
-    let (verdict, entry) = tokio::task::spawn_blocking(move || {
-        let certs: Vec<Vec<u8>> = closure.iter().map(|(_, b)| b.clone()).collect();
-        let verdict = chain::verify(&certs, &[], holder, &anchors, at, &Limits::default());
-        let entry = Entry::new(verdict.clone(), &closure, at);
-        (verdict, entry)
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let (verdict, entry) = state
+        .run_cpu(move || {
+            let certs: Vec<Vec<u8>> = closure.iter().map(|(_, b)| b.clone()).collect();
+            let verdict = chain::verify(&certs, &[], holder, &anchors, at, &Limits::default());
+            let entry = Entry::new(verdict.clone(), &closure, at);
+            (verdict, entry)
+        })
+        .await?;
     state.cache().put(holder, entry);
     Ok(verdict)
 }
@@ -376,19 +376,19 @@ pub async fn lot_bundle(
         .closure(holder, state.config().max_graph)
         .await
         .map_err(ApiError::from_read)?;
-    let bytes = tokio::task::spawn_blocking(move || {
-        let mut issuers = Vec::new();
-        let mut certs = Vec::with_capacity(closure.len());
-        for (_, b) in closure {
-            if let Ok(s) = cose::decode(&b) {
-                issuers.extend(s.x5chain);
+    let bytes = state
+        .run_cpu(move || {
+            let mut issuers = Vec::new();
+            let mut certs = Vec::with_capacity(closure.len());
+            for (_, b) in closure {
+                if let Ok(s) = cose::decode(&b) {
+                    issuers.extend(s.x5chain);
+                }
+                certs.push(b);
             }
-            certs.push(b);
-        }
-        Bundle::new(holder, certs, issuers).to_bytes()
-    })
-    .await
-    .map_err(ApiError::internal)?;
+            Bundle::new(holder, certs, issuers).to_bytes()
+        })
+        .await?;
     Ok((
         [(
             header::CONTENT_TYPE,
@@ -429,18 +429,19 @@ pub async fn verify_bundle(
     let body = read_body(&state, req, BUNDLE_LIMIT).await?;
     let anchors = state.anchors().clone();
     let at: Timestamp = now();
-    let verdict = tokio::task::spawn_blocking(move || {
-        let b = Bundle::from_bytes(&body).map_err(|e| ApiError::MalformedBundle(e.to_string()))?;
-        Ok::<_, ApiError>(chain::verify_bundle(
-            &b,
-            head,
-            &anchors,
-            at,
-            &Limits::default(),
-        ))
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let verdict = state
+        .run_cpu(move || {
+            let b =
+                Bundle::from_bytes(&body).map_err(|e| ApiError::MalformedBundle(e.to_string()))?;
+            Ok::<_, ApiError>(chain::verify_bundle(
+                &b,
+                head,
+                &anchors,
+                at,
+                &Limits::default(),
+            ))
+        })
+        .await??;
     state.metrics().record_verdict("bundle", &verdict);
     Ok(Json(verdict))
 }
