@@ -258,6 +258,20 @@ impl<'a> Run<'a> {
                         Err(err) => {
                             let code = Code::parse(err.code()).unwrap_or(Code::IssuerUntrusted);
                             out.push(Finding::new(code, id, format!("issuer path: {err}")));
+                            // The path failed, but the message may also be forged: check it
+                            // against the key of the certificate it presents, so that an
+                            // altered message is named as such.
+                            if let Some(key) = sign1.x5chain.first().and_then(|d| leaf_key(d)) {
+                                if let Err(e) = sign1.verify(&key) {
+                                    out.push(Finding::new(
+                                        Code::SignatureInvalid,
+                                        id,
+                                        format!(
+                                            "{e} with the key of the certificate in its x5chain"
+                                        ),
+                                    ));
+                                }
+                            }
                             sound = false;
                             None
                         }
@@ -378,6 +392,9 @@ impl<'a> Run<'a> {
 
     fn links_and_balance(&mut self, graph: &[CertId], in_graph: &HashSet<CertId>) {
         let mut producers: Vec<(CertId, String)> = Vec::new();
+        // Built on the first missing link only: which certificates of the set output each
+        // lot, to name a likely altered copy (an altered certificate has a new id).
+        let mut by_lot: Option<HashMap<String, Vec<CertId>>> = None;
         for id in graph {
             let Some(e) = self.entries.get(id) else {
                 continue;
@@ -390,11 +407,36 @@ impl<'a> Run<'a> {
             for (k, input) in p.inputs().iter().enumerate() {
                 let Some(src) = self.entries.get(&input.certificate) else {
                     let why = if self.later.contains(&input.certificate) {
-                        " (it was issued after the verification time)"
+                        " (it was issued after the verification time)".to_string()
                     } else if self.broken.contains_key(&input.certificate) {
-                        " (it is present but not a valid certificate)"
+                        " (it is present but not a valid certificate)".to_string()
                     } else {
-                        ""
+                        let index = by_lot.get_or_insert_with(|| {
+                            let mut m: HashMap<String, Vec<CertId>> = HashMap::new();
+                            for (cid, e) in &self.entries {
+                                for o in e.payload.outputs() {
+                                    m.entry(o.lot.clone()).or_default().push(*cid);
+                                }
+                            }
+                            m
+                        });
+                        match index.get(&input.lot) {
+                            Some(others) if !others.is_empty() => {
+                                let mut others = others.clone();
+                                others.sort();
+                                format!(
+                                    " (the set holds {} that output{} lot {:?} under another id: altered or re-signed?)",
+                                    others
+                                        .iter()
+                                        .map(|o| o.to_string())
+                                        .collect::<Vec<_>>()
+                                        .join(", "),
+                                    if others.len() == 1 { "s" } else { "" },
+                                    input.lot
+                                )
+                            }
+                            _ => String::new(),
+                        }
                     };
                     if !self.broken.contains_key(&input.certificate) {
                         found.push(Finding::new(
@@ -666,9 +708,9 @@ impl<'a> Run<'a> {
             Want::Facility(f) => format!("facility {f:?}"),
         };
         let period = if window.0 == window.1 {
-            format!("at {}", window.0)
+            format!("the time {}", window.0)
         } else {
-            format!("over {}..{}", window.0, window.1)
+            format!("the period {}..{}", window.0, window.1)
         };
         if let Some((a, t)) = matched_revoked.first() {
             self.find(
@@ -683,7 +725,7 @@ impl<'a> Run<'a> {
                 format!("the attestation {a} of the {subject} is valid {from}..{until}, which does not cover {period}"),
             );
         } else {
-            let mut msg = format!("no valid attestation of the {subject} {period}");
+            let mut msg = format!("no valid attestation of the {subject} covers {period}");
             if !matched_unsound.is_empty() {
                 msg += &format!(
                     " ({} named attestation(s) failed verification)",
@@ -695,7 +737,15 @@ impl<'a> Run<'a> {
                     "; named but not present: {}",
                     absent
                         .iter()
-                        .map(|a| a.to_string())
+                        .map(|a| {
+                            if self.later.contains(a) {
+                                format!("{a} (issued after the verification time)")
+                            } else if self.broken.contains_key(a) {
+                                format!("{a} (not a valid certificate)")
+                            } else {
+                                a.to_string()
+                            }
+                        })
                         .collect::<Vec<_>>()
                         .join(", ")
                 );
@@ -1098,4 +1148,16 @@ pub fn bundle_for(certificates: &[Vec<u8>], head: CertId) -> Result<Bundle, Bund
         }
     }
     Ok(Bundle::new(head, certs, issuers))
+}
+
+/// The Ed25519 public key of a DER certificate, without validating anything else.
+fn leaf_key(der: &[u8]) -> Option<ed25519_dalek::VerifyingKey> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let spki = cert.public_key();
+    if spki.algorithm.algorithm.as_bytes() != [0x2b, 0x65, 0x70] {
+        return None;
+    }
+    let bytes: [u8; 32] = spki.subject_public_key.data.as_ref().try_into().ok()?;
+    ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()
 }
