@@ -261,16 +261,14 @@ impl<'a> Run<'a> {
                             // The path failed, but the message may also be forged: check it
                             // against the key of the certificate it presents, so that an
                             // altered message is named as such.
-                            if let Some(key) = sign1.x5chain.first().and_then(|d| leaf_key(d)) {
-                                if let Err(e) = sign1.verify(&key) {
-                                    out.push(Finding::new(
-                                        Code::SignatureInvalid,
-                                        id,
-                                        format!(
-                                            "{e} with the key of the certificate in its x5chain"
-                                        ),
-                                    ));
-                                }
+                            if let Some(key) = sign1.x5chain.first().and_then(|d| leaf_key(d))
+                                && let Err(e) = sign1.verify(&key)
+                            {
+                                out.push(Finding::new(
+                                    Code::SignatureInvalid,
+                                    id,
+                                    format!("{e} with the key of the certificate in its x5chain"),
+                                ));
                             }
                             sound = false;
                             None
