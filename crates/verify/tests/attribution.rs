@@ -83,7 +83,7 @@ fn a_forged_message_under_an_expired_issuer_is_also_a_bad_signature() {
     // The same message unaltered: only the expired issuer.
     let head = signed.id;
     let v = verify(
-        &[signed.bytes.clone()],
+        std::slice::from_ref(&signed.bytes),
         &[],
         head,
         &anchors,
