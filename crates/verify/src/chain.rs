@@ -117,9 +117,8 @@ pub fn verify(
     v.run(head, limits)
 }
 
-struct Run<'a> {
+struct Run {
     validator: PathValidator,
-    pool: &'a [Vec<u8>],
     at: Timestamp,
     /// Decoded, in-scope certificates by id.
     entries: HashMap<CertId, Entry>,
@@ -136,11 +135,13 @@ struct Run<'a> {
     over_limit: Option<String>,
 }
 
-impl<'a> Run<'a> {
-    fn new(anchors: &TrustAnchors, pool: &'a [Vec<u8>], at: Timestamp) -> Self {
+impl Run {
+    fn new(anchors: &TrustAnchors, pool: &[Vec<u8>], at: Timestamp) -> Self {
+        // The set's extra issuer certificates are parsed and indexed once per run.
+        let mut validator = PathValidator::new(anchors.clone());
+        validator.add_pool(pool);
         Run {
-            validator: PathValidator::new(anchors.clone()),
-            pool,
+            validator,
             at,
             entries: HashMap::new(),
             broken: HashMap::new(),
@@ -249,31 +250,30 @@ impl<'a> Run<'a> {
                 let (sign1, payload) = (e.sign1.clone(), e.payload.clone());
                 let kind = payload.kind();
                 let mut sound = true;
-                let issuer =
-                    match self
-                        .validator
-                        .validate(&sign1.x5chain, self.pool, payload.issued_at)
-                    {
-                        Ok(issuer) => Some(issuer),
-                        Err(err) => {
-                            let code = Code::parse(err.code()).unwrap_or(Code::IssuerUntrusted);
-                            out.push(Finding::new(code, id, format!("issuer path: {err}")));
-                            // The path failed, but the message may also be forged: check it
-                            // against the key of the certificate it presents, so that an
-                            // altered message is named as such.
-                            if let Some(key) = sign1.x5chain.first().and_then(|d| leaf_key(d))
-                                && let Err(e) = sign1.verify(&key)
-                            {
-                                out.push(Finding::new(
-                                    Code::SignatureInvalid,
-                                    id,
-                                    format!("{e} with the key of the certificate in its x5chain"),
-                                ));
-                            }
-                            sound = false;
-                            None
+                let issuer = match self
+                    .validator
+                    .validate(&sign1.x5chain, &[], payload.issued_at)
+                {
+                    Ok(issuer) => Some(issuer),
+                    Err(err) => {
+                        let code = Code::parse(err.code()).unwrap_or(Code::IssuerUntrusted);
+                        out.push(Finding::new(code, id, format!("issuer path: {err}")));
+                        // The path failed, but the message may also be forged: check it
+                        // against the key of the certificate it presents, so that an
+                        // altered message is named as such.
+                        if let Some(key) = sign1.x5chain.first().and_then(|d| leaf_key(d))
+                            && let Err(e) = sign1.verify(&key)
+                        {
+                            out.push(Finding::new(
+                                Code::SignatureInvalid,
+                                id,
+                                format!("{e} with the key of the certificate in its x5chain"),
+                            ));
                         }
-                    };
+                        sound = false;
+                        None
+                    }
+                };
                 if let Some(issuer) = &issuer {
                     if let Err(err) = sign1.verify(&issuer.key) {
                         out.push(Finding::new(
@@ -339,7 +339,7 @@ impl<'a> Run<'a> {
         {
             let chain = target.sign1.x5chain.clone();
             let issued_at = target.payload.issued_at;
-            if let Ok(t) = self.validator.validate(&chain, self.pool, issued_at) {
+            if let Ok(t) = self.validator.validate(&chain, &[], issued_at) {
                 return t.key == issuer.key;
             }
         }

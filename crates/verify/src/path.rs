@@ -368,6 +368,9 @@ impl TrustAnchors {
 #[derive(Debug)]
 pub struct PathValidator {
     anchors: TrustAnchors,
+    /// Pre-loaded intermediates (see [`PathValidator::add_pool`]), by subject name.
+    pool_index: HashMap<Vec<u8>, Vec<Arc<Cert>>>,
+    pool_seen: HashSet<[u8; 32]>,
     parsed: HashMap<[u8; 32], Result<Arc<Cert>, PathError>>,
     signatures: HashMap<([u8; 32], [u8; 32]), bool>,
 }
@@ -393,6 +396,8 @@ impl PathValidator {
     pub fn new(anchors: TrustAnchors) -> Self {
         PathValidator {
             anchors,
+            pool_index: HashMap::new(),
+            pool_seen: HashSet::new(),
             parsed: HashMap::new(),
             signatures: HashMap::new(),
         }
@@ -401,6 +406,34 @@ impl PathValidator {
     /// The anchors.
     pub fn anchors(&self) -> &TrustAnchors {
         &self.anchors
+    }
+
+    /// Pre-load candidate intermediates (e.g. a bundle's issuer certificates) once for the
+    /// whole run: each is parsed and hashed once and indexed by subject name, so a path
+    /// search looks up the issuers of a certificate instead of scanning every candidate.
+    /// Unlike the per-call `pool`, certificates that do not parse (or exceed the pool
+    /// limit) are skipped, not errors: they are optional material, and a damaged extra
+    /// certificate must not make every path fail. Returns how many were skipped.
+    pub fn add_pool(&mut self, ders: &[Vec<u8>]) -> usize {
+        let mut skipped = 0;
+        for der in ders {
+            if self.pool_seen.len() >= MAX_POOL {
+                skipped += 1;
+                continue;
+            }
+            match self.parse_cached(der) {
+                Ok(c) => {
+                    if self.pool_seen.insert(c.sha256) {
+                        self.pool_index
+                            .entry(c.subject_raw.clone())
+                            .or_default()
+                            .push(c);
+                    }
+                }
+                Err(_) => skipped += 1,
+            }
+        }
+        skipped
     }
 
     /// Validate the path of a signer: `chain` is the x5chain (DER, leaf first, then
@@ -546,13 +579,23 @@ impl PathValidator {
             }
         }
 
-        let candidates: Vec<Arc<Cert>> = search
+        let mut candidates: Vec<Arc<Cert>> = search
             .candidates
             .iter()
             .filter(|c| c.subject_raw == child.issuer_raw)
             .filter(|c| !path.iter().any(|p| p.sha256 == c.sha256))
             .cloned()
             .collect();
+        if let Some(pooled) = self.pool_index.get(&child.issuer_raw) {
+            for c in pooled {
+                let fresh = !path.iter().any(|p| p.sha256 == c.sha256)
+                    && !candidates.iter().any(|x| x.sha256 == c.sha256)
+                    && !self.anchors.certs.iter().any(|a| a.sha256 == c.sha256);
+                if fresh {
+                    candidates.push(c.clone());
+                }
+            }
+        }
         if !candidates.is_empty() && path.len() + 2 > MAX_DEPTH {
             note(&mut best, PathError::TooDeep { limit: MAX_DEPTH });
         } else {
