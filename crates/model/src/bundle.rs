@@ -164,10 +164,34 @@ impl Bundle {
             Some(n) => return Err(field_err("v", format!("unsupported bundle version {n}"))),
             None => return Err(field_err("v", "missing")),
         }
+        let certificates: Vec<Vec<u8>> =
+            certificates.ok_or_else(|| field_err("certificates", "missing"))?;
+        let issuers: Vec<Vec<u8>> = issuers.ok_or_else(|| field_err("issuers", "missing"))?;
+        // One encoding per content: certificates in strictly increasing id order, issuers
+        // in strictly increasing byte order (which also rules out duplicates).
+        let ids: Vec<CertId> = certificates.iter().map(|c| CertId::of_cose(c)).collect();
+        if let Some(i) = ids.windows(2).position(|w| w[0] >= w[1]) {
+            return Err(field_err(
+                "certificates",
+                format!(
+                    "entry {} is not in increasing id order (or is a duplicate)",
+                    i + 1
+                ),
+            ));
+        }
+        if let Some(i) = issuers.windows(2).position(|w| w[0] >= w[1]) {
+            return Err(field_err(
+                "issuers",
+                format!(
+                    "entry {} is not in increasing byte order (or is a duplicate)",
+                    i + 1
+                ),
+            ));
+        }
         Ok(Bundle {
             head: head.ok_or_else(|| field_err("head", "missing"))?,
-            certificates: certificates.ok_or_else(|| field_err("certificates", "missing"))?,
-            issuers: issuers.ok_or_else(|| field_err("issuers", "missing"))?,
+            certificates,
+            issuers,
         })
     }
 }
@@ -187,4 +211,46 @@ fn byte_strings(
             _ => Err(field_err(field, format!("entry {i} is not a byte string"))),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_canonical_order() {
+        let certs = vec![b"b".to_vec(), b"a".to_vec(), b"a".to_vec()];
+        let b = Bundle::new(CertId([7; 32]), certs, vec![vec![2], vec![1], vec![2]]);
+        assert_eq!(b.certificates.len(), 2);
+        assert_eq!(b.issuers, vec![vec![1], vec![2]]);
+        let bytes = b.to_bytes();
+        assert_eq!(Bundle::from_bytes(&bytes).unwrap(), b);
+
+        // Same content, other order: refused.
+        let mut swapped = b.clone();
+        swapped.certificates.reverse();
+        let e = Bundle::from_bytes(&swapped.to_bytes()).unwrap_err();
+        assert!(e.to_string().contains("certificates"), "{e}");
+        let mut dup = b.clone();
+        dup.issuers.push(vec![2]);
+        let e = Bundle::from_bytes(&dup.to_bytes()).unwrap_err();
+        assert!(e.to_string().contains("issuers"), "{e}");
+    }
+
+    #[test]
+    fn rejects_unknown_fields_wrong_version_and_garbage() {
+        let b = Bundle::new(CertId([7; 32]), vec![], vec![]);
+        let mut v = b.to_bytes();
+        // "v": 1 -> "v": 2 (the map is sorted, "v" comes first: a4 61 76 01)
+        assert_eq!(&v[..4], &[0xa4, 0x61, 0x76, 0x01]);
+        v[3] = 0x02;
+        assert!(
+            Bundle::from_bytes(&v)
+                .unwrap_err()
+                .to_string()
+                .contains("version")
+        );
+        assert!(Bundle::from_bytes(b"\xff").is_err());
+        assert!(Bundle::from_bytes(&[]).is_err());
+    }
 }

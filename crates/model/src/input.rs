@@ -138,7 +138,16 @@ fn field<T: for<'de> Deserialize<'de>>(
             format!("{name}.{inner}")
         };
         let value = value_at(v, e.path());
-        FieldError::new(path, value, e.into_inner().to_string())
+        let reason = e.into_inner().to_string();
+        // serde reports a missing member at its parent ("missing field `flag`"): name the
+        // member itself, so the path is `vessel.flag`.
+        if let Some(member) = reason
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next())
+        {
+            return FieldError::new(format!("{path}.{member}"), "", "missing");
+        }
+        FieldError::new(path, value, reason)
     })
 }
 

@@ -435,15 +435,22 @@ fn missing_required_field() {
         assert_eq!(e.value, "", "a missing field has no value: {e}");
         assert!(e.reason.contains("missing"), "{e}");
     }
-    // A missing nested field is reported at its object (serde names the field in the
-    // reason), or at its own path.
+    // A missing nested field is reported at its own path, also inside arrays.
     let e = refused(Kind::CrewAttestation, crew_doc(), |d| {
         d["vessel"].as_object_mut().unwrap().remove("flag");
     });
-    assert!(
-        e.field == "vessel.flag" || (e.field == "vessel" && e.reason.contains("`flag`")),
+    assert_eq!(
+        (e.field.as_str(), e.reason.as_str()),
+        ("vessel.flag", "missing"),
         "{e}"
     );
+    let e = refused(Kind::Catch, catch_doc(), |d| {
+        d["outputs"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("quantity_kg");
+    });
+    assert_eq!(e.field, "outputs[0].quantity_kg", "{e}");
     let e = refused(Kind::Landing, landing_doc(), |d| {
         d.as_object_mut().unwrap().remove("port");
     });
