@@ -2,7 +2,9 @@
 //! service (contract §5), until SIGTERM or Ctrl-C.
 
 use crate::error::{CliError, CmdResult, EXIT_OK};
-use catchcert_server::{Config, DEFAULT_LISTEN, ServeOptions};
+use catchcert_demo::{DemoChain, LOINS_LOT, Programme, STEAKS_LOT, demo_chain};
+use catchcert_server::{AppState, Config, DEFAULT_LISTEN, ServeOptions};
+use catchcert_store::Store;
 use catchcert_verify::path::TrustAnchors;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -12,6 +14,9 @@ use std::time::Duration;
 /// Arguments of `serve`.
 #[derive(clap::Args, Debug)]
 #[command(after_long_help = "Examples:\n  \
+catchcert serve --demo\n  \
+# loads the demo supply chain into catchcert.db and trusts its root: try\n  \
+# curl http://127.0.0.1:8080/v1/lots/FM-LOINS-2026-0412/verification\n\n  \
 catchcert serve --trust root.pem\n  \
 # SQLite file catchcert.db in the working directory, http://127.0.0.1:8080\n\n  \
 CATCHCERT_DB=postgres://catchcert@db.internal/catchcert catchcert serve --trust root.pem --listen 0.0.0.0:8080\n  \
@@ -31,9 +36,14 @@ pub struct Args {
         hide_env_values = true
     )]
     pub db: String,
-    /// Trusted programme root certificates (PEM).
-    #[arg(long, value_name = "ROOTS.pem")]
-    pub trust: PathBuf,
+    /// Trusted programme root certificates (PEM). Required unless --demo is given.
+    #[arg(long, value_name = "ROOTS.pem", required_unless_present = "demo")]
+    pub trust: Option<PathBuf>,
+    /// Load the demo supply chain (16 certificates) through the normal ingest checks before
+    /// serving, trust the demo programme's root (besides any --trust roots), and write
+    /// that root to catchcert-demo-root.pem for offline `catchcert verify`.
+    #[arg(long)]
+    pub demo: bool,
     /// Address and port to listen on (port 0: any free port; the log names it).
     #[arg(long, value_name = "ADDR:PORT", default_value = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
@@ -45,10 +55,31 @@ pub struct Args {
 
 /// Run `serve`.
 pub fn run(a: Args) -> CmdResult {
-    let pem = std::fs::read_to_string(&a.trust)
-        .map_err(|e| CliError::other(format!("{}: {e}", a.trust.display())))?;
-    let anchors = TrustAnchors::from_pem(&pem)
-        .map_err(|e| CliError::other(format!("{}: {e}", a.trust.display())))?;
+    let mut pem = match &a.trust {
+        Some(t) => std::fs::read_to_string(t)
+            .map_err(|e| CliError::other(format!("{}: {e}", t.display())))?,
+        None => String::new(),
+    };
+    let demo = if a.demo {
+        let p = Programme::new().map_err(CliError::other)?;
+        let chain = demo_chain(&p).map_err(CliError::other)?;
+        let root_file = std::path::Path::new(DEMO_ROOT_FILE);
+        if !root_file.exists() {
+            crate::files::write_atomic(root_file, p.root_pem.as_bytes(), false, false)?;
+        }
+        pem.push('\n');
+        pem.push_str(&p.root_pem);
+        Some(chain)
+    } else {
+        None
+    };
+    let trust_name = a
+        .trust
+        .as_ref()
+        .map(|t| t.display().to_string())
+        .unwrap_or_else(|| "the demo root".into());
+    let anchors =
+        TrustAnchors::from_pem(&pem).map_err(|e| CliError::other(format!("{trust_name}: {e}")))?;
     init_logging();
     let opts = ServeOptions {
         db: a.db,
@@ -64,9 +95,45 @@ pub fn run(a: Args) -> CmdResult {
         .build()
         .map_err(|e| CliError::other(format!("cannot start the async runtime: {e}")))?;
     runtime
-        .block_on(catchcert_server::serve(opts))
+        .block_on(serve(opts, demo))
         .map_err(|e| CliError::other(format!("serve: {e:#}")))?;
     Ok(EXIT_OK)
+}
+
+/// Where `serve --demo` writes the demo root (for offline `catchcert verify`).
+pub const DEMO_ROOT_FILE: &str = "catchcert-demo-root.pem";
+
+async fn serve(opts: ServeOptions, demo: Option<DemoChain>) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let Some(chain) = demo else {
+        return catchcert_server::serve(opts).await;
+    };
+    let store = Store::open(&opts.db)
+        .await
+        .context("opening the database")?;
+    let state = AppState::with_config(store, opts.anchors, opts.config);
+    let mut created = 0;
+    for c in &chain.certs {
+        match catchcert_server::routes::ingest_certificate(&state, &c.bytes).await {
+            Ok((status, _)) if status.as_u16() == 201 => created += 1,
+            Ok(_) => {}
+            Err(e) => anyhow::bail!("loading the demo certificate {}: {e}", c.name),
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .with_context(|| format!("binding {}", opts.listen))?;
+    let addr = listener.local_addr()?;
+    eprintln!(
+        "demo: {} certificates stored ({created} new); a retailer asks:\n  \
+curl -s http://{addr}/v1/lots/{LOINS_LOT}/verification\n  \
+curl -s http://{addr}/v1/lots/{STEAKS_LOT}/verification\n  \
+curl -s -o loins.bundle http://{addr}/v1/lots/{LOINS_LOT}/bundle && \
+catchcert verify loins.bundle --trust {DEMO_ROOT_FILE}",
+        chain.certs.len()
+    );
+    catchcert_server::serve_on(listener, state, catchcert_server::shutdown_signal()).await?;
+    Ok(())
 }
 
 /// Log to stderr, level from `RUST_LOG` (default `info`), colours only on a terminal and

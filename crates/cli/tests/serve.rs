@@ -30,9 +30,17 @@ struct Server {
 
 impl Server {
     fn start(db: &str, trust: &Path) -> Server {
+        let trust = trust.to_string_lossy().into_owned();
+        Server::spawn(&["--db", db, "--trust", &trust], Path::new("."))
+    }
+
+    /// `catchcert serve ARGS --listen 127.0.0.1:0` in `cwd`, once it listens.
+    fn spawn(args: &[&str], cwd: &Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_catchcert"))
-            .args(["serve", "--db", db, "--listen", "127.0.0.1:0", "--trust"])
-            .arg(trust)
+            .arg("serve")
+            .args(args)
+            .args(["--listen", "127.0.0.1:0"])
+            .current_dir(cwd)
             .env("RUST_LOG", "info,tower_http=debug")
             .env("NO_COLOR", "1")
             .env_remove("CATCHCERT_DB")
@@ -143,6 +151,61 @@ fn read_status(s: &mut TcpStream) -> std::io::Result<u16> {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("no HTTP status in {text:?}")))
+}
+
+/// GET `path`; the status and the body.
+fn get(addr: SocketAddr, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).unwrap();
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn serve_demo_loads_the_chain_once_and_answers_a_retailer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let mut server = Server::spawn(&["--demo", "--db", &db], dir.path());
+    // Loading finishes before the server listens, so the line is already logged.
+    assert!(
+        server.log().contains("16 certificates stored (16 new)"),
+        "{}",
+        server.log()
+    );
+    assert!(dir.path().join("catchcert-demo-root.pem").exists());
+    let (status, body) = get(server.addr, "/v1/lots/FM-LOINS-2026-0412/verification");
+    assert_eq!(status, 200, "{body}");
+    // Chunked or not, the verdict object is in the body.
+    assert!(body.contains("\"integrity\":\"valid\""), "{body}");
+    assert!(body.contains("\"risk\":\"high\""), "{body}");
+    let (_, body) = get(server.addr, "/v1/lots/FM-BET-2026-0413/verification");
+    assert!(body.contains("\"risk\":\"low\""), "{body}");
+    server.signal(Signal::SIGTERM);
+    assert!(server.wait().success(), "{}", server.log());
+
+    // A restart on the same database stores nothing twice: the demo is reproducible.
+    let again = Server::spawn(&["--demo", "--db", &db], dir.path());
+    assert!(
+        again.log().contains("16 certificates stored (0 new)"),
+        "{}",
+        again.log()
+    );
 }
 
 fn setup() -> (tempfile::TempDir, certs::Pki, String, std::path::PathBuf) {

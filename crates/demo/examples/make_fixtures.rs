@@ -286,7 +286,7 @@ fn party_below_intermediate(
     leaf_roles: &[Role],
 ) -> Res<Party> {
     let ca_key = seeded_key(&format!("fixtures/{label}/ca"));
-    let ca_pem = pki::issue(
+    let ca_pem = pki::issue_with_serial(
         &p.root_key,
         &p.root_pem,
         &ca_key.verifying_key(),
@@ -297,6 +297,9 @@ fn party_below_intermediate(
             not_before: t(catchcert_demo::NOT_BEFORE),
             valid_days: VALID_DAYS,
         },
+        Some(catchcert_demo::seeded_serial(&format!(
+            "fixtures/{label}/ca"
+        ))),
     )?;
     let key = seeded_key(&format!("fixtures/{label}/leaf"));
     let subject = "CN=Sea Harvest 7,O=Sea Harvest Fishing Co,C=TW".to_string();
@@ -307,6 +310,9 @@ fn party_below_intermediate(
         not_before: t(catchcert_demo::NOT_BEFORE),
         not_after: pki::not_after(t(catchcert_demo::NOT_BEFORE), VALID_DAYS)?,
         extra_extensions: Vec::new(),
+        serial: Some(catchcert_demo::seeded_serial(&format!(
+            "fixtures/{label}/leaf"
+        ))),
     };
     let leaf_pem = pki::sign_spec(
         &spec,

@@ -6,6 +6,9 @@
 //! yellowfin and bigeye in FAO area 71; transshipment at sea to the reefer; landing at
 //! Phuket; processing that commingles lots into loins; shipment and receipt.
 //!
+//! Serial numbers are derived from the same seeds, so the programme and every certificate
+//! id are the same on every run.
+//!
 //! One longliner keeps its crew's passports: its attestation records ILO indicator 7, so
 //! every lot that contains its fish is high risk, however much clean fish it is mixed
 //! with. The bigeye of the other vessel goes a separate way and stays low risk.
@@ -51,6 +54,15 @@ pub const VERIFY_AT: &str = "2026-12-01T00:00:00Z";
 pub fn seeded_key(label: &str) -> SigningKey {
     let seed: [u8; 32] = Sha256::digest(format!("catchcert-demo-key:{label}")).into();
     SigningKey::from_bytes(&seed)
+}
+
+/// A deterministic certificate serial number for a label: the demo programme is
+/// reproducible to the byte (real programmes use random serials).
+pub fn seeded_serial(label: &str) -> [u8; 16] {
+    let d = Sha256::digest(format!("catchcert-demo-serial:{label}"));
+    let mut s = [0u8; 16];
+    s.copy_from_slice(&d[..16]);
+    s
 }
 
 /// An accredited issuer of the programme.
@@ -104,8 +116,14 @@ impl Programme {
     /// A programme with another root (for "untrusted issuer" cases).
     pub fn with_root(subject: &str, label: &str) -> Result<Self, DemoError> {
         let root_key = seeded_key(label);
-        let root_pem =
-            pki::init_root(&root_key, subject, t(NOT_BEFORE), VALID_DAYS).map_err(err)?;
+        let root_pem = pki::init_root_with_serial(
+            &root_key,
+            subject,
+            t(NOT_BEFORE),
+            VALID_DAYS,
+            Some(seeded_serial(label)),
+        )
+        .map_err(err)?;
         let mut p = Programme {
             root_key,
             root_pem,
@@ -172,7 +190,7 @@ impl Programme {
         valid_days: u32,
     ) -> Result<&Party, DemoError> {
         let key = seeded_key(seed_label);
-        let cert_pem = pki::issue(
+        let cert_pem = pki::issue_with_serial(
             &self.root_key,
             &self.root_pem,
             &key.verifying_key(),
@@ -183,6 +201,7 @@ impl Programme {
                 not_before,
                 valid_days,
             },
+            Some(seeded_serial(seed_label)),
         )
         .map_err(err)?;
         let chain = pki::read_pem_chain(&cert_pem).map_err(err)?;

@@ -65,3 +65,21 @@ fn demo_crew_disclosures_check_against_their_certificates() {
     }
     assert_eq!(checked, 3);
 }
+
+#[test]
+fn demo_is_reproducible_to_the_byte() {
+    let a = demo_chain(&Programme::new().unwrap()).unwrap();
+    let b = demo_chain(&Programme::new().unwrap()).unwrap();
+    let ids = |c: &DemoChain| c.certs.iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(ids(&a), ids(&b));
+    assert_eq!(
+        Programme::new().unwrap().root_pem,
+        Programme::new().unwrap().root_pem
+    );
+    // and the checked-in fixtures are this very chain
+    let root = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/trust/root.pem"),
+    )
+    .unwrap();
+    assert_eq!(root, Programme::new().unwrap().root_pem);
+}

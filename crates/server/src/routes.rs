@@ -187,7 +187,17 @@ async fn store_certificate(
 ) -> Result<(StatusCode, CertId), ApiError> {
     require_media_type(req.headers(), COSE)?;
     let bytes = read_body(state, req, CERTIFICATE_LIMIT).await?;
-    let decoded = ingest::decode(&bytes)?;
+    ingest_certificate(state, &bytes).await
+}
+
+/// Verify and store one certificate exactly as `POST /v1/certificates` does: 201 when
+/// stored now, 200 when it was already stored, or the problem to answer. Also used by
+/// `catchcert serve --demo` to load the demo chain.
+pub async fn ingest_certificate(
+    state: &AppState,
+    bytes: &[u8],
+) -> Result<(StatusCode, CertId), ApiError> {
+    let decoded = ingest::decode(bytes)?;
     let id = decoded.sign1.id;
     let store = state.store();
     let validator = state.validator();

@@ -172,6 +172,8 @@ pub struct CertSpec {
     pub not_after: Timestamp,
     /// Further extensions, written after the standard ones.
     pub extra_extensions: Vec<CustomExtension>,
+    /// The serial number (16 bytes, made positive and minimal); `None`: random.
+    pub serial: Option<[u8; 16]>,
 }
 
 /// An `ed25519_dalek::SigningKey` as an rcgen signing key.
@@ -447,6 +449,10 @@ pub fn not_after(not_before: Timestamp, days: u32) -> Result<Timestamp, PkiError
 fn random_serial() -> SerialNumber {
     let mut bytes = [0u8; 16];
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
+    serial_from(bytes)
+}
+
+fn serial_from(mut bytes: [u8; 16]) -> SerialNumber {
     // Positive and minimal: the first byte is 0x01..=0x7f.
     bytes[0] = (bytes[0] & 0x7f).max(1);
     SerialNumber::from_slice(&bytes)
@@ -605,7 +611,10 @@ pub fn sign_spec<K: rcgen::SigningKey>(
     params.distinguished_name = subject_dn(&spec.subject)?;
     params.not_before = to_time(spec.not_before)?;
     params.not_after = to_time(spec.not_after)?;
-    params.serial_number = Some(random_serial());
+    params.serial_number = Some(match spec.serial {
+        Some(b) => serial_from(b),
+        None => random_serial(),
+    });
     params.use_authority_key_identifier_extension = true;
     params.key_identifier_method = KeyIdMethod::PreSpecified(key_identifier(subject_key));
     match spec.cert_type {
@@ -715,6 +724,18 @@ pub fn init_root(
     not_before: Timestamp,
     valid_days: u32,
 ) -> Result<String, PkiError> {
+    init_root_with_serial(key, subject, not_before, valid_days, None)
+}
+
+/// [`init_root`] with a chosen serial number (reproducible test and demo programmes);
+/// real roots use random serials.
+pub fn init_root_with_serial(
+    key: &SigningKey,
+    subject: &str,
+    not_before: Timestamp,
+    valid_days: u32,
+    serial: Option<[u8; 16]>,
+) -> Result<String, PkiError> {
     let spec = CertSpec {
         subject: subject.to_string(),
         roles: None,
@@ -722,6 +743,7 @@ pub fn init_root(
         not_before,
         not_after: not_after(not_before, valid_days)?,
         extra_extensions: Vec::new(),
+        serial,
     };
     let signer = Ed25519Signer::new(key);
     sign_spec(&spec, &signer, None, &signer)
@@ -737,6 +759,18 @@ pub fn issue(
     ca_cert_pem: &str,
     subject_key: &VerifyingKey,
     req: &IssueRequest<'_>,
+) -> Result<String, PkiError> {
+    issue_with_serial(ca_key, ca_cert_pem, subject_key, req, None)
+}
+
+/// [`issue`] with a chosen serial number (reproducible test and demo programmes); real
+/// issuers use random serials.
+pub fn issue_with_serial(
+    ca_key: &SigningKey,
+    ca_cert_pem: &str,
+    subject_key: &VerifyingKey,
+    req: &IssueRequest<'_>,
+    serial: Option<[u8; 16]>,
 ) -> Result<String, PkiError> {
     let ca = parse_ca(
         read_one_cert(ca_cert_pem, "CA certificate")?,
@@ -785,6 +819,7 @@ pub fn issue(
         not_before: req.not_before,
         not_after: not_after(req.not_before, req.valid_days)?,
         extra_extensions: Vec::new(),
+        serial,
     };
     sign_spec(
         &spec,

@@ -142,6 +142,7 @@ fn spec(cn: &str, roles: Option<&[Role]>, cert_type: CertType) -> Result<CertSpe
         not_before: t(START),
         not_after: pki::not_after(t(START), 365)?,
         extra_extensions: Vec::new(),
+        serial: None,
     })
 }
 
