@@ -18,6 +18,7 @@ pub mod input;
 pub mod json;
 pub mod kind;
 pub mod payload;
+pub mod pem;
 pub mod quantity;
 pub mod roles_ext;
 pub mod timestamp;

@@ -54,7 +54,7 @@ pub const MAX_VALID_DAYS: u32 = 36_525;
 /// Longest accepted attribute value in a subject (RFC 5280 upper bound for CN and O).
 pub const MAX_ATTRIBUTE_LEN: usize = 64;
 /// Largest PEM text read as a certificate or chain.
-pub const MAX_PEM_LEN: usize = 1 << 20;
+pub use catchcert_model::pem::MAX_PEM_LEN;
 
 /// The placeholder OID arcs (2.25.A.B, A and B the two halves of the project UUID) under
 /// which rcgen writes the roles extension; see the module documentation.
@@ -852,30 +852,10 @@ pub fn cert_roles(cert_pem: &str) -> Result<Vec<Role>, PkiError> {
 /// All CERTIFICATE blocks of a PEM text as DER, in order. Another block type, a text
 /// without any block, or more than 1 MiB of text is an error.
 pub fn read_pem_chain(pem_text: &str) -> Result<Vec<Vec<u8>>, PkiError> {
-    let bad = |reason: String| PkiError::Read {
+    catchcert_model::pem::certificates(pem_text).map_err(|reason| PkiError::Read {
         what: "PEM",
         reason,
-    };
-    if pem_text.len() > MAX_PEM_LEN {
-        return Err(bad(format!("over {MAX_PEM_LEN} bytes")));
-    }
-    let blocks = pem::parse_many(pem_text).map_err(|e| bad(e.to_string()))?;
-    if blocks.is_empty() {
-        return Err(bad("no \"BEGIN CERTIFICATE\" block".into()));
-    }
-    blocks
-        .into_iter()
-        .map(|b| {
-            if b.tag() == "CERTIFICATE" {
-                Ok(b.into_contents())
-            } else {
-                Err(bad(format!(
-                    "unexpected PEM block {:?}; expected CERTIFICATE",
-                    b.tag()
-                )))
-            }
-        })
-        .collect()
+    })
 }
 
 #[cfg(test)]

@@ -285,27 +285,10 @@ pub fn roles_allow(issuer: &ValidIssuer, kind: Kind) -> bool {
 /// All CERTIFICATE blocks of a PEM text, as DER, in order. Any other block type is an
 /// error, and so is a text without any block.
 pub fn certs_from_pem(pem_text: &str) -> Result<Vec<Vec<u8>>, PathError> {
-    let malformed = |reason: String| PathError::Malformed {
+    catchcert_model::pem::certificates(pem_text).map_err(|reason| PathError::Malformed {
         cert: "PEM".into(),
         reason,
-    };
-    let blocks = pem::parse_many(pem_text).map_err(|e| malformed(e.to_string()))?;
-    if blocks.is_empty() {
-        return Err(malformed("no \"BEGIN CERTIFICATE\" block".into()));
-    }
-    blocks
-        .into_iter()
-        .map(|b| {
-            if b.tag() == "CERTIFICATE" {
-                Ok(b.into_contents())
-            } else {
-                Err(malformed(format!(
-                    "unexpected PEM block {:?}; expected CERTIFICATE",
-                    b.tag()
-                )))
-            }
-        })
-        .collect()
+    })
 }
 
 /// The trusted roots: programme root certificates with Ed25519 keys.
