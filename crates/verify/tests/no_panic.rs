@@ -61,7 +61,7 @@ proptest! {
         let _ = Bundle::from_bytes(&bytes);
         let _ = TrustAnchors::from_pem(&String::from_utf8_lossy(&bytes));
         let anchors = TrustAnchors::from_pem(&demo().root).unwrap();
-        let v = verify(&[bytes.clone()], &[bytes.clone()], CertId::of_cose(&bytes), &anchors, t(VERIFY_AT), &Limits::default());
+        let v = verify(std::slice::from_ref(&bytes), std::slice::from_ref(&bytes), CertId::of_cose(&bytes), &anchors, t(VERIFY_AT), &Limits::default());
         prop_assert!(v.findings.iter().any(|f| f.severity == catchcert_verify::findings::Severity::Error));
     }
 
