@@ -1,0 +1,405 @@
+//! A small HTTP load generator for `catchcert serve`: ingest of a certificate set with a
+//! chosen concurrency, then lot verdicts (first uncached, then cached), then `POST /v1/verify`
+//! of the head's bundle.
+//!
+//! ```text
+//! cargo run --release -p catchcert-demo --example make_large_set -- /tmp/set2k 2000
+//! catchcert serve --db sqlite:///tmp/load.db --trust /tmp/set2k/root.pem --listen 127.0.0.1:8088 &
+//! cargo run --release -p catchcert-server --example load -- http://127.0.0.1:8088 /tmp/set2k 8
+//! ```
+//!
+//! Arguments: `URL DIR C [K] [V]`. `DIR` holds `.cose` files (and optionally `head.txt`, the
+//! head's id; otherwise the last file by name is the head). `C` is the most requests in
+//! flight during ingest. A certificate is posted only after every certificate of the set that
+//! it names (inputs and attestations) was answered 201 or 200; any other answer stops the run.
+//! `K` (default 20) is the number of `GET /v1/lots/{lot}/verification` of the head's first
+//! output lot, one after the other; `V` (default 3) the number of `POST /v1/verify` of the
+//! head's bundle. Every loop is bounded by its count and by a deadline per phase.
+
+use catchcert_model::{CertId, Payload};
+use catchcert_verify::cose;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Longest one request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// Longest the ingest phase may take.
+const INGEST_DEADLINE: Duration = Duration::from_secs(1800);
+/// Longest the verdict and bundle phases may take, each.
+const QUERY_DEADLINE: Duration = Duration::from_secs(600);
+/// Most certificates read from the directory.
+const MAX_CERTS: usize = 200_000;
+
+struct Cert {
+    name: String,
+    id: CertId,
+    bytes: Vec<u8>,
+    payload: Payload,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() < 3 || args.len() > 5 {
+        return Err("usage: load URL DIR C [K] [V]".into());
+    }
+    let base = args[0].trim_end_matches('/').to_string();
+    let dir = PathBuf::from(&args[1]);
+    let c: usize = args[2].parse().map_err(|e| format!("C: {e}"))?;
+    if !(1..=1024).contains(&c) {
+        return Err("C: must be 1 to 1024".into());
+    }
+    let k: usize = match args.get(3) {
+        Some(s) => s.parse().map_err(|e| format!("K: {e}"))?,
+        None => 20,
+    };
+    let v: usize = match args.get(4) {
+        Some(s) => s.parse().map_err(|e| format!("V: {e}"))?,
+        None => 3,
+    };
+    if k > 10_000 || v > 1_000 {
+        return Err("K is at most 10 000 and V at most 1 000".into());
+    }
+
+    let certs = read_set(&dir)?;
+    let head = head_of(&dir, &certs)?;
+    let head_lot = certs[head]
+        .payload
+        .outputs()
+        .first()
+        .map(|o| o.lot.clone())
+        .ok_or("the head outputs no lot")?;
+    println!(
+        "set: {} certificates from {}; head {} ({}), lot {head_lot}",
+        certs.len(),
+        dir.display(),
+        certs[head].id,
+        certs[head].name
+    );
+
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(REQUEST_TIMEOUT)
+        .build()?;
+
+    ingest(&client, &base, &certs, c).await?;
+
+    let lot_path = format!("{base}/v1/lots/{}", encode_segment(&head_lot));
+    verdicts(&client, &lot_path, k, certs.len()).await?;
+    bundles(&client, &base, &lot_path, v, certs.len()).await?;
+    cache_metrics(&client, &base).await?;
+    Ok(())
+}
+
+/// Read every `.cose` file of `dir`, in name order.
+fn read_set(dir: &Path) -> Result<Vec<Cert>, Error> {
+    let mut paths = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let p = e?.path();
+        if p.extension().is_some_and(|x| x == "cose") {
+            paths.push(p);
+            if paths.len() > MAX_CERTS {
+                return Err(format!("{}: more than {MAX_CERTS} .cose files", dir.display()).into());
+            }
+        }
+    }
+    paths.sort();
+    if paths.is_empty() {
+        return Err(format!("{}: no .cose files", dir.display()).into());
+    }
+    let mut certs = Vec::with_capacity(paths.len());
+    for p in paths {
+        let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let s = cose::decode(&bytes).map_err(|e| format!("{}: {e}", p.display()))?;
+        let payload =
+            Payload::from_cbor(&s.payload).map_err(|e| format!("{}: {e}", p.display()))?;
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        certs.push(Cert {
+            name,
+            id: s.id,
+            bytes,
+            payload,
+        });
+    }
+    Ok(certs)
+}
+
+/// The head: the id in `head.txt` if present, else the last certificate by name.
+fn head_of(dir: &Path, certs: &[Cert]) -> Result<usize, Error> {
+    match std::fs::read_to_string(dir.join("head.txt")) {
+        Ok(s) => {
+            let want = s.trim();
+            certs
+                .iter()
+                .position(|c| c.id.to_string() == want)
+                .ok_or_else(|| format!("head.txt: {want} is not among the .cose files").into())
+        }
+        Err(_) => Ok(certs.len() - 1),
+    }
+}
+
+/// Percent-encode one path segment (RFC 3986 unreserved characters are kept).
+fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// POST every certificate, at most `c` in flight, each only after its dependencies.
+async fn ingest(
+    client: &reqwest::Client,
+    base: &str,
+    certs: &[Cert],
+    c: usize,
+) -> Result<(), Error> {
+    let index: HashMap<CertId, usize> = certs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut waiting = vec![0usize; certs.len()];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); certs.len()];
+    for (i, cert) in certs.iter().enumerate() {
+        let mut deps: Vec<usize> = cert
+            .payload
+            .inputs()
+            .iter()
+            .map(|inp| inp.certificate)
+            .chain(cert.payload.attestations().iter().copied())
+            .filter_map(|id| index.get(&id).copied())
+            .collect();
+        deps.sort_unstable();
+        deps.dedup();
+        waiting[i] = deps.len();
+        for d in deps {
+            dependents[d].push(i);
+        }
+    }
+    let mut ready: Vec<usize> = (0..certs.len()).filter(|&i| waiting[i] == 0).collect();
+    ready.reverse(); // pop() then takes them in file order
+    let url = format!("{base}/v1/certificates");
+    let mut in_flight = JoinSet::new();
+    let mut latencies = Vec::with_capacity(certs.len());
+    let (mut created, mut already) = (0usize, 0usize);
+    let started = Instant::now();
+    let deadline = started + INGEST_DEADLINE;
+    while latencies.len() < certs.len() {
+        while in_flight.len() < c {
+            let Some(i) = ready.pop() else { break };
+            let rb = client
+                .post(&url)
+                .header(reqwest::header::CONTENT_TYPE, "application/cose")
+                .body(certs[i].bytes.clone());
+            in_flight.spawn(async move {
+                let t = Instant::now();
+                let res = rb.send().await;
+                let out = match res {
+                    Ok(r) => {
+                        let status = r.status().as_u16();
+                        let body = r.bytes().await.map(|b| b.to_vec());
+                        body.map(|b| (status, b))
+                    }
+                    Err(e) => Err(e),
+                };
+                (i, t.elapsed(), out)
+            });
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        let next = tokio::time::timeout(left, in_flight.join_next())
+            .await
+            .map_err(|_| format!("ingest: deadline of {INGEST_DEADLINE:?} passed"))?;
+        let Some(joined) = next else {
+            return Err(format!(
+                "ingest: {} of {} certificates wait for inputs that never came",
+                certs.len() - latencies.len(),
+                certs.len()
+            )
+            .into());
+        };
+        let (i, took, out) = joined?;
+        let (status, body) = out.map_err(|e| format!("{}: {e}", certs[i].name))?;
+        match status {
+            201 => created += 1,
+            200 => already += 1,
+            _ => {
+                return Err(format!(
+                    "{}: answered {status}: {}",
+                    certs[i].name,
+                    String::from_utf8_lossy(&body)
+                )
+                .into());
+            }
+        }
+        latencies.push(took);
+        for &d in &dependents[i] {
+            waiting[d] -= 1;
+            if waiting[d] == 0 {
+                ready.push(d);
+            }
+        }
+    }
+    let wall = started.elapsed();
+    let per_s = certs.len() as f64 / wall.as_secs_f64();
+    println!(
+        "ingest: C={c} {} certificates ({created} created, {already} already stored) in {:.3} s: \
+         {per_s:.1} certificates/s, {:.1} µs wall per certificate",
+        certs.len(),
+        wall.as_secs_f64(),
+        wall.as_secs_f64() * 1e6 / certs.len() as f64
+    );
+    println!("ingest latency: {}", summary(&mut latencies));
+    Ok(())
+}
+
+/// `k` lot verdicts one after the other; the first is a cache miss.
+async fn verdicts(
+    client: &reqwest::Client,
+    lot_path: &str,
+    k: usize,
+    n: usize,
+) -> Result<(), Error> {
+    if k == 0 {
+        return Ok(());
+    }
+    let url = format!("{lot_path}/verification");
+    let deadline = Instant::now() + QUERY_DEADLINE;
+    let mut times = Vec::with_capacity(k);
+    for _ in 0..k {
+        if Instant::now() > deadline {
+            return Err("verification: deadline passed".into());
+        }
+        let t = Instant::now();
+        let r = client.get(&url).send().await?;
+        let status = r.status().as_u16();
+        let body = r.bytes().await?;
+        times.push(t.elapsed());
+        check_verdict("verification", status, &body, n)?;
+    }
+    println!("verification, first (uncached): {}", ms(times[0]));
+    if k > 1 {
+        println!(
+            "verification, next {} (cached): {}",
+            k - 1,
+            summary(&mut times[1..].to_vec())
+        );
+    }
+    Ok(())
+}
+
+/// Fetch the head's bundle once, then `POST /v1/verify` it `v` times.
+async fn bundles(
+    client: &reqwest::Client,
+    base: &str,
+    lot_path: &str,
+    v: usize,
+    n: usize,
+) -> Result<(), Error> {
+    let t = Instant::now();
+    let r = client.get(format!("{lot_path}/bundle")).send().await?;
+    let status = r.status().as_u16();
+    let bundle = r.bytes().await?;
+    let took = t.elapsed();
+    if status != 200 {
+        return Err(format!("bundle: answered {status}").into());
+    }
+    println!("bundle: {} bytes in {}", bundle.len(), ms(took));
+    if v == 0 {
+        return Ok(());
+    }
+    let url = format!("{base}/v1/verify");
+    let deadline = Instant::now() + QUERY_DEADLINE;
+    let mut times = Vec::with_capacity(v);
+    for _ in 0..v {
+        if Instant::now() > deadline {
+            return Err("verify: deadline passed".into());
+        }
+        let t = Instant::now();
+        let r = client
+            .post(&url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/vnd.catchcert.bundle+cbor",
+            )
+            .body(bundle.clone())
+            .send()
+            .await?;
+        let status = r.status().as_u16();
+        let body = r.bytes().await?;
+        times.push(t.elapsed());
+        check_verdict("verify", status, &body, n)?;
+    }
+    println!("verify (bundle POST), {v}: {}", summary(&mut times));
+    Ok(())
+}
+
+/// The answer is 200 with a valid verdict over all `n` certificates.
+fn check_verdict(what: &str, status: u16, body: &[u8], n: usize) -> Result<(), Error> {
+    if status != 200 {
+        return Err(format!(
+            "{what}: answered {status}: {}",
+            String::from_utf8_lossy(body)
+        )
+        .into());
+    }
+    let v: serde_json::Value = serde_json::from_slice(body)?;
+    let integrity = v.get("integrity").and_then(|x| x.as_str());
+    let count = v.get("certificates").and_then(|x| x.as_u64());
+    if integrity != Some("valid") || count != Some(n as u64) {
+        return Err(format!(
+            "{what}: verdict integrity {integrity:?} over {count:?} certificates, \
+             expected valid over {n}"
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Print the server's verdict cache counters.
+async fn cache_metrics(client: &reqwest::Client, base: &str) -> Result<(), Error> {
+    let text = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    for line in text.lines() {
+        if line.starts_with("catchcert_verdict_cache_total") {
+            println!("metrics: {line}");
+        }
+    }
+    Ok(())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+/// Mean and nearest-rank p50/p95/p99/max.
+fn summary(xs: &mut [Duration]) -> String {
+    if xs.is_empty() {
+        return "none".into();
+    }
+    xs.sort_unstable();
+    let pick = |q: f64| {
+        let rank = ((q * xs.len() as f64).ceil() as usize).clamp(1, xs.len());
+        xs[rank - 1]
+    };
+    let mean = xs.iter().sum::<Duration>() / xs.len() as u32;
+    format!(
+        "mean {} p50 {} p95 {} p99 {} max {}",
+        ms(mean),
+        ms(pick(0.50)),
+        ms(pick(0.95)),
+        ms(pick(0.99)),
+        ms(xs[xs.len() - 1])
+    )
+}
