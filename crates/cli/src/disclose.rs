@@ -3,8 +3,8 @@
 
 use crate::error::{CliError, CmdResult, EXIT_INVALID, EXIT_OK};
 use crate::files;
+use catchcert_model::MAX_CERTIFICATE_BYTES;
 use catchcert_model::crew::{Disclosure, check_disclosure};
-use catchcert_model::{MAX_CERTIFICATE_BYTES, Payload};
 use catchcert_verify::cose;
 use std::path::PathBuf;
 
@@ -29,8 +29,8 @@ pub struct Args {
 pub fn run(a: Args) -> CmdResult {
     let bytes = files::read_limited(&a.certificate, MAX_CERTIFICATE_BYTES as u64)?;
     let name = a.certificate.display();
-    let s = cose::decode(&bytes).map_err(|e| CliError::other(format!("{name}: {e}")))?;
-    let p = Payload::from_cbor(&s.payload).map_err(|e| CliError::other(format!("{name}: {e}")))?;
+    let (s, p) =
+        cose::decode_certificate(&bytes).map_err(|e| CliError::other(format!("{name}: {e}")))?;
     let text = files::read_text(&a.disclosure)?;
     let d: Disclosure = serde_json::from_str(&text)
         .map_err(|e| CliError::other(format!("{}: {e}", a.disclosure.display())))?;

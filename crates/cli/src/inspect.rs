@@ -2,7 +2,7 @@
 
 use crate::error::{CliError, CmdResult, EXIT_OK};
 use crate::files;
-use catchcert_model::{MAX_CERTIFICATE_BYTES, Payload, json::payload_to_json, roles_ext};
+use catchcert_model::{MAX_CERTIFICATE_BYTES, json::payload_to_json, roles_ext};
 use catchcert_verify::cose;
 use serde_json::json;
 use std::path::PathBuf;
@@ -51,8 +51,8 @@ pub fn describe_issuer(der: &[u8]) -> serde_json::Value {
 pub fn run(a: Args) -> CmdResult {
     let bytes = files::read_limited(&a.file, MAX_CERTIFICATE_BYTES as u64)?;
     let name = a.file.display();
-    let s = cose::decode(&bytes).map_err(|e| CliError::other(format!("{name}: {e}")))?;
-    let p = Payload::from_cbor(&s.payload).map_err(|e| CliError::other(format!("{name}: {e}")))?;
+    let (s, p) =
+        cose::decode_certificate(&bytes).map_err(|e| CliError::other(format!("{name}: {e}")))?;
     let mut issuer = s
         .x5chain
         .first()

@@ -24,7 +24,7 @@
 //! of the certificate whose lot it consumes), which keeps the cache small.
 
 use catchcert_model::payload::Details;
-use catchcert_model::{CertId, Payload, Timestamp};
+use catchcert_model::{CertId, Timestamp};
 use catchcert_store::Revocation;
 use catchcert_verify::cose;
 use catchcert_verify::findings::Verdict;
@@ -65,10 +65,7 @@ impl Entry {
             }
         };
         for (id, bytes) in closure {
-            let Some(p) = cose::decode(bytes)
-                .ok()
-                .and_then(|s| Payload::from_cbor(&s.payload).ok())
-            else {
+            let Ok((_, p)) = cose::decode_certificate(bytes) else {
                 continue;
             };
             later(p.issued_at);

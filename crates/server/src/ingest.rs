@@ -31,9 +31,8 @@ pub struct Decoded {
 
 /// Decode the body: a tagged COSE_Sign1 in the catchcert profile with a valid payload.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, ApiError> {
-    let sign1 = cose::decode(bytes).map_err(|e| ApiError::MalformedCertificate(e.to_string()))?;
-    let payload = Payload::from_cbor(&sign1.payload)
-        .map_err(|e| ApiError::MalformedCertificate(format!("payload: {e}")))?;
+    let (sign1, payload) = cose::decode_certificate(bytes)
+        .map_err(|e| ApiError::MalformedCertificate(e.to_string()))?;
     Ok(Decoded { sign1, payload })
 }
 

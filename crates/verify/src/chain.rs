@@ -80,8 +80,7 @@ pub fn candidate_heads(certificates: &[Vec<u8>]) -> Vec<CertId> {
     let decoded: Vec<(CertId, Payload)> = certificates
         .iter()
         .filter_map(|b| {
-            let s = cose::decode(b).ok()?;
-            let p = Payload::from_cbor(&s.payload).ok()?;
+            let (s, p) = cose::decode_certificate(b).ok()?;
             Some((s.id, p))
         })
         .collect();
@@ -168,19 +167,10 @@ impl Run {
             if self.entries.contains_key(&id) || self.broken.contains_key(&id) {
                 continue;
             }
-            let sign1 = match cose::decode(bytes) {
-                Ok(s) => s,
+            let (sign1, payload) = match cose::decode_certificate(bytes) {
+                Ok(d) => d,
                 Err(e) => {
-                    self.broken
-                        .insert(id, format!("not a valid certificate message: {e}"));
-                    continue;
-                }
-            };
-            let payload = match Payload::from_cbor(&sign1.payload) {
-                Ok(p) => p,
-                Err(e) => {
-                    self.broken
-                        .insert(id, format!("not a valid certificate payload: {e}"));
+                    self.broken.insert(id, e.to_string());
                     continue;
                 }
             };
@@ -1106,8 +1096,7 @@ pub fn bundle_for(certificates: &[Vec<u8>], head: CertId) -> Result<Bundle, Bund
     let mut decoded: HashMap<CertId, (&Vec<u8>, Sign1, Payload)> = HashMap::new();
     let mut revocations: HashMap<CertId, Vec<CertId>> = HashMap::new();
     for b in certificates {
-        let Ok(s) = cose::decode(b) else { continue };
-        let Ok(p) = Payload::from_cbor(&s.payload) else {
+        let Ok((s, p)) = cose::decode_certificate(b) else {
             continue;
         };
         if let Details::Revocation(r) = &p.details {

@@ -195,3 +195,23 @@ impl Sign1 {
 pub fn reencode(msg: &CoseSign1) -> Option<Vec<u8>> {
     msg.clone().to_vec().ok()
 }
+
+/// Why bytes are not a certificate: the message, or its payload.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CertificateError {
+    /// Not a COSE_Sign1 message in the catchcert profile.
+    #[error("not a valid certificate message: {0}")]
+    Message(#[from] CoseError),
+    /// The message is fine but its payload is not a valid payload.
+    #[error("not a valid certificate payload: {0}")]
+    Payload(#[from] catchcert_model::payload::PayloadError),
+}
+
+/// Decode a certificate message and its payload, without verifying anything.
+pub fn decode_certificate(
+    bytes: &[u8],
+) -> Result<(Sign1, catchcert_model::Payload), CertificateError> {
+    let sign1 = decode(bytes)?;
+    let payload = catchcert_model::Payload::from_cbor(&sign1.payload)?;
+    Ok((sign1, payload))
+}
