@@ -114,8 +114,8 @@ async fn serve(opts: ServeOptions, demo: Option<DemoChain>) -> anyhow::Result<()
     let state = AppState::with_config(store, opts.anchors, opts.config);
     let mut created = 0;
     for c in &chain.certs {
-        match catchcert_server::routes::ingest_certificate(&state, &c.bytes).await {
-            Ok((status, _)) if status.as_u16() == 201 => created += 1,
+        match catchcert_server::accept::ingest_certificate(&state, &c.bytes).await {
+            Ok((catchcert_store::Inserted::Created, _)) => created += 1,
             Ok(_) => {}
             Err(e) => anyhow::bail!("loading the demo certificate {}: {e}", c.name),
         }

@@ -36,7 +36,7 @@ pub struct Problem {
     pub detail: String,
     /// Verification findings (422 only), objects as in a verdict.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<crate::openapi::FindingSchema>>)]
+    #[schema(value_type = Option<Vec<crate::schema::FindingSchema>>)]
     pub findings: Option<Vec<Finding>>,
     /// Over-consumption (409 only): the certificate that output the lot.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,9 +119,10 @@ pub enum ApiError {
         /// What the rejected certificate asked for.
         requested: Grams,
     },
-    /// A lot's graph is too large to serve (422).
-    #[error("{0}")]
-    Limits(String),
+    /// A store operation failed: 404 when the certificate asked for is not stored, 422
+    /// when a lot's graph is over the limit, 500 otherwise (the cause is logged, not sent).
+    #[error("{}", store_detail(.0))]
+    Store(#[from] StoreError),
     /// The request took longer than the server's request timeout (503).
     #[error("the request took longer than {0} seconds and was stopped")]
     Timeout(u64),
@@ -145,7 +146,12 @@ impl ApiError {
             | ApiError::BadBody(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) | ApiError::NoRoute(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Rejected { .. } | ApiError::Limits(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Store(e) => match e {
+                StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+                StoreError::TooLarge { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
             ApiError::Overconsumed { .. } => StatusCode::CONFLICT,
             ApiError::Timeout(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -170,7 +176,11 @@ impl ApiError {
             ApiError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             ApiError::Rejected { .. } => ("verification-failed", "Certificate rejected"),
             ApiError::Overconsumed { .. } => ("over-consumption", "Lot over-consumed"),
-            ApiError::Limits(_) => ("limits-exceeded", "Limits exceeded"),
+            ApiError::Store(e) => match e {
+                StoreError::NotFound { .. } => ("not-found", "Not found"),
+                StoreError::TooLarge { .. } => ("limits-exceeded", "Limits exceeded"),
+                _ => ("internal", "Internal server error"),
+            },
             ApiError::Timeout(_) => ("timeout", "Request timed out"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
@@ -208,7 +218,7 @@ impl ApiError {
         let status = self.status();
         let detail = match self {
             // Never send internal causes.
-            ApiError::Internal(_) => {
+            _ if status == StatusCode::INTERNAL_SERVER_ERROR => {
                 "the server could not complete the request; the cause is logged with the \
                  request id"
                     .to_string()
@@ -279,21 +289,13 @@ impl ApiError {
                 requested,
             },
             StoreError::Invalid { reason, .. } => ApiError::MalformedCertificate(reason),
-            other => ApiError::internal(other),
+            other => ApiError::Store(other),
         }
     }
 
-    /// Map a store error met while reading.
+    /// Map a store error met while reading: the same as `ApiError::from` ([`ApiError::Store`]).
     pub fn from_read(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound { certificate } => {
-                ApiError::NotFound(format!("certificate {certificate} is not stored"))
-            }
-            StoreError::TooLarge { head, max } => ApiError::Limits(format!(
-                "the graph of {head} holds more than {max} certificates"
-            )),
-            other => ApiError::internal(other),
-        }
+        ApiError::Store(e)
     }
 
     /// Map a failure to read a body of at most `limit` bytes.
@@ -322,9 +324,14 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        ApiError::from_read(e)
+/// The detail of [`ApiError::Store`]; for a server-side cause it is only logged.
+fn store_detail(e: &StoreError) -> String {
+    match e {
+        StoreError::NotFound { certificate } => format!("certificate {certificate} is not stored"),
+        StoreError::TooLarge { head, max } => {
+            format!("the graph of {head} holds more than {max} certificates")
+        }
+        other => format!("internal error: {other}"),
     }
 }
 

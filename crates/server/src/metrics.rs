@@ -202,7 +202,11 @@ impl Metrics {
 
 /// Middleware (a route layer, so the route template is known): counts and times every
 /// answered request.
-pub async fn track(State(state): State<crate::AppState>, req: Request, next: Next) -> Response {
+pub async fn track<S: AsRef<Metrics>>(
+    State(state): State<S>,
+    req: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = req.method().as_str().to_string();
     let route = req
@@ -211,7 +215,7 @@ pub async fn track(State(state): State<crate::AppState>, req: Request, next: Nex
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "(unmatched)".to_string());
     let res = next.run(req).await;
-    state.metrics().record_request(
+    state.as_ref().record_request(
         &method,
         &route,
         res.status().as_u16(),

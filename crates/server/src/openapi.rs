@@ -1,42 +1,9 @@
 //! The OpenAPI document served at `/openapi.json`, generated from the handlers'
 //! `#[utoipa::path]` annotations and the types they answer with.
 
+use crate::schema::{CertificateJson, FindingSchema, Health, IdBody, VerdictSchema};
+use axum::Json;
 use utoipa::OpenApi;
-
-/// A finding, as in a verdict (contract §4). Schema only: the verifier's own
-/// `catchcert_verify::findings::Finding` is what is serialised.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct FindingSchema {
-    /// Finding code, e.g. `mass_balance.exceeded`.
-    #[schema(example = "link.missing")]
-    code: String,
-    /// `error`, `warning` or `info`.
-    #[schema(example = "error")]
-    severity: String,
-    /// The certificate concerned.
-    certificate: String,
-    /// A sentence naming lots, quantities, times and issuers.
-    message: String,
-}
-
-/// A verdict (contract §4). Schema only: the verifier's `Verdict` is what is serialised.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct VerdictSchema {
-    /// The head certificate.
-    head: String,
-    /// `valid` or `invalid`.
-    #[schema(example = "valid")]
-    integrity: String,
-    /// `low`, `medium`, `unknown` or `high`.
-    #[schema(example = "low")]
-    risk: String,
-    /// How many certificates the head's graph holds.
-    certificates: u64,
-    /// All findings.
-    findings: Vec<FindingSchema>,
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -53,13 +20,13 @@ Errors are application/problem+json (RFC 9457); see docs/api.md."
         crate::routes::verify_bundle,
         crate::routes::healthz,
         crate::routes::metrics,
-        crate::routes::openapi,
+        openapi,
     ),
     components(schemas(
         crate::error::Problem,
-        crate::routes::IdBody,
-        crate::routes::CertificateJson,
-        crate::routes::Health,
+        IdBody,
+        CertificateJson,
+        Health,
         VerdictSchema,
         FindingSchema,
     ))
@@ -71,4 +38,15 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
     doc
+}
+
+/// This API's OpenAPI description.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "operations",
+    responses((status = 200, description = "OpenAPI 3 document", body = Object))
+)]
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(document())
 }

@@ -1,22 +1,22 @@
-//! The route handlers (contract §5). Each handler parses and checks its request, calls the
-//! store and the pure verifier, and answers JSON, bytes or a problem (see [`ApiError`]).
+//! The route handlers (contract §5). Each handler parses and checks its request, calls
+//! [`crate::accept`], [`crate::lots`], the store or the pure verifier, and answers JSON,
+//! bytes or a problem (see [`ApiError`]).
 
-use crate::cache::Entry;
 use crate::error::ApiError;
-use crate::ingest;
-use crate::{AppState, now};
+use crate::schema::{CertificateJson, Health, IdBody};
+use crate::state::AppState;
+use crate::{accept, ingest, lots};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use catchcert_model::CertId;
 use catchcert_model::bundle::{self, Bundle};
-use catchcert_model::{CertId, Timestamp};
 use catchcert_store::Inserted;
 use catchcert_verify::chain::{self, Limits};
-use catchcert_verify::cose;
 use catchcert_verify::findings::Verdict;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::str::FromStr;
 
 /// The media type of a certificate (RFC 9052).
@@ -35,38 +35,6 @@ pub struct ApiPath<T>(pub T);
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct ApiQuery<T>(pub T);
-
-/// The answer to a stored certificate.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct IdBody {
-    /// The certificate id, `sha256:<64 hex>`.
-    #[schema(example = "sha256:4f0c…")]
-    pub id: String,
-}
-
-/// A stored certificate as JSON (`Accept: application/json`).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CertificateJson {
-    /// The certificate id.
-    pub id: String,
-    /// The certificate kind, e.g. `landing`.
-    pub kind: String,
-    /// The issuer certificate's subject (`null` if its path no longer validates against
-    /// this server's trust roots).
-    pub issuer: Option<String>,
-    /// The payload in the JSON form `catchcert inspect --json` shows.
-    #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
-}
-
-/// `GET /healthz` answer.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Health {
-    /// Always `ok` (otherwise the answer is a 503 problem).
-    pub status: &'static str,
-    /// `sqlite` or `postgresql`.
-    pub backend: &'static str,
-}
 
 /// Query of `POST /v1/verify`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -155,7 +123,7 @@ async fn read_body(state: &AppState, req: Request, limit: usize) -> Result<Bytes
 pub async fn post_certificate(State(state): State<AppState>, req: Request) -> Response {
     let result = store_certificate(&state, req).await;
     let outcome = match &result {
-        Ok((StatusCode::CREATED, _)) => "created",
+        Ok((Inserted::Created, _)) => "created",
         Ok(_) => "already_stored",
         Err(e) => match e {
             ApiError::Rejected { .. } => "rejected",
@@ -168,7 +136,11 @@ pub async fn post_certificate(State(state): State<AppState>, req: Request) -> Re
     };
     state.metrics().record_post(outcome);
     match result {
-        Ok((status, id)) => {
+        Ok((inserted, id)) => {
+            let status = match inserted {
+                Inserted::Created => StatusCode::CREATED,
+                Inserted::AlreadyStored => StatusCode::OK,
+            };
             let mut res = (status, Json(IdBody { id: id.to_string() })).into_response();
             if status == StatusCode::CREATED
                 && let Ok(loc) = HeaderValue::from_str(&format!("/v1/certificates/{id}"))
@@ -181,57 +153,10 @@ pub async fn post_certificate(State(state): State<AppState>, req: Request) -> Re
     }
 }
 
-async fn store_certificate(
-    state: &AppState,
-    req: Request,
-) -> Result<(StatusCode, CertId), ApiError> {
+async fn store_certificate(state: &AppState, req: Request) -> Result<(Inserted, CertId), ApiError> {
     require_media_type(req.headers(), COSE)?;
     let bytes = read_body(state, req, CERTIFICATE_LIMIT).await?;
-    ingest_certificate(state, &bytes).await
-}
-
-/// Verify and store one certificate exactly as `POST /v1/certificates` does: 201 when
-/// stored now, 200 when it was already stored, or the problem to answer. Also used by
-/// `catchcert serve --demo` to load the demo chain.
-pub async fn ingest_certificate(
-    state: &AppState,
-    bytes: &[u8],
-) -> Result<(StatusCode, CertId), ApiError> {
-    let decoded = ingest::decode(bytes)?;
-    let id = decoded.sign1.id;
-    let store = state.store();
-    let validator = state.validator();
-    let own = ingest::check_own(validator, &decoded, now());
-    let mut findings = own.findings;
-    if own.revocation_role_pending
-        && let Some(issuer) = &own.issuer
-        && let Some(f) = ingest::check_self_revocation(store, validator, &decoded, issuer).await?
-    {
-        findings.push(f);
-    }
-    findings.extend(ingest::check_inputs(store, &decoded).await?);
-    let issuer = match (own.issuer, findings.is_empty()) {
-        (Some(issuer), true) => issuer,
-        _ => return Err(ApiError::rejected(findings)),
-    };
-    let new = ingest::new_certificate(bytes.to_vec(), &decoded, &issuer);
-    let revokes = new.revokes;
-    let consumed: Vec<CertId> = new.inputs.iter().map(|i| i.certificate).collect();
-    match store.insert(new).await {
-        Ok(Inserted::Created) => {
-            // Entries this insert makes stale; other instances notice through the store.
-            if let Some(target) = revokes {
-                state.cache().forget_containing(target);
-            }
-            for c in consumed {
-                state.cache().forget(c);
-            }
-            tracing::info!(certificate = %id, kind = %decoded.payload.kind(), "stored");
-            Ok((StatusCode::CREATED, id))
-        }
-        Ok(Inserted::AlreadyStored) => Ok((StatusCode::OK, id)),
-        Err(e) => Err(ApiError::from_insert(id, e)),
-    }
+    accept::ingest_certificate(state, &bytes).await
 }
 
 /// A stored certificate: its bytes, or JSON with `Accept: application/json`.
@@ -301,14 +226,6 @@ fn lot_from_uri(uri: &axum::http::Uri, suffix: &str) -> Result<String, ApiError>
     crate::pathseg::decode(raw).map_err(|e| ApiError::BadParameter(format!("lot id: {e}")))
 }
 
-async fn holder_of(state: &AppState, lot: &str) -> Result<CertId, ApiError> {
-    state
-        .store()
-        .lot_holder(lot)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no stored certificate outputs lot {lot:?}")))
-}
-
 /// The verdict of a lot's current holder.
 #[utoipa::path(
     get,
@@ -316,7 +233,7 @@ async fn holder_of(state: &AppState, lot: &str) -> Result<CertId, ApiError> {
     tag = "lots",
     params(("lot" = String, Path, description = "Lot id, percent-encoded (a `/` as `%2F`)")),
     responses(
-        (status = 200, description = "The verdict (contract §4)", body = crate::openapi::VerdictSchema),
+        (status = 200, description = "The verdict (contract §4)", body = crate::schema::VerdictSchema),
         (status = 400, description = "Invalid percent-encoding", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No stored certificate outputs the lot", body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -326,41 +243,10 @@ pub async fn lot_verification(
     OriginalUri(uri): OriginalUri,
 ) -> Result<Json<Verdict>, ApiError> {
     let lot = lot_from_uri(&uri, "/verification")?;
-    let holder = holder_of(&state, &lot).await?;
-    let verdict = holder_verdict(&state, holder).await?;
+    let holder = lots::holder_of(&state, &lot).await?;
+    let verdict = lots::holder_verdict(&state, holder).await?;
     state.metrics().record_verdict("lot", &verdict);
     Ok(Json(verdict))
-}
-
-/// The verdict of `holder` as of now, from the cache when it still holds.
-async fn holder_verdict(state: &AppState, holder: CertId) -> Result<Verdict, ApiError> {
-    let at = now();
-    let store = state.store();
-    if let Some(entry) = state.cache().get(holder) {
-        let revocations = store.revocations_of(&entry.members).await?;
-        let attestations_still_absent = entry.absent_attestations.is_empty()
-            || store.get_many(&entry.absent_attestations).await?.is_empty();
-        if attestations_still_absent && entry.holds(at, &revocations) {
-            state.metrics().record_cache(true);
-            return Ok(entry.verdict.clone());
-        }
-    }
-    state.metrics().record_cache(false);
-    let closure = store
-        .closure(holder, state.config().max_graph)
-        .await
-        .map_err(ApiError::from_read)?;
-    let anchors = state.anchors().clone();
-    let (verdict, entry) = state
-        .run_cpu(move || {
-            let certs: Vec<Vec<u8>> = closure.iter().map(|(_, b)| b.clone()).collect();
-            let verdict = chain::verify(&certs, &[], holder, &anchors, at, &Limits::default());
-            let entry = Entry::new(verdict.clone(), &closure, at);
-            (verdict, entry)
-        })
-        .await?;
-    state.cache().put(holder, entry);
-    Ok(verdict)
 }
 
 /// The offline bundle of a lot's current holder.
@@ -380,25 +266,8 @@ pub async fn lot_bundle(
     OriginalUri(uri): OriginalUri,
 ) -> Result<Response, ApiError> {
     let lot = lot_from_uri(&uri, "/bundle")?;
-    let holder = holder_of(&state, &lot).await?;
-    let closure = state
-        .store()
-        .closure(holder, state.config().max_graph)
-        .await
-        .map_err(ApiError::from_read)?;
-    let bytes = state
-        .run_cpu(move || {
-            let mut issuers = Vec::new();
-            let mut certs = Vec::with_capacity(closure.len());
-            for (_, b) in closure {
-                if let Ok(s) = cose::decode(&b) {
-                    issuers.extend(s.x5chain);
-                }
-                certs.push(b);
-            }
-            Bundle::new(holder, certs, issuers).to_bytes()
-        })
-        .await?;
+    let holder = lots::holder_of(&state, &lot).await?;
+    let bytes = lots::holder_bundle(&state, holder).await?;
     Ok((
         [(
             header::CONTENT_TYPE,
@@ -418,7 +287,7 @@ pub async fn lot_bundle(
     request_body(content = Vec<u8>, content_type = "application/vnd.catchcert.bundle+cbor",
         description = "A bundle (at most 64 MiB)"),
     responses(
-        (status = 200, description = "The verdict (contract §4)", body = crate::openapi::VerdictSchema),
+        (status = 200, description = "The verdict (contract §4)", body = crate::schema::VerdictSchema),
         (status = 400, description = "Not a bundle, or a malformed head", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 64 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Wrong Content-Type", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -438,7 +307,7 @@ pub async fn verify_bundle(
         .map_err(|e| ApiError::BadParameter(format!("head: {e}")))?;
     let body = read_body(&state, req, BUNDLE_LIMIT).await?;
     let anchors = state.anchors().clone();
-    let at: Timestamp = now();
+    let at = state.now();
     let verdict = state
         .run_cpu(move || {
             let b =
@@ -496,17 +365,6 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
         text,
     )
         .into_response())
-}
-
-/// This API's OpenAPI description.
-#[utoipa::path(
-    get,
-    path = "/openapi.json",
-    tag = "operations",
-    responses((status = 200, description = "OpenAPI 3 document", body = Object))
-)]
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(crate::openapi::document())
 }
 
 /// Any path without a route.

@@ -1,0 +1,54 @@
+//! The store-side ingest flow of `POST /v1/certificates`: decode, run the checks of
+//! [`crate::ingest`] (those that need nothing from the store, then those against the stored
+//! certificates), insert, and drop the verdict-cache entries the insert makes stale.
+
+use crate::error::ApiError;
+use crate::ingest;
+use crate::state::AppState;
+use catchcert_model::CertId;
+use catchcert_store::Inserted;
+
+/// Verify and store one certificate exactly as `POST /v1/certificates` does:
+/// [`Inserted::Created`] when stored now, [`Inserted::AlreadyStored`] when the same bytes
+/// were already stored, or the problem to answer. Also used by `catchcert serve --demo` to
+/// load the demo chain.
+pub async fn ingest_certificate(
+    state: &AppState,
+    bytes: &[u8],
+) -> Result<(Inserted, CertId), ApiError> {
+    let decoded = ingest::decode(bytes)?;
+    let id = decoded.sign1.id;
+    let store = state.store();
+    let validator = state.validator();
+    let own = ingest::check_own(validator, &decoded, state.now());
+    let mut findings = own.findings;
+    if own.revocation_role_pending
+        && let Some(issuer) = &own.issuer
+        && let Some(f) = ingest::check_self_revocation(store, validator, &decoded, issuer).await?
+    {
+        findings.push(f);
+    }
+    findings.extend(ingest::check_inputs(store, &decoded).await?);
+    let issuer = match (own.issuer, findings.is_empty()) {
+        (Some(issuer), true) => issuer,
+        _ => return Err(ApiError::rejected(findings)),
+    };
+    let new = ingest::new_certificate(bytes.to_vec(), &decoded, &issuer);
+    let revokes = new.revokes;
+    let consumed: Vec<CertId> = new.inputs.iter().map(|i| i.certificate).collect();
+    match store.insert(new).await {
+        Ok(Inserted::Created) => {
+            // Entries this insert makes stale; other instances notice through the store.
+            if let Some(target) = revokes {
+                state.cache().forget_containing(target);
+            }
+            for c in consumed {
+                state.cache().forget(c);
+            }
+            tracing::info!(certificate = %id, kind = %decoded.payload.kind(), "stored");
+            Ok((Inserted::Created, id))
+        }
+        Ok(Inserted::AlreadyStored) => Ok((Inserted::AlreadyStored, id)),
+        Err(e) => Err(ApiError::from_insert(id, e)),
+    }
+}

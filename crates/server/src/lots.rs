@@ -1,0 +1,70 @@
+//! Lots: who holds a lot, its holder's verdict (through the verdict cache) and its
+//! offline bundle.
+
+use crate::cache::Entry;
+use crate::error::ApiError;
+use crate::state::AppState;
+use catchcert_model::CertId;
+use catchcert_model::bundle::Bundle;
+use catchcert_verify::chain::{self, Limits};
+use catchcert_verify::cose;
+use catchcert_verify::findings::Verdict;
+
+/// The certificate that currently holds `lot` (404 when no stored certificate outputs it).
+pub async fn holder_of(state: &AppState, lot: &str) -> Result<CertId, ApiError> {
+    state
+        .store()
+        .lot_holder(lot)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no stored certificate outputs lot {lot:?}")))
+}
+
+/// The verdict of `holder` as of now, from the cache when it still holds.
+pub async fn holder_verdict(state: &AppState, holder: CertId) -> Result<Verdict, ApiError> {
+    let at = state.now();
+    let store = state.store();
+    if let Some(entry) = state.cache().get(holder) {
+        let revocations = store.revocations_of(&entry.members).await?;
+        let attestations_still_absent = entry.absent_attestations.is_empty()
+            || store.get_many(&entry.absent_attestations).await?.is_empty();
+        if attestations_still_absent && entry.holds(at, &revocations) {
+            state.metrics().record_cache(true);
+            return Ok(entry.verdict.clone());
+        }
+    }
+    state.metrics().record_cache(false);
+    let closure = store.closure(holder, state.config().max_graph).await?;
+    let anchors = state.anchors().clone();
+    let (verdict, entry) = state
+        .run_cpu(move || {
+            let certs: Vec<Vec<u8>> = closure.iter().map(|(_, b)| b.clone()).collect();
+            let verdict = chain::verify(&certs, &[], holder, &anchors, at, &Limits::default());
+            let entry = Entry::new(verdict.clone(), &closure, at);
+            (verdict, entry)
+        })
+        .await?;
+    state.cache().put(holder, entry);
+    Ok(verdict)
+}
+
+/// The offline bundle of `holder`: its graph and every issuer certificate the graph's
+/// certificates carry.
+pub async fn holder_bundle(state: &AppState, holder: CertId) -> Result<Vec<u8>, ApiError> {
+    let closure = state
+        .store()
+        .closure(holder, state.config().max_graph)
+        .await?;
+    state
+        .run_cpu(move || {
+            let mut issuers = Vec::new();
+            let mut certs = Vec::with_capacity(closure.len());
+            for (_, b) in closure {
+                if let Ok(s) = cose::decode(&b) {
+                    issuers.extend(s.x5chain);
+                }
+                certs.push(b);
+            }
+            Bundle::new(holder, certs, issuers).to_bytes()
+        })
+        .await
+}
