@@ -3,6 +3,7 @@
 use crate::error::{CliError, CmdResult, EXIT_OK};
 use crate::files;
 use catchcert_model::codes::{ASFIS_FILE, CodeLists, UNLOCODE_FILE};
+use catchcert_model::timestamp::Clock;
 use catchcert_model::{CertId, Kind, Role, Timestamp, input};
 use catchcert_sign::{cose, keys, pki};
 use std::path::{Path, PathBuf};
@@ -57,11 +58,6 @@ pub fn parse_time_flag(flag: &str, s: &str) -> Result<Timestamp, CliError> {
     Timestamp::parse_rfc3339(s).map_err(|e| CliError::usage(format!("{flag} {s:?}: {e}")))
 }
 
-/// The clock, to the second.
-pub fn now() -> Timestamp {
-    Timestamp::from_offset_datetime(time::OffsetDateTime::now_utc()).unwrap_or(Timestamp(0))
-}
-
 /// Load the run-time code lists from a directory (either file may be absent).
 pub fn load_code_lists(dir: Option<&Path>) -> Result<CodeLists, CliError> {
     let Some(dir) = dir else {
@@ -94,7 +90,7 @@ pub fn load_code_lists(dir: Option<&Path>) -> Result<CodeLists, CliError> {
 }
 
 /// Run `issue`.
-pub fn run(a: Args) -> CmdResult {
+pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
     let disclosure_path = PathBuf::from(format!("{}.disclosure.json", a.out.display()));
     if !a.force {
         for p in [&a.out, &disclosure_path] {
@@ -144,7 +140,7 @@ pub fn run(a: Args) -> CmdResult {
     }
     let issued_at = match &a.issued_at {
         Some(s) => parse_time_flag("--issued-at", s)?,
-        None => now(),
+        None => clock.now(),
     };
     let lists = load_code_lists(a.codes.as_deref())?;
     let json = files::read_limited(&a.input, input::MAX_INPUT_BYTES as u64)?;

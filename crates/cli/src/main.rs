@@ -90,14 +90,16 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // The one clock of the process; commands take "now" from it.
+    let clock = catchcert_server::clock::SystemClock;
     let result = match cli.command {
         Command::Keygen(a) => keygen::run(a),
-        Command::Pki(c) => pki_cmd::run(c),
-        Command::Issue(a) => issue::run(a),
+        Command::Pki(c) => pki_cmd::run(c, &clock),
+        Command::Issue(a) => issue::run(a, &clock),
         Command::Inspect(a) => inspect::run(a),
         Command::Disclose(a) => disclose::run(a),
         Command::Bundle(a) => bundle_cmd::run(a),
-        Command::Verify(a) => verify_cmd::run(a),
+        Command::Verify(a) => verify_cmd::run(a, &clock),
         Command::Demo(a) => demo_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
     };

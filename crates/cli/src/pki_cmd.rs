@@ -8,6 +8,7 @@
 
 use crate::error::{CliError, CmdResult, EXIT_OK};
 use crate::files;
+use catchcert_model::timestamp::Clock;
 use catchcert_model::{Role, Timestamp};
 use catchcert_sign::{keys, pki};
 use catchcert_verify::path::{self, PathError, PathValidator, TrustAnchors};
@@ -131,17 +132,12 @@ fn parse_role(s: &str) -> Result<Role, String> {
     s.parse::<Role>().map_err(|e| e.to_string())
 }
 
-fn now() -> Result<Timestamp, CliError> {
-    Timestamp::from_offset_datetime(time::OffsetDateTime::now_utc())
-        .ok_or_else(|| CliError::other("the clock is outside 1970..9999"))
-}
-
 /// Run a `pki` subcommand.
-pub fn run(cmd: PkiCommand) -> CmdResult {
+pub fn run(cmd: PkiCommand, clock: &dyn Clock) -> CmdResult {
     match cmd {
-        PkiCommand::InitRoot(a) => init_root(a),
-        PkiCommand::Issue(a) => issue(a),
-        PkiCommand::Verify(a) => verify(a),
+        PkiCommand::InitRoot(a) => init_root(a, clock),
+        PkiCommand::Issue(a) => issue(a, clock),
+        PkiCommand::Verify(a) => verify(a, clock),
     }
 }
 
@@ -176,12 +172,12 @@ fn pki_error(e: pki::PkiError) -> CliError {
     }
 }
 
-fn init_root(a: InitRootArgs) -> CmdResult {
+fn init_root(a: InitRootArgs, clock: &dyn Clock) -> CmdResult {
     refuse_existing(&a.out, a.force)?;
     pki::parse_subject(&a.subject).map_err(CliError::usage)?;
     let not_before = match a.not_before {
         Some(t) => t,
-        None => now()?,
+        None => clock.now(),
     };
     pki::not_after(not_before, a.valid_days).map_err(CliError::usage)?;
     let key = read_signing_key(&a.key)?;
@@ -195,12 +191,12 @@ fn init_root(a: InitRootArgs) -> CmdResult {
     Ok(EXIT_OK)
 }
 
-fn issue(a: IssueArgs) -> CmdResult {
+fn issue(a: IssueArgs, clock: &dyn Clock) -> CmdResult {
     refuse_existing(&a.out, a.force)?;
     pki::parse_subject(&a.subject).map_err(CliError::usage)?;
     let not_before = match a.not_before {
         Some(t) => t,
-        None => now()?,
+        None => clock.now(),
     };
     pki::not_after(not_before, a.valid_days).map_err(CliError::usage)?;
     let ca_key = read_signing_key(&a.ca_key)?;
@@ -246,10 +242,10 @@ fn read_certs(p: &Path) -> Result<Vec<Vec<u8>>, CliError> {
     path::certs_from_pem(&text).map_err(|e| CliError::other(format!("{}: {e}", p.display())))
 }
 
-fn verify(a: VerifyArgs) -> CmdResult {
+fn verify(a: VerifyArgs, clock: &dyn Clock) -> CmdResult {
     let at = match a.at {
         Some(t) => t,
-        None => now()?,
+        None => clock.now(),
     };
     let trust_text = files::read_text(&a.trust)?;
     let anchors = TrustAnchors::from_pem(&trust_text)

@@ -4,6 +4,7 @@ use crate::error::{CliError, CmdResult, EXIT_INVALID, EXIT_OK, EXIT_RISK};
 use crate::{files, issue, report};
 use catchcert_model::CertId;
 use catchcert_model::bundle::{Bundle, MAX_BUNDLE_BYTES};
+use catchcert_model::timestamp::Clock;
 use catchcert_verify::chain::{self, Limits};
 use catchcert_verify::findings::{Integrity, Risk};
 use catchcert_verify::path::TrustAnchors;
@@ -42,7 +43,7 @@ pub struct Args {
 }
 
 /// Run `verify`.
-pub fn run(a: Args) -> CmdResult {
+pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
     let head: Option<CertId> = match &a.head {
         Some(h) => Some(
             h.parse()
@@ -52,7 +53,7 @@ pub fn run(a: Args) -> CmdResult {
     };
     let at = match &a.at {
         Some(s) => issue::parse_time_flag("--at", s)?,
-        None => issue::now(),
+        None => clock.now(),
     };
     let trust_pem = files::read_text(&a.trust)?;
     let anchors = TrustAnchors::from_pem(&trust_pem)

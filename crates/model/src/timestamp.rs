@@ -98,9 +98,35 @@ pub fn parse_date(s: &str) -> Result<String, TimeError> {
     Ok(s.to_string())
 }
 
+/// Where "now" comes from. The pure crates never read the clock: whoever needs the current
+/// time (the server, the CLI) is given a `Clock` and passes the time on as a value. The
+/// system clock is `catchcert_server::clock::SystemClock`; tests use [`FixedClock`].
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The time now, to the second, within [`MIN`]..=[`MAX`].
+    fn now(&self) -> Timestamp;
+}
+
+/// A clock that always answers the same time (tests, reproducible runs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixedClock(pub Timestamp);
+
+impl Clock for FixedClock {
+    fn now(&self) -> Timestamp {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fixed_clock_answers_its_time() {
+        let t = Timestamp(1_772_431_200);
+        let clock: &dyn Clock = &FixedClock(t);
+        assert_eq!(clock.now(), t);
+        assert_eq!(clock.now(), t);
+    }
 
     #[test]
     fn parses_and_normalises_to_utc() {

@@ -1,9 +1,11 @@
 //! What every handler shares: the store, the trust roots, the issuer-path validator, the
 //! metrics, the verdict cache, the CPU-job limit and the tunables.
 
+use crate::clock::SystemClock;
 use crate::error::ApiError;
 use crate::{cache, metrics};
 use catchcert_model::Timestamp;
+use catchcert_model::timestamp::Clock;
 use catchcert_store::Store;
 use catchcert_verify::path::{PathValidator, TrustAnchors};
 use std::sync::{Arc, Mutex};
@@ -46,6 +48,8 @@ struct Inner {
     /// One permit per CPU-heavy job allowed at once.
     cpu: Arc<tokio::sync::Semaphore>,
     config: Config,
+    /// Where "now" comes from: the system clock, or a fixed one in tests.
+    clock: Arc<dyn Clock>,
 }
 
 /// What every handler shares. Cheap to clone.
@@ -68,9 +72,21 @@ impl AppState {
         Self::with_config(store, anchors, Config::default())
     }
 
-    /// State with explicit tunables.
+    /// State with explicit tunables, on the system clock.
     pub fn with_config(store: Store, anchors: TrustAnchors, config: Config) -> Self {
+        Self::with_clock(store, anchors, config, Arc::new(SystemClock))
+    }
+
+    /// State with explicit tunables and clock (tests pass a
+    /// [`FixedClock`](catchcert_model::timestamp::FixedClock)).
+    pub fn with_clock(
+        store: Store,
+        anchors: TrustAnchors,
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         AppState(Arc::new(Inner {
+            clock,
             store,
             validator: Mutex::new(PathValidator::new(anchors.clone())),
             anchors,
@@ -111,9 +127,14 @@ impl AppState {
         &self.0.config
     }
 
-    /// The time now, to the second.
+    /// The time now, to the second, from the state's clock.
     pub fn now(&self) -> Timestamp {
-        now()
+        self.0.clock.now()
+    }
+
+    /// The state's clock.
+    pub fn clock(&self) -> &dyn Clock {
+        self.0.clock.as_ref()
     }
 
     /// Run CPU-heavy `job` on a blocking thread once a CPU slot is free. The slot is held
@@ -144,13 +165,4 @@ impl AsRef<metrics::Metrics> for AppState {
     fn as_ref(&self) -> &metrics::Metrics {
         &self.0.metrics
     }
-}
-
-/// The clock, to the second.
-fn now() -> Timestamp {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    Timestamp::from_unix(secs).unwrap_or(catchcert_model::timestamp::MAX)
 }
