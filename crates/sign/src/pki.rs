@@ -569,33 +569,12 @@ fn dn_from_x509(x: &X509Certificate<'_>) -> Result<DistinguishedName, String> {
     Ok(dn)
 }
 
+/// The subject as [`catchcert_model::dn::render`] shows it (as the verifier does).
 fn display_subject(x: &X509Certificate<'_>) -> String {
-    let mut parts = Vec::new();
-    for attr in x.subject().iter_attributes() {
-        let oid = attr.attr_type().to_id_string();
-        let key = match oid.as_str() {
-            "2.5.4.3" => "CN".to_string(),
-            "2.5.4.10" => "O".to_string(),
-            "2.5.4.11" => "OU".to_string(),
-            "2.5.4.6" => "C".to_string(),
-            "2.5.4.7" => "L".to_string(),
-            "2.5.4.8" => "ST".to_string(),
-            _ => oid,
-        };
-        let value: String = attr
-            .as_str()
-            .unwrap_or("?")
-            .chars()
-            .map(|c| if c.is_control() { '?' } else { c })
-            .flat_map(|c| {
-                let esc = (c == ',' || c == '\\').then_some('\\');
-                esc.into_iter().chain(std::iter::once(c))
-            })
-            .collect();
-        parts.push(format!("{key}={value}"));
-    }
-    let s = parts.join(",");
-    s.chars().take(256).collect()
+    catchcert_model::dn::render(x.subject().iter_attributes().map(|a| {
+        let value = a.as_str().map_err(|_| a.as_slice());
+        (a.attr_type().to_id_string(), value)
+    }))
 }
 
 /// Sign `spec` for `subject_key`: self-signed when `issuer_cert_pem` is None (then

@@ -927,47 +927,12 @@ fn algorithm_name(oid: &str) -> &'static str {
     }
 }
 
-/// `CN=…,O=…` with `\`-escapes, control characters replaced, at most 256 characters.
+/// The name as [`catchcert_model::dn::render`] shows it.
 fn display_name(name: &X509Name<'_>) -> String {
-    let mut parts = Vec::new();
-    for attr in name.iter_attributes() {
-        let oid = attr.attr_type().to_id_string();
-        let key = match oid.as_str() {
-            "2.5.4.3" => "CN".to_string(),
-            "2.5.4.10" => "O".to_string(),
-            "2.5.4.11" => "OU".to_string(),
-            "2.5.4.6" => "C".to_string(),
-            "2.5.4.7" => "L".to_string(),
-            "2.5.4.8" => "ST".to_string(),
-            _ => oid,
-        };
-        let value = match attr.as_str() {
-            Ok(s) => s
-                .chars()
-                .map(|c| if c.is_control() { '?' } else { c })
-                .fold(String::new(), |mut acc, c| {
-                    if c == ',' || c == '\\' {
-                        acc.push('\\');
-                    }
-                    acc.push(c);
-                    acc
-                }),
-            Err(_) => format!("#{}", hex::encode(attr.as_slice())),
-        };
-        parts.push(format!("{key}={value}"));
-    }
-    let s = if parts.is_empty() {
-        "(empty name)".to_string()
-    } else {
-        parts.join(",")
-    };
-    if s.chars().count() > 256 {
-        let mut t: String = s.chars().take(255).collect();
-        t.push('…');
-        t
-    } else {
-        s
-    }
+    catchcert_model::dn::render(name.iter_attributes().map(|a| {
+        let value = a.as_str().map_err(|_| a.as_slice());
+        (a.attr_type().to_id_string(), value)
+    }))
 }
 
 #[cfg(test)]
