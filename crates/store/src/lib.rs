@@ -44,8 +44,9 @@ pub use migrate::{AppliedMigration, Migration};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
-/// Largest certificate the store accepts, in bytes (the HTTP limit is far lower).
-pub const MAX_CERTIFICATE_BYTES: usize = 16 * 1024 * 1024;
+/// Largest certificate the store accepts, in bytes: a storage invariant, far above the
+/// wire limit of one certificate ([`catchcert_model::MAX_CERTIFICATE_BYTES`], 1 MiB).
+pub const MAX_STORED_CERTIFICATE_BYTES: usize = 16 * 1024 * 1024;
 /// Most inputs, outputs or attestations one certificate may list.
 pub const MAX_ENTRIES: usize = 65_536;
 /// Longest lot id, in bytes.
@@ -296,9 +297,9 @@ impl Checked {
             certificate: cert.id,
             reason,
         };
-        if cert.bytes.len() > MAX_CERTIFICATE_BYTES {
+        if cert.bytes.len() > MAX_STORED_CERTIFICATE_BYTES {
             return Err(invalid(format!(
-                "bytes: {} bytes, over the limit of {MAX_CERTIFICATE_BYTES}",
+                "bytes: {} bytes, over the limit of {MAX_STORED_CERTIFICATE_BYTES}",
                 cert.bytes.len()
             )));
         }
