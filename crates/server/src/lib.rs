@@ -240,13 +240,17 @@ pub async fn shutdown_signal() {
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
 
-    /// The modules each module of `src/` names through `crate::…`.
+    /// The modules each module of `src/` (but the crate root) names through `crate::…`.
     fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut graph = BTreeMap::new();
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+            if name == "lib" {
+                // The crate root declares the modules and assembles the router.
+                continue;
+            }
             let text = std::fs::read_to_string(&path).unwrap();
             let mut uses = BTreeSet::new();
             for (i, _) in text.match_indices("crate::") {
