@@ -140,7 +140,7 @@ impl Checks {
         {
             Ok(issuer) => issuer,
             Err(err) => {
-                out.push(FindingKind::IssuerPath(err).on(id));
+                out.push(rules::issuer_path(id, err));
                 // The path failed, but the message may also be forged: check it against
                 // the key of the certificate it presents, so that an altered message is
                 // named as such.
@@ -153,19 +153,9 @@ impl Checks {
                 return (unsound(None), out);
             }
         };
-        let signature = match sign1.verify(&issuer.key) {
-            Ok(proof) => Some(proof),
-            Err(error) => {
-                out.push(
-                    FindingKind::SignatureUnderIssuer {
-                        error,
-                        issuer: issuer.subject.clone(),
-                    }
-                    .on(id),
-                );
-                None
-            }
-        };
+        let signature = rules::signature(id, sign1, &issuer)
+            .map_err(|f| out.push(f))
+            .ok();
         let revoked_signer = self.revoked_signer(set, &issuer, payload);
         out.extend(rules::role(id, &issuer, payload, revoked_signer.as_ref()));
         out.extend(rules::internal_time_order(id, payload));

@@ -314,6 +314,23 @@ impl FindingKind {
                 certificate,
                 absence,
             } => link_missing_message(*input, certificate, absence),
+            K::RevocationIgnored {
+                revocation,
+                problems,
+            } => format!(
+                "the revocation {revocation} does not take effect: {}",
+                problems.join("; ")
+            ),
+            K::Revoked { from, by, reason } => {
+                format!("revoked from {from} by {by}: {reason:?}; every lot from it is tainted")
+            }
+            _ => self.custody_message(),
+        }
+    }
+
+    fn custody_message(&self) -> String {
+        use FindingKind as K;
+        match self {
             K::LinkLot {
                 input,
                 lot,
@@ -356,16 +373,6 @@ impl FindingKind {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            K::RevocationIgnored {
-                revocation,
-                problems,
-            } => format!(
-                "the revocation {revocation} does not take effect: {}",
-                problems.join("; ")
-            ),
-            K::Revoked { from, by, reason } => {
-                format!("revoked from {from} by {by}: {reason:?}; every lot from it is tainted")
-            }
             _ => self.attestation_message(),
         }
     }

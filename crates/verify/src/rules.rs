@@ -4,12 +4,35 @@
 //! is a function of its inputs that returns findings; where the certificates it refers
 //! to come from (a set, a store) is the caller's business.
 
+use crate::cose::Sign1;
 use crate::findings::Finding;
 use crate::kinds::{Absence, FindingKind, RevocationRefusal};
-use crate::path::ValidIssuer;
+use crate::path::{PathError, ValidIssuer};
+use crate::signature::SignatureChecked;
 use catchcert_model::payload::{Details, Input};
 use catchcert_model::{CertId, Kind, Payload, Role};
 use ed25519_dalek::VerifyingKey;
+
+/// The issuer path of certificate `id` does not validate.
+pub fn issuer_path(id: CertId, error: PathError) -> Finding {
+    FindingKind::IssuerPath(error).on(id)
+}
+
+/// The signature of certificate `id` under its validated issuer's key: the proof, or the
+/// `signature.invalid` finding.
+pub fn signature(
+    id: CertId,
+    sign1: &Sign1,
+    issuer: &ValidIssuer,
+) -> Result<SignatureChecked, Finding> {
+    sign1.verify(&issuer.key).map_err(|error| {
+        FindingKind::SignatureUnderIssuer {
+            error,
+            issuer: issuer.subject.clone(),
+        }
+        .on(id)
+    })
+}
 
 /// Own mass balance: a custody certificate other than a catch may not output more than it
 /// consumes.
