@@ -43,7 +43,7 @@ pub enum RevocationRefusal {
 }
 
 /// The typed context of one finding.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FindingKind {
     /// The bytes are not a valid certificate.
@@ -454,6 +454,7 @@ impl FindingKind {
     pub fn on(self, certificate: CertId) -> Finding {
         let mut f = Finding::new(self.code(), certificate, self.message());
         f.risk = self.risk();
+        f.kind = Some(self);
         f
     }
 }
