@@ -220,7 +220,7 @@ pub struct Finding {
     /// The typed facts the message was rendered from (not serialised); `None` for a
     /// finding made from a bare message with [`Finding::new`].
     #[serde(skip)]
-    pub kind: Option<crate::kinds::FindingKind>,
+    pub kind: Option<Box<crate::kinds::FindingKind>>,
 }
 
 impl Finding {

@@ -454,7 +454,7 @@ impl FindingKind {
     pub fn on(self, certificate: CertId) -> Finding {
         let mut f = Finding::new(self.code(), certificate, self.message());
         f.risk = self.risk();
-        f.kind = Some(self);
+        f.kind = Some(Box::new(self));
         f
     }
 }

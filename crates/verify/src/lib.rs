@@ -5,9 +5,9 @@
 //! returns findings. No I/O, no clock, no async.
 //!
 //! A verification runs in stages, one module each, in this order ([`pipeline`]):
-//! [`set`] (decode) → [`check`] (signature, issuer path, role of each certificate) →
-//! [`graph`] (closure, links, balance, time) → [`revocation`] → [`risk`] (attestations
-//! and labour risk) → [`verdict`]. The per-certificate rules shared with the server's
+//! `set` (decode) → `check` (signature, issuer path, role of each certificate) →
+//! `graph` (closure, links, balance, time) → `revocation` → [`risk`] (attestations
+//! and labour risk) → `verdict`. The per-certificate rules shared with the server's
 //! ingest are in [`rules`]; findings and their typed kinds in [`findings`] and [`kinds`].
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]

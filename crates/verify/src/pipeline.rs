@@ -1,11 +1,11 @@
 //! The verification of a head certificate's graph, stage by stage:
 //!
-//! 1. decode the set ([`crate::set`]),
-//! 2. check each certificate of the graph: signature, issuer path, role ([`crate::check`]),
-//! 3. the graph: closure, links, balance, time ([`crate::graph`]),
-//! 4. revocations ([`crate::revocation`]),
+//! 1. decode the set (`set`),
+//! 2. check each certificate of the graph: signature, issuer path, role (`check`),
+//! 3. the graph: closure, links, balance, time (`graph`),
+//! 4. revocations (`revocation`),
 //! 5. attestations and risk ([`crate::risk`]),
-//! 6. the verdict: risk propagation and ordering ([`crate::verdict`]).
+//! 6. the verdict: risk propagation and ordering (`verdict`).
 //!
 //! All findings are collected; nothing stops at the first problem. The work is linear in
 //! the size of the input: each certificate is decoded once, each issuer certificate is

@@ -40,8 +40,8 @@ fn link_missing_renders_each_absence() {
             .ends_with("(it was issued after the verification time)")
     );
     assert_eq!(
-        f.kind,
-        Some(FindingKind::LinkMissing {
+        f.kind.as_deref(),
+        Some(&FindingKind::LinkMissing {
             input: 2,
             certificate: B,
             absence: Absence::IssuedLater
