@@ -96,7 +96,7 @@ pub fn run(a: Args) -> CmdResult {
         );
         outln!("time:      {}", p.time);
         outln!("issued_at: {}", p.issued_at);
-        outln!("summary:   {}", catchcert_verify::chain::summary(&p));
+        outln!("summary:   {}", catchcert_model::summary::summary(&p));
         outln!(
             "payload:\n{}",
             serde_json::to_string_pretty(&payload_to_json(&p)).map_err(CliError::other)?

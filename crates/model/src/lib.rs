@@ -22,6 +22,7 @@ pub mod payload;
 pub mod pem;
 pub mod quantity;
 pub mod roles_ext;
+pub mod summary;
 pub mod timestamp;
 
 pub use id::CertId;

@@ -9,11 +9,13 @@
 
 use crate::error::ApiError;
 use catchcert_model::payload::Details;
-use catchcert_model::{CertId, Kind, Payload, Role, Timestamp};
+use catchcert_model::{CertId, Payload, Timestamp};
 use catchcert_store::{InputRef, NewCertificate, OutputLot, Store};
 use catchcert_verify::cose::{self, Sign1};
-use catchcert_verify::findings::{Code, Finding};
+use catchcert_verify::findings::Finding;
+use catchcert_verify::kinds::{Absence, FindingKind, RevocationRefusal};
 use catchcert_verify::path::{PathValidator, ValidIssuer};
+use catchcert_verify::rules;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
@@ -54,64 +56,42 @@ pub fn lock(v: &Mutex<PathValidator>) -> std::sync::MutexGuard<'_, PathValidator
 }
 
 /// Issuer path, signature, role, internal time order, signing time and own mass balance.
+/// The rules are the verifier's ([`rules`]); only the signing time against the server's
+/// clock is the server's own.
 pub fn check_own(validator: &Mutex<PathValidator>, d: &Decoded, now: Timestamp) -> OwnCheck {
     let id = d.sign1.id;
     let p = &d.payload;
-    let kind = p.kind();
     let mut findings = Vec::new();
     let mut revocation_role_pending = false;
     let issuer = match lock(validator).validate(&d.sign1.x5chain, &[], p.issued_at) {
         Ok(i) => Some(i),
         Err(e) => {
-            let code = Code::parse(e.code()).unwrap_or(Code::IssuerUntrusted);
-            findings.push(Finding::new(code, id, format!("issuer path: {e}")));
+            findings.push(rules::issuer_path(id, e));
             None
         }
     };
     if let Some(issuer) = &issuer {
-        if let Err(e) = d.sign1.verify(&issuer.key) {
-            findings.push(Finding::new(
-                Code::SignatureInvalid,
-                id,
-                format!("{e} with the key of issuer {:?}", issuer.subject),
-            ));
-        }
-        if !Role::any_allows(&issuer.roles, kind) {
-            if kind == Kind::Revocation {
-                revocation_role_pending = true;
-            } else {
-                findings.push(role_finding(id, issuer, kind));
-            }
+        findings.extend(rules::signature(id, &d.sign1, issuer).err());
+        // A revocation the issuer's roles do not allow needs the stored target
+        // (`check_self_revocation`).
+        if rules::revoked_needing_signer(issuer, p).is_some() {
+            revocation_role_pending = true;
+        } else {
+            findings.extend(rules::role(id, issuer, p, None));
         }
     }
-    for problem in p.time_order_problems() {
-        findings.push(Finding::new(Code::TimeOrder, id, problem.to_string()));
-    }
+    findings.extend(rules::internal_time_order(id, p));
     if p.issued_at.0 > now.0.saturating_add(MAX_CLOCK_SKEW_SECS) {
-        findings.push(Finding::new(
-            Code::TimeOrder,
-            id,
-            format!(
-                "issued_at {} is in the future (server time {now}, {MAX_CLOCK_SKEW_SECS} s of clock skew allowed)",
-                p.issued_at
-            ),
-        ));
+        findings.push(
+            FindingKind::IssuedInFuture {
+                issued_at: p.issued_at,
+                now,
+                skew_secs: MAX_CLOCK_SKEW_SECS,
+            }
+            .on(id),
+        );
     }
-    if kind != Kind::Catch && kind.is_custody() {
-        let total_in: u128 = p.inputs().iter().map(|i| u128::from(i.quantity.0)).sum();
-        let total_out: u128 = p.outputs().iter().map(|o| u128::from(o.quantity.0)).sum();
-        if total_out > total_in {
-            findings.push(Finding::new(
-                Code::MassBalanceExceeded,
-                id,
-                format!(
-                    "outputs weigh {} but inputs only {}",
-                    weight(total_out),
-                    weight(total_in)
-                ),
-            ));
-        }
-    }
+    findings.extend(rules::own_balance(id, p));
     OwnCheck {
         issuer,
         findings,
@@ -119,33 +99,9 @@ pub fn check_own(validator: &Mutex<PathValidator>, d: &Decoded, now: Timestamp) 
     }
 }
 
-/// A total weight in grams, shown as kilograms.
-fn weight(g: u128) -> String {
-    match u64::try_from(g) {
-        Ok(g) => catchcert_model::Grams(g).to_string(),
-        Err(_) => format!("{g} g"),
-    }
-}
-
-fn role_finding(id: CertId, issuer: &ValidIssuer, kind: Kind) -> Finding {
-    Finding::new(
-        Code::IssuerRole,
-        id,
-        format!(
-            "issuer {:?} with roles [{}] may not sign a {kind}",
-            issuer.subject,
-            issuer
-                .roles
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    )
-}
-
 /// A revocation signed by an issuer without the auditor role: allowed when the stored
-/// target was signed with the same key. Returns the finding when it is not.
+/// target was signed with the same key ([`rules::self_revocation`]). Returns the finding
+/// when it is not.
 pub async fn check_self_revocation(
     store: &Store,
     validator: &Mutex<PathValidator>,
@@ -153,36 +109,29 @@ pub async fn check_self_revocation(
     issuer: &ValidIssuer,
 ) -> Result<Option<Finding>, ApiError> {
     let id = d.sign1.id;
-    let Details::Revocation(r) = &d.payload.details else {
+    let Some(target) = rules::revoked_needing_signer(issuer, &d.payload) else {
         return Ok(None);
     };
-    let refuse = |why: &str| {
-        let mut f = role_finding(id, issuer, Kind::Revocation);
-        f.message.push_str(&format!(
-            " (only an auditor, or the issuer of the revoked certificate, may revoke it; {why})"
-        ));
-        Some(f)
-    };
-    let Some(bytes) = store
-        .get(r.certificate)
-        .await
-        .map_err(ApiError::from_read)?
-    else {
-        return Ok(refuse(&format!("{} is not stored", r.certificate)));
+    let Some(bytes) = store.get(target).await.map_err(ApiError::from_read)? else {
+        let refusal = RevocationRefusal::NotStored(target);
+        return Ok(rules::self_revocation(id, issuer, Err(refusal)));
     };
     let Ok(target) = decode(&bytes) else {
-        return Ok(refuse("the revoked certificate does not decode"));
+        let refusal = RevocationRefusal::Undecodable;
+        return Ok(rules::self_revocation(id, issuer, Err(refusal)));
     };
     let target_issuer =
         lock(validator).validate(&target.sign1.x5chain, &[], target.payload.issued_at);
-    match target_issuer {
-        Ok(t) if t.key == issuer.key => Ok(None),
-        Ok(_) => Ok(refuse("the revoked certificate has another signer")),
-        Err(_) => Ok(refuse("the revoked certificate's issuer is not valid")),
-    }
+    let signer = match &target_issuer {
+        Ok(t) => Ok(&t.key),
+        Err(_) => Err(RevocationRefusal::TargetIssuerInvalid),
+    };
+    Ok(rules::self_revocation(id, issuer, signer))
 }
 
-/// Check each input against the stored certificates: present, outputs the lot, not later.
+/// Check each input against the stored certificates: present ([`Absence::NotStored`]),
+/// then the verifier's links of one input ([`rules::input_links`]: outputs the lot, not
+/// later).
 pub async fn check_inputs(store: &Store, d: &Decoded) -> Result<Vec<Finding>, ApiError> {
     let id = d.sign1.id;
     let p = &d.payload;
@@ -205,58 +154,15 @@ pub async fn check_inputs(store: &Store, d: &Decoded) -> Result<Vec<Finding>, Ap
         .collect();
     let mut findings = Vec::new();
     for (k, input) in p.inputs().iter().enumerate() {
-        let src = match stored.get(&input.certificate) {
-            None => {
-                findings.push(Finding::new(
-                    Code::LinkMissing,
-                    id,
-                    format!(
-                        "inputs[{k}] names {}, which is not stored",
-                        input.certificate
-                    ),
-                ));
-                continue;
-            }
+        match stored.get(&input.certificate) {
+            None => findings.push(rules::link_missing(id, k, input, Absence::NotStored)),
             // Stored certificates were verified when they arrived; one that no longer
             // decodes is left to the store's own checks.
-            Some(None) => continue,
-            Some(Some(src)) => src,
-        };
-        if !src.outputs().iter().any(|o| o.lot == input.lot) {
-            findings.push(Finding::new(
-                Code::LinkLot,
-                id,
-                format!(
-                    "inputs[{k}] consumes lot {:?} of {}, which outputs no such lot",
-                    input.lot, input.certificate
-                ),
-            ));
-            continue;
-        }
-        if src.time > p.time {
-            findings.push(Finding::new(
-                Code::TimeOrder,
-                id,
-                format!(
-                    "its time {} is earlier than {} of the {} it consumes ({})",
-                    p.time,
-                    src.time,
-                    src.kind(),
-                    input.certificate
-                ),
-            ));
-        }
-        if let Details::Catch(c) = &src.details
-            && p.time < c.catch_end
-        {
-            findings.push(Finding::new(
-                Code::TimeOrder,
-                id,
-                format!(
-                    "its time {} is before the end of fishing {} of the catch {}",
-                    p.time, c.catch_end, input.certificate
-                ),
-            ));
+            Some(None) => {}
+            Some(Some(src)) => match rules::input_links(id, p, k, src) {
+                Ok(time) => findings.extend(time),
+                Err(lot) => findings.push(lot),
+            },
         }
     }
     Ok(findings)

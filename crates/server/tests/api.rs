@@ -337,9 +337,12 @@ mod suite {
         );
         // 422: more out than in.
         let swell = certs::landing(&pki.vessel, catch_id, "B-1", 10.0, "B-5", 20.0);
+        let refused = c.post_cert(base, &swell).await;
+        assert_eq!(refused.finding_codes(), ["mass_balance.exceeded"]);
+        // The same message as the offline verifier's (one copy of the rule).
         assert_eq!(
-            c.post_cert(base, &swell).await.finding_codes(),
-            ["mass_balance.exceeded"]
+            refused.problem(422)["findings"][0]["message"],
+            "outputs weigh 20 kg but inputs only 10 kg (yield 200.0 %)"
         );
 
         // 404: unknown lot, unknown certificate; 400: malformed id.

@@ -13,7 +13,7 @@ use coset::{CborSerializable, CoseSign1, TaggedCborSerializable, iana};
 use ed25519_dalek::VerifyingKey;
 
 /// Most certificates accepted in one x5chain.
-pub const MAX_CHAIN: usize = 8;
+pub const MAX_X5CHAIN: usize = 8;
 
 /// A decoded COSE_Sign1 certificate message.
 #[derive(Clone, Debug)]
@@ -161,9 +161,9 @@ fn chain_from(v: &ciborium::Value) -> Result<Vec<Vec<u8>>, CoseError> {
             "x5chain array must hold two or more certificates".into(),
         ));
     }
-    if chain.len() > MAX_CHAIN {
+    if chain.len() > MAX_X5CHAIN {
         return Err(CoseError::Header(format!(
-            "x5chain holds more than {MAX_CHAIN} certificates"
+            "x5chain holds more than {MAX_X5CHAIN} certificates"
         )));
     }
     Ok(chain)

@@ -217,6 +217,10 @@ pub struct Finding {
     /// The risk this finding sets on the lots from the certificate (not serialised).
     #[serde(skip)]
     pub risk: Option<Risk>,
+    /// The typed facts the message was rendered from (not serialised); `None` for a
+    /// finding made from a bare message with [`Finding::new`].
+    #[serde(skip)]
+    pub kind: Option<Box<crate::kinds::FindingKind>>,
 }
 
 impl Finding {
@@ -228,6 +232,7 @@ impl Finding {
             certificate,
             message: message.into(),
             risk: code.risk(),
+            kind: None,
         }
     }
 

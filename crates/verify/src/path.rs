@@ -62,10 +62,12 @@
 //! dotted OID otherwise; `,` and `\` escaped with `\`), control characters replaced by
 //! `?`, at most 256 characters.
 
+use crate::findings::Code;
+use crate::signature::{self, SignatureChecked};
 use catchcert_model::kind::{Kind, Role};
 use catchcert_model::roles_ext;
 use catchcert_model::timestamp::Timestamp;
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -222,10 +224,15 @@ impl PathError {
     /// The contract finding code: `issuer.expired` for a certificate not valid at the
     /// time checked, `issuer.role` for role widening, `issuer.untrusted` for the rest.
     pub fn code(&self) -> &'static str {
+        self.finding_code().as_str()
+    }
+
+    /// The finding code, typed (see [`code`](Self::code)).
+    pub fn finding_code(&self) -> Code {
         match self {
-            PathError::Expired { .. } | PathError::NotYetValid { .. } => "issuer.expired",
-            PathError::RoleWidening { .. } => "issuer.role",
-            _ => "issuer.untrusted",
+            PathError::Expired { .. } | PathError::NotYetValid { .. } => Code::IssuerExpired,
+            PathError::RoleWidening { .. } => Code::IssuerRole,
+            _ => Code::IssuerUntrusted,
         }
     }
 
@@ -273,6 +280,17 @@ pub struct ValidIssuer {
     pub is_ca: bool,
     /// Subjects along the path, leaf first, anchor last.
     pub path: Vec<String>,
+    /// The proof that the leaf's signature by its issuer was checked; `None` when the
+    /// leaf is itself a trust anchor. Private: a `ValidIssuer` is only made here.
+    leaf_signature: Option<SignatureChecked>,
+}
+
+impl ValidIssuer {
+    /// The proof that the leaf's signature by its issuer verified (`None` when the leaf
+    /// is itself a trust anchor, trusted by configuration).
+    pub fn leaf_signature(&self) -> Option<SignatureChecked> {
+        self.leaf_signature
+    }
 }
 
 /// Whether the issuer's roles allow signing `kind` (contract §2). A thin wrapper over
@@ -355,7 +373,7 @@ pub struct PathValidator {
     pool_index: HashMap<Vec<u8>, Vec<Arc<Cert>>>,
     pool_seen: HashSet<[u8; 32]>,
     parsed: HashMap<[u8; 32], Result<Arc<Cert>, PathError>>,
-    signatures: HashMap<([u8; 32], [u8; 32]), bool>,
+    signatures: HashMap<([u8; 32], [u8; 32]), Option<SignatureChecked>>,
 }
 
 /// What the leaf must be allowed to do.
@@ -512,6 +530,11 @@ impl PathValidator {
             not_after: leaf.not_after,
             is_ca: leaf.ca.is_some(),
             path: path.iter().map(|c| c.subject.clone()).collect(),
+            leaf_signature: path
+                .get(1)
+                .and_then(|issuer| self.signatures.get(&(leaf.sha256, issuer.sha256)))
+                .copied()
+                .flatten(),
         })
     }
 
@@ -649,12 +672,12 @@ impl PathValidator {
                     .signatures_left
                     .checked_sub(1)
                     .ok_or(PathError::TooComplex("too many signature checks"))?;
-                let ok = child.signature_verifies(&key);
+                let ok = signature::verify_with_key(&key, &child.tbs, &child.signature).ok();
                 self.signatures.insert(pair, ok);
                 ok
             }
         };
-        if ok {
+        if ok.is_some() {
             Ok(())
         } else {
             Err(PathError::BadSignature {
@@ -891,13 +914,6 @@ impl Cert {
             });
         }
         self.key.clone()
-    }
-
-    fn signature_verifies(&self, issuer_key: &VerifyingKey) -> bool {
-        let Ok(sig) = Signature::from_slice(&self.signature) else {
-            return false;
-        };
-        issuer_key.verify_strict(&self.tbs, &sig).is_ok()
     }
 }
 

@@ -459,7 +459,7 @@ fn x5chain_array_of_one_is_refused() {
         Value::Array(vec![]),
         Value::Text("MIIB".into()),
         Value::Array(vec![Value::Bytes(vec![0x30, 0]), Value::Integer(1.into())]),
-        Value::Array(vec![Value::Bytes(vec![0x30, 0]); cose::MAX_CHAIN + 1]),
+        Value::Array(vec![Value::Bytes(vec![0x30, 0]); cose::MAX_X5CHAIN + 1]),
     ] {
         let mut m = msg.clone();
         m.protected = protected(Some(iana::Algorithm::EdDSA), Some(bad.clone()));
@@ -471,11 +471,11 @@ fn x5chain_array_of_one_is_refused() {
     }
     // The largest accepted chain.
     let mut m = msg;
-    let longest = vec![Value::Bytes(vec![0x30, 0]); cose::MAX_CHAIN];
+    let longest = vec![Value::Bytes(vec![0x30, 0]); cose::MAX_X5CHAIN];
     m.protected = protected(Some(iana::Algorithm::EdDSA), Some(Value::Array(longest)));
     assert_eq!(
         cose::decode(&encode(m)).unwrap().x5chain.len(),
-        cose::MAX_CHAIN
+        cose::MAX_X5CHAIN
     );
 }
 

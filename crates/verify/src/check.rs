@@ -1,0 +1,213 @@
+//! Stage 2, check each certificate on its own: issuer path, signature, role and internal
+//! time order. Each certificate is checked once per run; the outcome is cached, and a
+//! sound outcome holds the proof that its signature was checked.
+
+use crate::findings::Finding;
+use crate::kinds::FindingKind;
+use crate::path::{PathValidator, TrustAnchors, ValidIssuer};
+use crate::rules;
+use crate::set::{Entry, Set};
+use crate::signature::SignatureChecked;
+use catchcert_model::CertId;
+use std::collections::HashMap;
+
+/// The outcome of checking one certificate's own signature, issuer, role and times.
+#[derive(Clone, Debug)]
+pub(crate) enum CheckedCertificate {
+    /// No error finding about the certificate itself.
+    Sound {
+        /// Its validated issuer.
+        issuer: ValidIssuer,
+        /// The proof that its signature verifies under the issuer's key.
+        _signature: SignatureChecked,
+    },
+    /// At least one error finding (or not present).
+    Unsound {
+        /// Its validated issuer, when the path is valid.
+        issuer: Option<ValidIssuer>,
+        /// Its error findings as `code: message`.
+        problems: Vec<String>,
+    },
+}
+
+impl CheckedCertificate {
+    pub(crate) fn is_sound(&self) -> bool {
+        matches!(self, CheckedCertificate::Sound { .. })
+    }
+
+    pub(crate) fn issuer(&self) -> Option<&ValidIssuer> {
+        match self {
+            CheckedCertificate::Sound { issuer, .. } => Some(issuer),
+            CheckedCertificate::Unsound { issuer, .. } => issuer.as_ref(),
+        }
+    }
+
+    pub(crate) fn problems(&self) -> &[String] {
+        match self {
+            CheckedCertificate::Sound { .. } => &[],
+            CheckedCertificate::Unsound { problems, .. } => problems,
+        }
+    }
+}
+
+/// The per-certificate checks of one run, with their cache.
+pub(crate) struct Checks {
+    validator: PathValidator,
+    done: HashMap<CertId, CheckedCertificate>,
+}
+
+impl Checks {
+    /// A validator for `anchors` with the set's extra issuer certificates, indexed once.
+    pub(crate) fn new(anchors: &TrustAnchors, pool: &[Vec<u8>]) -> Self {
+        let mut validator = PathValidator::new(anchors.clone());
+        validator.add_pool(pool);
+        Checks {
+            validator,
+            done: HashMap::new(),
+        }
+    }
+
+    /// The cached outcome of a certificate already checked.
+    pub(crate) fn get(&self, id: &CertId) -> Option<&CheckedCertificate> {
+        self.done.get(id)
+    }
+
+    /// Check `id` once. Its findings are appended to `record` the first time only, when
+    /// given; later calls return the cached outcome.
+    pub(crate) fn check(
+        &mut self,
+        set: &Set,
+        id: CertId,
+        record: Option<&mut Vec<Finding>>,
+    ) -> &CheckedCertificate {
+        if !self.done.contains_key(&id) {
+            let (outcome, findings) = match (set.entries.get(&id), set.broken.get(&id)) {
+                (_, Some(reason)) => (
+                    unsound(None),
+                    vec![
+                        FindingKind::Undecodable {
+                            reason: reason.clone(),
+                        }
+                        .on(id),
+                    ],
+                ),
+                (Some(e), None) => self.check_entry(set, id, e),
+                (None, None) => (
+                    CheckedCertificate::Unsound {
+                        issuer: None,
+                        problems: vec!["not present".into()],
+                    },
+                    Vec::new(),
+                ),
+            };
+            let outcome = match outcome {
+                CheckedCertificate::Unsound {
+                    issuer,
+                    mut problems,
+                } => {
+                    problems.extend(
+                        findings
+                            .iter()
+                            .map(|f| format!("{}: {}", f.code, f.message)),
+                    );
+                    CheckedCertificate::Unsound { issuer, problems }
+                }
+                sound => sound,
+            };
+            if let Some(record) = record {
+                record.extend(findings);
+            }
+            self.done.insert(id, outcome);
+        }
+        match self.done.get(&id) {
+            Some(c) => c,
+            None => &NOT_PRESENT,
+        }
+    }
+
+    /// Issuer path, signature, role and internal time order of a decoded certificate.
+    fn check_entry(
+        &mut self,
+        set: &Set,
+        id: CertId,
+        e: &Entry,
+    ) -> (CheckedCertificate, Vec<Finding>) {
+        let (sign1, payload) = (&e.sign1, &e.payload);
+        let mut out = Vec::new();
+        let issuer = match self
+            .validator
+            .validate(&sign1.x5chain, &[], payload.issued_at)
+        {
+            Ok(issuer) => issuer,
+            Err(err) => {
+                out.push(rules::issuer_path(id, err));
+                // The path failed, but the message may also be forged: check it against
+                // the key of the certificate it presents, so that an altered message is
+                // named as such.
+                if let Some(key) = sign1.x5chain.first().and_then(|d| leaf_key(d))
+                    && let Err(e) = sign1.verify(&key)
+                {
+                    out.push(FindingKind::SignatureUnderPresentedKey(e).on(id));
+                }
+                out.extend(rules::internal_time_order(id, payload));
+                return (unsound(None), out);
+            }
+        };
+        let signature = rules::signature(id, sign1, &issuer)
+            .map_err(|f| out.push(f))
+            .ok();
+        let revoked_signer = self.revoked_signer(set, &issuer, payload);
+        out.extend(rules::role(id, &issuer, payload, revoked_signer.as_ref()));
+        out.extend(rules::internal_time_order(id, payload));
+        match signature {
+            Some(proof) if out.is_empty() => (
+                CheckedCertificate::Sound {
+                    issuer,
+                    _signature: proof,
+                },
+                out,
+            ),
+            _ => (unsound(Some(issuer)), out),
+        }
+    }
+
+    /// For a revocation the issuer's roles do not allow: the validated key of the revoked
+    /// certificate's signer, when that certificate is in the set.
+    fn revoked_signer(
+        &mut self,
+        set: &Set,
+        issuer: &ValidIssuer,
+        payload: &catchcert_model::Payload,
+    ) -> Option<ed25519_dalek::VerifyingKey> {
+        let target = rules::revoked_needing_signer(issuer, payload)?;
+        let t = set.entries.get(&target)?;
+        self.validator
+            .validate(&t.sign1.x5chain, &[], t.payload.issued_at)
+            .ok()
+            .map(|v| v.key)
+    }
+}
+
+static NOT_PRESENT: CheckedCertificate = CheckedCertificate::Unsound {
+    issuer: None,
+    problems: Vec::new(),
+};
+
+fn unsound(issuer: Option<ValidIssuer>) -> CheckedCertificate {
+    CheckedCertificate::Unsound {
+        issuer,
+        problems: Vec::new(),
+    }
+}
+
+/// The Ed25519 public key of a DER certificate, without validating anything else.
+fn leaf_key(der: &[u8]) -> Option<ed25519_dalek::VerifyingKey> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let spki = cert.public_key();
+    if spki.algorithm.algorithm.as_bytes() != [0x2b, 0x65, 0x70] {
+        return None;
+    }
+    let bytes: [u8; 32] = spki.subject_public_key.data.as_ref().try_into().ok()?;
+    ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()
+}

@@ -1,0 +1,514 @@
+//! What a finding is about, as typed data: every kind of finding the verifier and the
+//! server's ingest emit, with the facts it names. [`FindingKind::code`] maps each to its
+//! contract code and [`FindingKind::message`] renders the sentence for people, so each
+//! message is written once.
+
+use crate::findings::{Code, Finding, Risk};
+use crate::path::PathError;
+use crate::signature::SignatureError;
+use catchcert_model::payload::{AuditMethod, FieldError};
+use catchcert_model::{CertId, Grams, Kind, Role, Timestamp};
+
+/// Why an input's certificate is not available to link to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Absence {
+    /// Not in the set; `others` output the same lot under other ids (maybe an altered copy).
+    NotPresent {
+        /// The lot the input consumes.
+        lot: String,
+        /// Certificates of the set that output that lot, sorted.
+        others: Vec<CertId>,
+    },
+    /// In the set but issued after the verification time.
+    IssuedLater,
+    /// In the set but not a valid certificate.
+    Broken,
+    /// Not in the server's store.
+    NotStored,
+}
+
+/// Why a revocation by an issuer without the auditor role is refused (server ingest).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RevocationRefusal {
+    /// The revoked certificate is not stored.
+    NotStored(CertId),
+    /// The revoked certificate does not decode.
+    Undecodable,
+    /// The revoked certificate was signed with another key.
+    OtherSigner,
+    /// The revoked certificate's issuer path is not valid.
+    TargetIssuerInvalid,
+}
+
+/// The typed context of one finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// The bytes are not a valid certificate.
+    Undecodable {
+        /// The decoder's reason.
+        reason: String,
+    },
+    /// The issuer path does not validate.
+    IssuerPath(PathError),
+    /// The signature fails under the key of the certificate the x5chain presents.
+    SignatureUnderPresentedKey(SignatureError),
+    /// The signature fails under the validated issuer's key.
+    SignatureUnderIssuer {
+        /// Why it fails.
+        error: SignatureError,
+        /// The issuer's subject.
+        issuer: String,
+    },
+    /// The issuer's roles do not allow the kind.
+    RoleNotAllowed {
+        /// The issuer's subject.
+        issuer: String,
+        /// Its roles.
+        roles: Vec<Role>,
+        /// The kind it signed.
+        kind: Kind,
+        /// For a revocation at ingest: why it is not a revocation of its own certificate.
+        refusal: Option<RevocationRefusal>,
+    },
+    /// The payload's own times are out of order.
+    InternalTimeOrder(FieldError),
+    /// `issued_at` is later than the server's time plus the allowed skew.
+    IssuedInFuture {
+        /// The certificate's issued_at.
+        issued_at: Timestamp,
+        /// The server's time.
+        now: Timestamp,
+        /// The allowed clock skew in seconds.
+        skew_secs: i64,
+    },
+    /// The head certificate is not in the set (or issued after `later`).
+    HeadMissing {
+        /// The verification time, when the head was issued after it.
+        later: Option<Timestamp>,
+    },
+    /// An input names a certificate that is not available.
+    LinkMissing {
+        /// Index of the input.
+        input: usize,
+        /// The certificate it names.
+        certificate: CertId,
+        /// Why it is not available.
+        absence: Absence,
+    },
+    /// An input consumes a lot its certificate does not output.
+    LinkLot {
+        /// Index of the input.
+        input: usize,
+        /// The lot.
+        lot: String,
+        /// The certificate it names.
+        certificate: CertId,
+    },
+    /// The certificate is earlier than a certificate it consumes.
+    BeforeInput {
+        /// Its time.
+        time: Timestamp,
+        /// The time of the consumed certificate.
+        input_time: Timestamp,
+        /// The kind of the consumed certificate.
+        input_kind: Kind,
+        /// The consumed certificate.
+        certificate: CertId,
+    },
+    /// The certificate is before the end of fishing of a catch it consumes.
+    BeforeEndOfFishing {
+        /// Its time.
+        time: Timestamp,
+        /// The catch's end of fishing.
+        catch_end: Timestamp,
+        /// The catch.
+        certificate: CertId,
+    },
+    /// The certificate outputs more than it consumes.
+    OwnBalanceExceeded {
+        /// Grams output.
+        outputs: u128,
+        /// Grams consumed.
+        inputs: u128,
+    },
+    /// A lot is consumed beyond what was output of it.
+    LotOverConsumed {
+        /// The lot.
+        lot: String,
+        /// What was output.
+        available: Grams,
+        /// What is consumed in total.
+        consumed: u128,
+        /// The consumers counted, with their quantities.
+        consumers: Vec<(CertId, Grams)>,
+    },
+    /// A revocation of this certificate does not take effect.
+    RevocationIgnored {
+        /// The revocation.
+        revocation: CertId,
+        /// Its problems (`code: message`).
+        problems: Vec<String>,
+    },
+    /// The certificate is revoked.
+    Revoked {
+        /// Effective time.
+        from: Timestamp,
+        /// The revocation.
+        by: CertId,
+        /// Its reason.
+        reason: String,
+    },
+    /// The only covering attestation was revoked within the period.
+    AttestationRevoked {
+        /// The attestation.
+        attestation: CertId,
+        /// What it must attest (`crew of vessel …`, `facility …`).
+        subject: String,
+        /// Effective time of the revocation.
+        from: Timestamp,
+        /// The period it must cover, rendered.
+        period: String,
+    },
+    /// A matching attestation does not cover the period.
+    AttestationExpired {
+        /// The attestation.
+        attestation: CertId,
+        /// What it attests.
+        subject: String,
+        /// Its validity.
+        valid: (Timestamp, Timestamp),
+        /// The period it must cover, rendered.
+        period: String,
+    },
+    /// No valid attestation covers the period.
+    AttestationMissing {
+        /// What must be attested.
+        subject: String,
+        /// The period, rendered.
+        period: String,
+        /// How many matching attestations failed verification.
+        unsound: usize,
+        /// Named attestations that are not present, rendered with why.
+        absent: Vec<String>,
+        /// The at-sea transshipment rule (`risk.transshipment_at_sea`).
+        at_sea: bool,
+    },
+    /// The attestation rests on a weak audit (internal or none).
+    WeakAudit {
+        /// The attestation.
+        attestation: CertId,
+        /// Its audit method.
+        method: AuditMethod,
+    },
+    /// The attestation records ILO forced-labour indicators.
+    ForcedLabourIndicators {
+        /// The attestation.
+        attestation: CertId,
+        /// The indicators, rendered (`number (name)`).
+        indicators: Vec<String>,
+    },
+    /// The crew attestation shows shortfalls in conditions.
+    CrewConditions {
+        /// The attestation.
+        attestation: CertId,
+        /// The vessel's IMO number.
+        imo: String,
+        /// The shortfalls, rendered.
+        issues: Vec<String>,
+    },
+    /// The certificate is part of a cycle of inputs.
+    Cycle,
+    /// The chain is deeper than the limit.
+    TooDeep {
+        /// Its depth.
+        depth: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The set holds more certificates than the limit.
+    TooManyCertificates {
+        /// How many.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl FindingKind {
+    /// The contract code.
+    pub fn code(&self) -> Code {
+        use FindingKind as K;
+        match self {
+            K::Undecodable { .. }
+            | K::SignatureUnderPresentedKey(_)
+            | K::SignatureUnderIssuer { .. } => Code::SignatureInvalid,
+            K::IssuerPath(e) => e.finding_code(),
+            K::RoleNotAllowed { .. } => Code::IssuerRole,
+            K::InternalTimeOrder(_)
+            | K::IssuedInFuture { .. }
+            | K::BeforeInput { .. }
+            | K::BeforeEndOfFishing { .. } => Code::TimeOrder,
+            K::HeadMissing { .. } | K::LinkMissing { .. } => Code::LinkMissing,
+            K::LinkLot { .. } => Code::LinkLot,
+            K::OwnBalanceExceeded { .. } | K::LotOverConsumed { .. } => Code::MassBalanceExceeded,
+            K::RevocationIgnored { .. } => Code::RevocationIgnored,
+            K::Revoked { .. } => Code::CertificateRevoked,
+            K::AttestationRevoked { .. } => Code::AttestationRevoked,
+            K::AttestationExpired { .. } => Code::AttestationExpired,
+            K::AttestationMissing { at_sea: true, .. } => Code::RiskTransshipmentAtSea,
+            K::AttestationMissing { .. } => Code::AttestationMissing,
+            K::WeakAudit { .. } => Code::AttestationWeakAudit,
+            K::ForcedLabourIndicators { .. } => Code::RiskForcedLabourIndicator,
+            K::CrewConditions { .. } => Code::RiskCrewConditions,
+            K::Cycle => Code::LinkCycle,
+            K::TooDeep { .. } | K::TooManyCertificates { .. } => Code::LimitsExceeded,
+        }
+    }
+
+    /// The risk the finding sets: the code's, except that no audit at all is unknown.
+    pub fn risk(&self) -> Option<Risk> {
+        match self {
+            FindingKind::WeakAudit {
+                method: AuditMethod::None,
+                ..
+            } => Some(Risk::Unknown),
+            other => other.code().risk(),
+        }
+    }
+
+    /// The sentence for people.
+    pub fn message(&self) -> String {
+        use FindingKind as K;
+        match self {
+            K::Undecodable { reason } => reason.clone(),
+            K::IssuerPath(e) => format!("issuer path: {e}"),
+            K::SignatureUnderPresentedKey(e) => {
+                format!("{e} with the key of the certificate in its x5chain")
+            }
+            K::SignatureUnderIssuer { error, issuer } => {
+                format!("{error} with the key of issuer {issuer:?}")
+            }
+            K::RoleNotAllowed {
+                issuer,
+                roles,
+                kind,
+                refusal,
+            } => role_message(issuer, roles, *kind, refusal.as_ref()),
+            K::InternalTimeOrder(e) => e.to_string(),
+            K::IssuedInFuture {
+                issued_at,
+                now,
+                skew_secs,
+            } => format!(
+                "issued_at {issued_at} is in the future (server time {now}, {skew_secs} s of clock skew allowed)"
+            ),
+            K::HeadMissing { later: Some(at) } => {
+                format!("the head certificate was issued after {at} and is ignored")
+            }
+            K::HeadMissing { later: None } => "the head certificate is not in the set".into(),
+            K::LinkMissing {
+                input,
+                certificate,
+                absence,
+            } => link_missing_message(*input, certificate, absence),
+            K::RevocationIgnored {
+                revocation,
+                problems,
+            } => format!(
+                "the revocation {revocation} does not take effect: {}",
+                problems.join("; ")
+            ),
+            K::Revoked { from, by, reason } => {
+                format!("revoked from {from} by {by}: {reason:?}; every lot from it is tainted")
+            }
+            _ => self.custody_message(),
+        }
+    }
+
+    fn custody_message(&self) -> String {
+        use FindingKind as K;
+        match self {
+            K::LinkLot {
+                input,
+                lot,
+                certificate,
+            } => format!(
+                "inputs[{input}] consumes lot {lot:?} of {certificate}, which outputs no such lot"
+            ),
+            K::BeforeInput {
+                time,
+                input_time,
+                input_kind,
+                certificate,
+            } => format!(
+                "its time {time} is earlier than {input_time} of the {input_kind} it consumes ({certificate})"
+            ),
+            K::BeforeEndOfFishing {
+                time,
+                catch_end,
+                certificate,
+            } => format!(
+                "its time {time} is before the end of fishing {catch_end} of the catch {certificate}"
+            ),
+            K::OwnBalanceExceeded { outputs, inputs } => format!(
+                "outputs weigh {} but inputs only {} (yield {:.1} %)",
+                grams(*outputs),
+                grams(*inputs),
+                *outputs as f64 * 100.0 / (*inputs).max(1) as f64
+            ),
+            K::LotOverConsumed {
+                lot,
+                available,
+                consumed,
+                consumers,
+            } => format!(
+                "lot {lot:?} was output with {available} but {} is consumed in total by: {}",
+                grams(*consumed),
+                consumers
+                    .iter()
+                    .map(|(c, q)| format!("{c} ({q})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            _ => self.attestation_message(),
+        }
+    }
+
+    fn attestation_message(&self) -> String {
+        use FindingKind as K;
+        match self {
+            K::AttestationRevoked {
+                attestation,
+                subject,
+                from,
+                period,
+            } => format!(
+                "the attestation {attestation} of the {subject} was revoked from {from}, before the end of the period it must cover ({period})"
+            ),
+            K::AttestationExpired {
+                attestation,
+                subject,
+                valid: (from, until),
+                period,
+            } => format!(
+                "the attestation {attestation} of the {subject} is valid {from}..{until}, which does not cover {period}"
+            ),
+            K::AttestationMissing {
+                subject,
+                period,
+                unsound,
+                absent,
+                at_sea,
+            } => {
+                let mut msg = format!("no valid attestation of the {subject} covers {period}");
+                if *unsound > 0 {
+                    msg += &format!(" ({unsound} named attestation(s) failed verification)");
+                }
+                if !absent.is_empty() {
+                    msg += &format!("; named but not present: {}", absent.join(", "));
+                }
+                if *at_sea {
+                    msg = format!("transshipment at sea to a vessel with {msg}");
+                }
+                msg
+            }
+            K::WeakAudit {
+                attestation,
+                method: AuditMethod::Internal,
+            } => format!(
+                "the attestation {attestation} rests on an internal (first- or second-party) audit only"
+            ),
+            K::WeakAudit { attestation, .. } => {
+                format!("the attestation {attestation} rests on no audit at all (self-declaration)")
+            }
+            K::ForcedLabourIndicators {
+                attestation,
+                indicators,
+            } => format!(
+                "the attestation {attestation} records ILO forced-labour indicators {}",
+                indicators.join(", ")
+            ),
+            K::CrewConditions {
+                attestation,
+                imo,
+                issues,
+            } => format!(
+                "the attestation {attestation} of vessel {imo}: {}",
+                issues.join("; ")
+            ),
+            K::Cycle => "the certificate is part of a cycle of inputs".into(),
+            K::TooDeep { depth, limit } => {
+                format!("the chain is {depth} custody steps deep, over the limit of {limit}")
+            }
+            K::TooManyCertificates { count, limit } => format!(
+                "the set holds {count} certificates, over the limit of {limit}; only the first {limit} were read"
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// The finding about `certificate`.
+    pub fn on(self, certificate: CertId) -> Finding {
+        let mut f = Finding::new(self.code(), certificate, self.message());
+        f.risk = self.risk();
+        f.kind = Some(Box::new(self));
+        f
+    }
+}
+
+fn role_message(
+    issuer: &str,
+    roles: &[Role],
+    kind: Kind,
+    refusal: Option<&RevocationRefusal>,
+) -> String {
+    let roles = roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut msg = format!("issuer {issuer:?} with roles [{roles}] may not sign a {kind}");
+    if let Some(refusal) = refusal {
+        let why = match refusal {
+            RevocationRefusal::NotStored(id) => format!("{id} is not stored"),
+            RevocationRefusal::Undecodable => "the revoked certificate does not decode".into(),
+            RevocationRefusal::OtherSigner => "the revoked certificate has another signer".into(),
+            RevocationRefusal::TargetIssuerInvalid => {
+                "the revoked certificate's issuer is not valid".into()
+            }
+        };
+        msg.push_str(&format!(
+            " (only an auditor, or the issuer of the revoked certificate, may revoke it; {why})"
+        ));
+    }
+    msg
+}
+
+fn link_missing_message(input: usize, certificate: &CertId, absence: &Absence) -> String {
+    let why = match absence {
+        Absence::NotStored => {
+            return format!("inputs[{input}] names {certificate}, which is not stored");
+        }
+        Absence::IssuedLater => " (it was issued after the verification time)".to_string(),
+        Absence::Broken => " (it is present but not a valid certificate)".to_string(),
+        Absence::NotPresent { others, .. } if others.is_empty() => String::new(),
+        Absence::NotPresent { lot, others } => format!(
+            " (the set holds {} that output{} lot {lot:?} under another id: altered or re-signed?)",
+            others
+                .iter()
+                .map(|o| o.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if others.len() == 1 { "s" } else { "" },
+        ),
+    };
+    format!("inputs[{input}] names {certificate} which is not present{why}")
+}
+
+/// A total weight in grams, shown as [`Grams`] shows it (saturating at `u64::MAX`).
+pub fn grams(g: u128) -> String {
+    Grams(u64::try_from(g).unwrap_or(u64::MAX)).to_string()
+}

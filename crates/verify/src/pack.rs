@@ -1,0 +1,95 @@
+//! Sets to and from bundles: head discovery (which certificates of a set could be its
+//! head) and bundle packing (a head with everything needed to verify it offline).
+
+use crate::cose::{self, Sign1};
+use catchcert_model::bundle::Bundle;
+use catchcert_model::payload::Details;
+use catchcert_model::{CertId, Payload};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// The certificates that could be the head of a set: custody certificates with outputs
+/// that no other certificate of the set lists in its inputs (attestations and revocations
+/// are never candidates). Undecodable messages are skipped.
+pub fn candidate_heads(certificates: &[Vec<u8>]) -> Vec<CertId> {
+    let decoded: Vec<(CertId, Payload)> = certificates
+        .iter()
+        .filter_map(|b| {
+            let (s, p) = cose::decode_certificate(b).ok()?;
+            Some((s.id, p))
+        })
+        .collect();
+    let consumed: HashSet<CertId> = decoded
+        .iter()
+        .flat_map(|(_, p)| p.inputs().iter().map(|i| i.certificate))
+        .collect();
+    let mut out: Vec<CertId> = decoded
+        .iter()
+        .filter(|(id, p)| {
+            p.kind().is_custody() && !p.outputs().is_empty() && !consumed.contains(id)
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Why a bundle could not be made.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BundleBuildError {
+    /// The head is not among the certificates.
+    #[error("the head certificate {0} is not among the certificates")]
+    HeadMissing(CertId),
+    /// Too many certificates.
+    #[error("the bundle would hold more than {0} certificates")]
+    TooLarge(usize),
+}
+
+/// Pack a head certificate, all its ancestors, the attestations any of them names, and
+/// the revocations of any of them, with every issuer certificate of their x5chains, into
+/// a bundle (contract §4). Undecodable messages are never packed; names of inputs that
+/// are not present are simply absent (the verifier reports them).
+pub fn bundle_for(certificates: &[Vec<u8>], head: CertId) -> Result<Bundle, BundleBuildError> {
+    let mut decoded: HashMap<CertId, (&Vec<u8>, Sign1, Payload)> = HashMap::new();
+    let mut revocations: HashMap<CertId, Vec<CertId>> = HashMap::new();
+    for b in certificates {
+        let Ok((s, p)) = cose::decode_certificate(b) else {
+            continue;
+        };
+        if let Details::Revocation(r) = &p.details {
+            revocations.entry(r.certificate).or_default().push(s.id);
+        }
+        decoded.insert(s.id, (b, s, p));
+    }
+    if !decoded.contains_key(&head) {
+        return Err(BundleBuildError::HeadMissing(head));
+    }
+    let mut seen = HashSet::from([head]);
+    let mut queue = VecDeque::from([head]);
+    let mut certs = Vec::new();
+    let mut issuers = Vec::new();
+    while let Some(id) = queue.pop_front() {
+        let Some((bytes, s, p)) = decoded.get(&id) else {
+            continue;
+        };
+        certs.push((*bytes).clone());
+        if certs.len() > catchcert_model::bundle::MAX_CERTIFICATES {
+            return Err(BundleBuildError::TooLarge(
+                catchcert_model::bundle::MAX_CERTIFICATES,
+            ));
+        }
+        issuers.extend(s.x5chain.iter().cloned());
+        let next = p
+            .inputs()
+            .iter()
+            .map(|i| i.certificate)
+            .chain(p.attestations().iter().copied())
+            .chain(revocations.get(&id).into_iter().flatten().copied());
+        for n in next.collect::<Vec<_>>() {
+            if decoded.contains_key(&n) && seen.insert(n) {
+                queue.push_back(n);
+            }
+        }
+    }
+    Ok(Bundle::new(head, certs, issuers))
+}

@@ -1,0 +1,139 @@
+//! Stage 1, decode: the input set as read-only data. Each message is decoded once;
+//! certificates issued after the verification time are set aside, and the set indexes
+//! who consumes each lot and which revocations name each certificate.
+
+use crate::cose::{self, Sign1};
+use crate::kinds::{Absence, FindingKind};
+use catchcert_model::payload::Details;
+use catchcert_model::{CertId, Grams, Payload, Timestamp};
+use std::collections::{HashMap, HashSet};
+
+/// A decoded certificate of the input set.
+pub(crate) struct Entry {
+    pub(crate) sign1: Sign1,
+    pub(crate) payload: Payload,
+}
+
+/// The decoded input set, read-only once built.
+pub(crate) struct Set {
+    /// The verification time.
+    pub(crate) at: Timestamp,
+    /// Decoded, in-scope certificates by id.
+    pub(crate) entries: HashMap<CertId, Entry>,
+    /// Messages that did not decode, with the reason.
+    pub(crate) broken: HashMap<CertId, String>,
+    /// Certificates left out because they were issued after `at`.
+    pub(crate) later: HashSet<CertId>,
+    /// Revocations effective by `at`, by revoked id.
+    pub(crate) revocations: HashMap<CertId, Vec<CertId>>,
+    /// Consumers of each (certificate, lot): (consumer, quantity).
+    pub(crate) consumers: HashMap<(CertId, String), Vec<(CertId, Grams)>>,
+    /// The limit finding when the set held more certificates than allowed.
+    pub(crate) over_limit: Option<FindingKind>,
+}
+
+impl Set {
+    /// Decode at most `max_certificates` messages, as of `at`.
+    pub(crate) fn decode(certificates: &[Vec<u8>], at: Timestamp, max_certificates: usize) -> Set {
+        let mut set = Set {
+            at,
+            entries: HashMap::new(),
+            broken: HashMap::new(),
+            later: HashSet::new(),
+            revocations: HashMap::new(),
+            consumers: HashMap::new(),
+            over_limit: (certificates.len() > max_certificates).then_some(
+                FindingKind::TooManyCertificates {
+                    count: certificates.len(),
+                    limit: max_certificates,
+                },
+            ),
+        };
+        for bytes in certificates.iter().take(max_certificates) {
+            set.add(bytes);
+        }
+        set
+    }
+
+    fn add(&mut self, bytes: &[u8]) {
+        let id = CertId::of_cose(bytes);
+        if self.contains(&id) {
+            return;
+        }
+        let (sign1, payload) = match cose::decode_certificate(bytes) {
+            Ok(d) => d,
+            Err(e) => {
+                self.broken.insert(id, e.to_string());
+                return;
+            }
+        };
+        if payload.issued_at > self.at {
+            self.later.insert(id);
+            return;
+        }
+        if let Details::Revocation(r) = &payload.details
+            && payload.time <= self.at
+        {
+            self.revocations.entry(r.certificate).or_default().push(id);
+        }
+        for i in payload.inputs() {
+            self.consumers
+                .entry((i.certificate, i.lot.clone()))
+                .or_default()
+                .push((id, i.quantity));
+        }
+        self.entries.insert(id, Entry { sign1, payload });
+    }
+
+    /// Whether the id is in scope, decoded or not.
+    pub(crate) fn contains(&self, id: &CertId) -> bool {
+        self.entries.contains_key(id) || self.broken.contains_key(id)
+    }
+
+    /// The payload of an in-scope, decoded certificate.
+    pub(crate) fn payload(&self, id: &CertId) -> Option<&Payload> {
+        self.entries.get(id).map(|e| &e.payload)
+    }
+
+    /// Why the certificate `id` named as the source of `lot` is not among the decoded
+    /// entries. `by_lot` is built on first use: which certificates output each lot.
+    pub(crate) fn absence(
+        &self,
+        id: &CertId,
+        lot: &str,
+        by_lot: &mut Option<HashMap<String, Vec<CertId>>>,
+    ) -> Absence {
+        if self.later.contains(id) {
+            return Absence::IssuedLater;
+        }
+        if self.broken.contains_key(id) {
+            return Absence::Broken;
+        }
+        let index = by_lot.get_or_insert_with(|| {
+            let mut m: HashMap<String, Vec<CertId>> = HashMap::new();
+            for (cid, e) in &self.entries {
+                for o in e.payload.outputs() {
+                    m.entry(o.lot.clone()).or_default().push(*cid);
+                }
+            }
+            m
+        });
+        let mut others = index.get(lot).cloned().unwrap_or_default();
+        others.sort();
+        Absence::NotPresent {
+            lot: lot.to_string(),
+            others,
+        }
+    }
+
+    /// A named attestation that is not among the decoded entries, with why.
+    pub(crate) fn describe_absent(&self, id: &CertId) -> String {
+        if self.later.contains(id) {
+            format!("{id} (issued after the verification time)")
+        } else if self.broken.contains_key(id) {
+            format!("{id} (not a valid certificate)")
+        } else {
+            id.to_string()
+        }
+    }
+}
