@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 const EXAMPLE_ISSUED_AT: &str = "2026-03-02T06:05:00Z";
 
 fn docs() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs")
+    catchcert_testkit::workspace_root().join("docs")
 }
 
 fn read_doc(name: &str) -> String {

@@ -78,7 +78,7 @@ fn demo_is_reproducible_to_the_byte() {
     );
     // and the checked-in fixtures are this very chain
     let root = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/trust/root.pem"),
+        catchcert_testkit::fixtures_dir().join("trust/root.pem"),
     )
     .unwrap();
     assert_eq!(root, Programme::new().unwrap().root_pem);
