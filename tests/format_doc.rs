@@ -16,7 +16,7 @@ use catchcert_verify::chain::{self, Limits};
 use catchcert_verify::findings::{Code, Integrity, Risk};
 use catchcert_verify::path::TrustAnchors;
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The signing time of the worked example (stated in docs/format.md).
 const EXAMPLE_ISSUED_AT: &str = "2026-03-02T06:05:00Z";

@@ -4,6 +4,7 @@
 //! - [`certs`]: a throwaway programme PKI and signed certificates built from input JSON, and
 //!   the facility attestation builder;
 //! - [`http`]: a plain HTTP/1.1 client and a server handle on `127.0.0.1:0`;
+//! - [`bin::catchcert`]: the CLI binary, for tests of other packages;
 //! - [`demo`] (re-exported `catchcert-demo`) and [`fixtures_dir`]: the demo chain, live and
 //!   as committed under `fixtures/`;
 //! - the data behind the fixture generators of `cargo xtask`: [`pki_fixtures`] (issuer-path
@@ -13,6 +14,7 @@
 //! server may use it from their tests without a dependency loop.
 #![forbid(unsafe_code)]
 
+pub mod bin;
 pub mod certs;
 pub mod db;
 pub mod http;
