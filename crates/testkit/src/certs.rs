@@ -108,6 +108,12 @@ impl Pki {
     }
 }
 
+impl Default for Pki {
+    fn default() -> Self {
+        Pki::new()
+    }
+}
+
 /// Build a payload of `kind` from input JSON and sign it.
 pub fn sign(issuer: &Issuer, kind: Kind, input_json: &Value) -> Vec<u8> {
     let bytes = serde_json::to_vec(input_json).unwrap();

@@ -34,3 +34,37 @@ pub fn workspace_root() -> PathBuf {
 pub fn fixtures_dir() -> PathBuf {
     workspace_root().join("fixtures")
 }
+
+#[cfg(test)]
+mod tests {
+    /// The workspace crates named in `crate_dir`'s manifest (any section).
+    fn workspace_deps(crate_dir: &str) -> Vec<String> {
+        let manifest =
+            std::fs::read_to_string(super::workspace_root().join(crate_dir).join("Cargo.toml"))
+                .unwrap();
+        manifest
+            .lines()
+            .filter_map(|l| l.trim_start().split(['.', ' ', '=']).next())
+            .filter(|n| n.starts_with("catchcert-") && !n.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// verify, store and server use the testkit from their tests, and verify uses demo: a
+    /// dependency of either on them would be a loop (two copies of a crate in one test).
+    #[test]
+    fn testkit_and_demo_depend_on_no_crate_that_tests_with_them() {
+        for dir in ["crates/testkit", "crates/demo"] {
+            let deps = workspace_deps(dir);
+            for banned in [
+                "catchcert-verify",
+                "catchcert-store",
+                "catchcert-server",
+                "catchcert-cli",
+            ] {
+                assert!(!deps.iter().any(|d| d == banned), "{dir} names {banned}");
+            }
+        }
+        assert!(workspace_deps("crates/testkit").contains(&"catchcert-demo".to_string()));
+    }
+}
