@@ -3,9 +3,7 @@
 //! finish before the process exits 0.
 #![cfg(unix)]
 
-#[path = "../../server/tests/common/certs.rs"]
-mod certs;
-
+use catchcert_testkit::certs;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use std::io::{BufRead, BufReader, Read, Write};

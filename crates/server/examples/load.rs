@@ -3,7 +3,7 @@
 //! of the head's bundle.
 //!
 //! ```text
-//! cargo run --release -p catchcert-demo --example make_large_set -- /tmp/set2k 2000
+//! cargo xtask large-set /tmp/set2k 2000
 //! catchcert serve --db sqlite:///tmp/load.db --trust /tmp/set2k/root.pem --listen 127.0.0.1:8088 &
 //! cargo run --release -p catchcert-server --example load -- http://127.0.0.1:8088 /tmp/set2k 8
 //! ```

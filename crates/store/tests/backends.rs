@@ -3,7 +3,7 @@
 //!
 //! SQLite runs in a temporary directory (a real file). PostgreSQL runs against the server
 //! named by `CATCHCERT_TEST_PG_URL` (`.ci/with-postgres` starts a throwaway one); each test
-//! creates its own database there and drops it when it passes. Without the variable the
+//! creates its own database there and drops it when it passes (`catchcert_testkit::db`). Without the variable the
 //! PostgreSQL tests are skipped with a notice on stderr — unless `CI` is set, in which case
 //! they fail.
 
@@ -11,46 +11,14 @@
 mod suite;
 
 use catchcert_store::{Store, StoreError};
-use std::io::Write;
 
-/// Whether this run is CI (`CI` set to anything but empty, `0` or `false`).
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
-}
+use catchcert_testkit::db::{TestDb, pg_connect, sqlite_db};
 
-/// A name no other test (or run) uses.
-fn unique_name(prefix: &str) -> String {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u32(std::process::id());
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    if let Ok(t) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        h.write_u128(t.as_nanos());
-    }
-    format!("{prefix}_{:016x}", h.finish())
+async fn pg_db() -> Option<TestDb> {
+    catchcert_testkit::db::pg_db("catchcert-store", "catchcert_test").await
 }
 
 // ---- SQLite ----
-
-struct SqliteDb {
-    _dir: tempfile::TempDir,
-    url: String,
-}
-
-impl suite::TestDb for SqliteDb {
-    fn url(&self) -> &str {
-        &self.url
-    }
-    async fn finish(self) {}
-}
-
-async fn sqlite_db() -> Option<SqliteDb> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("catchcert.db").display());
-    Some(SqliteDb { _dir: dir, url })
-}
 
 mod sqlite {
     use super::*;
@@ -118,108 +86,9 @@ mod sqlite {
 
 // ---- PostgreSQL ----
 
-struct PgDb {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl suite::TestDb for PgDb {
-    fn url(&self) -> &str {
-        &self.url
-    }
-    async fn finish(self) {
-        let admin = pg_connect(&self.admin_url).await;
-        admin
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .await
-            .unwrap();
-    }
-}
-
-async fn pg_connect(url: &str) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap_or_else(|e| panic!("connecting to CATCHCERT_TEST_PG_URL: {e}"));
-    tokio::spawn(conn);
-    client
-}
-
-/// `url` with its database name replaced by `db`.
-fn with_database(url: &str, db: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap();
-    let (before_query, query) = match rest.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (rest, None),
-    };
-    let authority = before_query.split('/').next().unwrap();
-    let mut out = format!("{scheme}://{authority}/{db}");
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
-/// The admin URL, or `None` after a loud notice (a failure in CI).
-fn pg_admin_url() -> Option<String> {
-    match std::env::var("CATCHCERT_TEST_PG_URL") {
-        Ok(u) if !u.is_empty() => Some(u),
-        _ => {
-            assert!(
-                !in_ci(),
-                "CI is set but CATCHCERT_TEST_PG_URL is not: the PostgreSQL tests may not be \
-                 skipped in CI (run them under .ci/with-postgres)"
-            );
-            static NOTICE: std::sync::Once = std::sync::Once::new();
-            NOTICE.call_once(|| {
-                // Straight to stderr, past the test harness's output capture.
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "\n*** PostgreSQL tests skipped: CATCHCERT_TEST_PG_URL not set \
-                     (run `.ci/with-postgres cargo test -p catchcert-store`) ***\n"
-                );
-            });
-            None
-        }
-    }
-}
-
-async fn pg_db() -> Option<PgDb> {
-    let admin_url = pg_admin_url()?;
-    let name = unique_name("catchcert_test");
-    pg_connect(&admin_url)
-        .await
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = with_database(&admin_url, &name);
-    Some(PgDb {
-        admin_url,
-        name,
-        url,
-    })
-}
-
 mod postgres {
     use super::*;
     backend_suite!(pg_db);
-
-    #[test]
-    fn database_name_is_replaced_in_the_url() {
-        assert_eq!(
-            with_database("postgres://u@127.0.0.1:5432/postgres", "x"),
-            "postgres://u@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            with_database("postgresql://u:p@h/db?sslmode=disable", "x"),
-            "postgresql://u:p@h/x?sslmode=disable"
-        );
-        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
-    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn connection_errors_hide_the_password() {
@@ -235,18 +104,18 @@ mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn refuses_a_database_from_a_newer_build() {
         let Some(db) = pg_db().await else { return };
-        drop(Store::open(&db.url).await.unwrap());
-        pg_connect(&db.url)
+        drop(Store::open(db.url()).await.unwrap());
+        pg_connect(db.url())
             .await
             .batch_execute("INSERT INTO schema_migrations VALUES (9999, 'future', 'x', 0)")
             .await
             .unwrap();
-        let e = Store::open(&db.url).await.unwrap_err();
+        let e = Store::open(db.url()).await.unwrap_err();
         assert!(
             matches!(&e, StoreError::Migration { version: 9999, .. }),
             "{e}"
         );
-        suite::TestDb::finish(db).await;
+        db.finish().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -254,7 +123,7 @@ mod postgres {
         let Some(db) = pg_db().await else { return };
         let opens: Vec<_> = (0..4)
             .map(|_| {
-                let url = db.url.clone();
+                let url = db.url().to_string();
                 tokio::spawn(async move { Store::open(&url).await })
             })
             .collect();
@@ -265,6 +134,6 @@ mod postgres {
         let applied = stores[0].applied_migrations().await.unwrap();
         assert_eq!(applied.len(), stores[0].embedded_migrations().len());
         drop(stores);
-        suite::TestDb::finish(db).await;
+        db.finish().await;
     }
 }

@@ -10,8 +10,7 @@
 //! certificates). Sets are built before measuring; only verification is timed. Figures
 //! and their ratios to `raw` are in docs/performance.md.
 
-#[path = "support/large_set.rs"]
-mod large_set;
+use catchcert_testkit::large_set;
 
 use catchcert_demo::{Programme, VERIFY_AT, demo_chain, t};
 use catchcert_verify::chain::{self, Limits};

@@ -29,6 +29,7 @@ use catchcert_demo::{
     sign_payload, t, vessels,
 };
 use catchcert_model::{CertId, Grams, Kind, Payload, Role, Timestamp};
+use catchcert_testkit::certs::FacilityAttestation;
 use catchcert_verify::chain::{Limits, verify};
 use catchcert_verify::cose;
 use catchcert_verify::findings::{Code, Integrity, Risk, Severity, Verdict};
@@ -89,14 +90,14 @@ static WORLD: LazyLock<World> = LazyLock::new(|| {
             "facility",
             &auditor,
             Kind::FacilityAttestation,
-            &json!({
-                "time": "2026-01-02T09:00:00Z",
-                "facility": FACILITY,
-                "valid_from": "2026-01-01T00:00:00Z",
-                "valid_until": "2027-01-01T00:00:00Z",
-                "audit": {"method": "third_party", "auditor": "Ocean Labour Audits Ltd", "date": "2025-12-31"},
-                "ilo_indicators": []
-            }),
+            &FacilityAttestation {
+                time: "2026-01-02T09:00:00Z",
+                valid_from: "2026-01-01T00:00:00Z",
+                valid_until: "2027-01-01T00:00:00Z",
+                audit_date: "2025-12-31",
+                ..Default::default()
+            }
+            .json(),
             "2026-01-02T10:00:00Z",
         )
         .unwrap(),

@@ -3,8 +3,8 @@
 //! bundles) must get the verdict its `expected.json` states: integrity, risk, every
 //! required finding code, and none of the codes listed as absent.
 //!
-//! The fixtures are written by `cargo run -p catchcert-demo --example make_fixtures --
-//! fixtures --force` (see `fixtures/README.md`).
+//! The fixtures are written by `cargo xtask fixtures fixtures --force` (see
+//! `fixtures/README.md`).
 
 use catchcert_model::bundle::Bundle;
 use catchcert_model::{CertId, Timestamp};

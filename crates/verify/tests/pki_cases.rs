@@ -1,17 +1,14 @@
 //! Walks the issuer-path table `fixtures/pki/cases.json` (made by
-//! `examples/pki_fixtures.rs`): each case names a certificate, its intermediates, the
+//! `catchcert_testkit::pki_fixtures`, written by `cargo xtask pki-fixtures`): each case names a certificate, its intermediates, the
 //! trusted roots and the time, and the expected result code, error variant and subject.
 //! The same table is also regenerated into a temporary directory and walked again, so the
 //! generator and the checked-in fixtures cannot drift apart.
 
-#[path = "../examples/pki_fixtures.rs"]
-mod pki_fixtures;
-
 use catchcert_model::{Kind, Timestamp};
+use catchcert_testkit::pki_fixtures::{self, Case};
 use catchcert_verify::path::{
     self, MAX_DEPTH, PathError, PathValidator, TrustAnchors, ValidIssuer, roles_allow,
 };
-use pki_fixtures::Case;
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> PathBuf {
@@ -168,7 +165,7 @@ fn regenerated_fixtures_match_the_table() {
     let checked_in = load(&fixtures());
     assert_eq!(
         generated, checked_in,
-        "regenerate fixtures/pki with the example (--force)"
+        "regenerate fixtures/pki with `cargo xtask pki-fixtures fixtures/pki --force`"
     );
     for c in &generated {
         check(tmp.path(), c, run_case(tmp.path(), c, None));

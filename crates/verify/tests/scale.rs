@@ -10,6 +10,7 @@ use catchcert_demo::{
     FACILITY, Programme, Signed, VERIFY_AT, crew_attestation_json, demo_chain, sign, t, vessels,
 };
 use catchcert_model::{CertId, Kind};
+use catchcert_testkit::certs::FacilityAttestation;
 use catchcert_verify::chain::{Limits, verify};
 use catchcert_verify::findings::{Code, Integrity, Risk};
 use catchcert_verify::path::TrustAnchors;
@@ -52,14 +53,7 @@ fn ten_thousand_certificates_verify_as_one_graph() {
         "facility",
         auditor,
         Kind::FacilityAttestation,
-        &json!({
-            "time": "2026-02-01T09:00:00Z",
-            "facility": FACILITY,
-            "valid_from": "2026-02-01T00:00:00Z",
-            "valid_until": "2027-02-01T00:00:00Z",
-            "audit": {"method": "third_party", "auditor": "Ocean Labour Audits Ltd", "date": "2026-01-31"},
-            "ilo_indicators": []
-        }),
+        &FacilityAttestation::default().json(),
         "2026-02-01T10:00:00Z",
     )
     .unwrap();

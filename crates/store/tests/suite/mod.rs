@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 /// Expand to one test per case for a backend whose fresh databases `$setup` makes.
 ///
-/// `$setup` is an async fn returning `Option<impl TestDb>` (`None`: backend skipped).
+/// `$setup` is an async fn returning `Option<catchcert_testkit::db::TestDb>` (`None`:
+/// backend skipped).
 macro_rules! backend_suite {
     ($setup:path) => {
         backend_suite!(@store $setup;
@@ -40,11 +41,11 @@ macro_rules! backend_suite {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $case() {
                 let Some(db) = $setup().await else { return };
-                let store = catchcert_store::Store::open(suite::TestDb::url(&db))
+                let store = catchcert_store::Store::open(db.url())
                     .await
                     .unwrap();
                 suite::$case(store).await;
-                suite::TestDb::finish(db).await;
+                db.finish().await;
             }
         )*
     };
@@ -53,19 +54,11 @@ macro_rules! backend_suite {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $case() {
                 let Some(db) = $setup().await else { return };
-                suite::$case(suite::TestDb::url(&db)).await;
-                suite::TestDb::finish(db).await;
+                suite::$case(db.url()).await;
+                db.finish().await;
             }
         )*
     };
-}
-
-/// A fresh, empty database for one test.
-pub trait TestDb {
-    /// The URL to open it with.
-    fn url(&self) -> &str;
-    /// Remove it (after a passing test; a failing test leaves it for inspection).
-    fn finish(self) -> impl std::future::Future<Output = ()> + Send;
 }
 
 // ---- certificates with fake bytes (the store never parses them) ----

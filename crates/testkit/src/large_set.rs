@@ -1,6 +1,6 @@
 //! A generated certificate set of a chosen size whose whole graph hangs from one head, for
-//! benchmarks and load runs. Shared by `crates/verify/benches/verify.rs` and
-//! `crates/demo/examples/make_large_set.rs` (included with `#[path]`).
+//! benchmarks and load runs. Used by `crates/verify/benches/verify.rs` and
+//! `cargo xtask large-set`.
 //!
 //! Shape, for `c` catches: one facility attestation and one to four crew attestations
 //! (padding to the exact size asked for), then per catch a catch by Sea Harvest 7, a
@@ -8,6 +8,7 @@
 //! gathered by up to 1 000 per aggregate shipment (when there are more than 1 000), and a
 //! single receipt consumes everything and is the head.
 
+use crate::certs::FacilityAttestation;
 use catchcert_demo::{
     DemoError, FACILITY, Programme, Signed, crew_attestation_json, sign, vessels,
 };
@@ -27,7 +28,6 @@ pub struct LargeSet {
 
 impl LargeSet {
     /// All COSE messages.
-    #[allow(dead_code)] // used by the benchmark, not by make_large_set
     pub fn bytes(&self) -> Vec<Vec<u8>> {
         self.certs.iter().map(|c| c.bytes.clone()).collect()
     }
@@ -81,14 +81,7 @@ pub fn generate(p: &Programme, n: usize) -> Result<LargeSet, DemoError> {
         "facility",
         auditor,
         Kind::FacilityAttestation,
-        &json!({
-            "time": "2026-02-01T09:00:00Z",
-            "facility": FACILITY,
-            "valid_from": "2026-02-01T00:00:00Z",
-            "valid_until": "2027-02-01T00:00:00Z",
-            "audit": {"method": "third_party", "auditor": "Ocean Labour Audits Ltd", "date": "2026-01-31"},
-            "ilo_indicators": []
-        }),
+        &FacilityAttestation::default().json(),
         "2026-02-01T10:00:00Z",
     )?;
     let facility_id = facility.id;

@@ -1,9 +1,9 @@
 //! Real certificates for tests: a programme root, issuers with roles, one issuer under an
 //! untrusted root, and COSE_Sign1 certificates built from input JSON and signed by them.
 //!
-//! Shared by the server's API suite and the CLI's `serve` tests (included with `#[path]`),
-//! so it depends only on the model, sign and ed25519 crates.
-#![allow(dead_code)]
+//! Used by the server's API suite, the CLI's `serve` tests and the end-to-end scenarios;
+//! [`FacilityAttestation`] is the one facility attestation input of the demo-based tests and
+//! generators.
 
 use catchcert_model::codes::CodeLists;
 use catchcert_model::{CertId, Kind, Role, Timestamp, input};
@@ -108,6 +108,12 @@ impl Pki {
     }
 }
 
+impl Default for Pki {
+    fn default() -> Self {
+        Pki::new()
+    }
+}
+
 /// Build a payload of `kind` from input JSON and sign it.
 pub fn sign(issuer: &Issuer, kind: Kind, input_json: &Value) -> Vec<u8> {
     let bytes = serde_json::to_vec(input_json).unwrap();
@@ -209,4 +215,47 @@ pub fn revocation(by: &Issuer, target: CertId, reason: &str) -> Vec<u8> {
             "reason": reason,
         }),
     )
+}
+
+/// The input JSON of a facility attestation of the demo's processing plant
+/// ([`catchcert_demo::FACILITY`]) by a third-party audit. The default is the demo chain's
+/// (valid February 2026 to February 2027, no ILO indicator); change the fields a test needs.
+#[derive(Debug, Clone)]
+pub struct FacilityAttestation<'a> {
+    /// When the attestation was made.
+    pub time: &'a str,
+    /// Start of the period it covers.
+    pub valid_from: &'a str,
+    /// End of the period it covers.
+    pub valid_until: &'a str,
+    /// The audit's date (`YYYY-MM-DD`).
+    pub audit_date: &'a str,
+    /// The ILO forced-labour indicators observed.
+    pub ilo_indicators: &'a [u8],
+}
+
+impl Default for FacilityAttestation<'_> {
+    fn default() -> Self {
+        FacilityAttestation {
+            time: "2026-02-01T09:00:00Z",
+            valid_from: "2026-02-01T00:00:00Z",
+            valid_until: "2027-02-01T00:00:00Z",
+            audit_date: "2026-01-31",
+            ilo_indicators: &[],
+        }
+    }
+}
+
+impl FacilityAttestation<'_> {
+    /// The input JSON (`catchcert issue facility-attestation`).
+    pub fn json(&self) -> Value {
+        json!({
+            "time": self.time,
+            "facility": catchcert_demo::FACILITY,
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
+            "audit": {"method": "third_party", "auditor": "Ocean Labour Audits Ltd", "date": self.audit_date},
+            "ilo_indicators": self.ilo_indicators,
+        })
+    }
 }

@@ -77,9 +77,7 @@ fn demo_is_reproducible_to_the_byte() {
         Programme::new().unwrap().root_pem
     );
     // and the checked-in fixtures are this very chain
-    let root = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/trust/root.pem"),
-    )
-    .unwrap();
+    let root =
+        std::fs::read_to_string(catchcert_testkit::fixtures_dir().join("trust/root.pem")).unwrap();
     assert_eq!(root, Programme::new().unwrap().root_pem);
 }

@@ -4,7 +4,7 @@
 //! and a disclosure file.
 //!
 //! ```text
-//! cargo run -p catchcert-demo --example format_example
+//! cargo xtask format-example
 //! ```
 //!
 //! Keys and payloads come from fixed seeds, so the payload bytes are the same on every
@@ -91,7 +91,8 @@ fn pretty(v: &Value, indent: usize, out: &mut String) {
     }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// Print the worked example to stdout.
+pub fn run() -> Result<(), Box<dyn std::error::Error>> {
     let programme = Programme::new()?;
     let party = programme.party("vessel-a")?;
     let (name, imo, _) = vessels::SEA_HARVEST;

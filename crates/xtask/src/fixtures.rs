@@ -3,27 +3,28 @@
 //! by mutating the demo chain once, with the verdict the verifier must reach.
 //!
 //! ```text
-//! cargo run -p catchcert-demo --example make_fixtures -- fixtures [--force]
+//! cargo xtask fixtures fixtures [--force]
 //! ```
 //!
-//! Issuer certificates carry random serial numbers, so every run writes different bytes:
-//! the repository keeps one generation. Existing fixtures are replaced only with `--force`
-//! (everything under `trust/`, `demo/` and `cases/` is then written afresh). See
+//! Keys and certificate serial numbers come from fixed seeds, so every run writes the same
+//! bytes: regenerating into `fixtures/` leaves `git status` clean unless the code changed.
+//! Existing fixtures are replaced only with `--force` (everything under `trust/`, `demo/`
+//! and `cases/` is then written afresh). See
 //! `fixtures/README.md` for the layout and the list of cases.
 
 use catchcert_demo::{
-    DemoChain, FACILITY, LOINS_RECEIPT, Party, Programme, STEAKS_RECEIPT, Signed, VALID_DAYS,
-    VERIFY_AT, crew_attestation_json, demo_chain, payload, seeded_key, sign, sign_payload, t,
-    vessels,
+    DemoChain, LOINS_RECEIPT, Party, Programme, STEAKS_RECEIPT, Signed, VALID_DAYS, VERIFY_AT,
+    crew_attestation_json, demo_chain, payload, seeded_key, sign, sign_payload, t, vessels,
 };
 use catchcert_model::bundle::Bundle;
 use catchcert_model::payload::{Details, Input};
 use catchcert_model::{CertId, Grams, Kind, Payload, Role};
 use catchcert_sign::{cose, pki};
+use catchcert_testkit::certs::FacilityAttestation;
 use catchcert_verify::findings::Code;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -1115,14 +1116,11 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
             "04-facility-andaman",
             p.party("auditor")?,
             Kind::FacilityAttestation,
-            &json!({
-                "time": "2026-02-01T09:00:00Z",
-                "facility": FACILITY,
-                "valid_from": "2026-02-01T00:00:00Z",
-                "valid_until": "2027-02-01T00:00:00Z",
-                "audit": {"method": "third_party", "auditor": "Ocean Labour Audits Ltd", "date": "2026-01-31"},
-                "ilo_indicators": [4]
-            }),
+            &FacilityAttestation {
+                ilo_indicators: &[4],
+                ..Default::default()
+            }
+            .json(),
             "2026-02-01T10:00:00Z",
         )?;
         s.replace(a, p.party("auditor")?)?;
@@ -1239,18 +1237,8 @@ fn expected(
     })
 }
 
-fn main() -> Res<()> {
-    let mut dir: Option<PathBuf> = None;
-    let mut force = false;
-    for a in std::env::args().skip(1) {
-        match a.as_str() {
-            "--force" => force = true,
-            s if s.starts_with('-') => return Err(fail(format!("unknown option {s}"))),
-            s if dir.is_none() => dir = Some(PathBuf::from(s)),
-            s => return Err(fail(format!("unexpected argument {s}"))),
-        }
-    }
-    let dir = dir.ok_or_else(|| fail("usage: make_fixtures DIR [--force]"))?;
+/// Write every fixture into `dir` (refusing to replace existing ones without `force`).
+pub fn run(dir: &Path, force: bool) -> Res<()> {
     let parts = ["trust", "demo", "cases"];
     if parts.iter().any(|p| dir.join(p).exists()) {
         if !force {

@@ -2,8 +2,8 @@
 //! the table that `crates/verify/tests/pki_cases.rs` and `crates/cli/tests/pki_cli.rs` walk.
 //!
 //! ```text
-//! cargo run -p catchcert-verify --example pki_fixtures -- fixtures/pki          # only if absent
-//! cargo run -p catchcert-verify --example pki_fixtures -- fixtures/pki --force  # replace
+//! cargo xtask pki-fixtures fixtures/pki          # only if absent
+//! cargo xtask pki-fixtures fixtures/pki --force  # replace
 //! ```
 //!
 //! Keys come from fixed seeds (SHA-256 of a name), so a regenerated set has the same keys;
@@ -12,7 +12,7 @@
 //! 2026-06-01T00:00:00Z, so the fixtures never expire. Certificates that `pki issue`
 //! refuses to make (widening roles, a leaf as CA, an unknown critical extension, P-256
 //! keys) are made with `catchcert_sign::pki::sign_spec`, and the P-256 keys with rcgen's
-//! ring backend (a dev-dependency only).
+//! ring backend (a dependency of this test-support crate only).
 //!
 //! The same code runs inside `pki_cases.rs` (into a temporary directory), so the generator
 //! and the table cannot drift apart.
@@ -859,24 +859,4 @@ pub fn generate(dir: &Path) -> Result<Vec<Case>, Box<dyn Error>> {
     json.push('\n');
     std::fs::write(dir.join("cases.json"), json)?;
     Ok(cases)
-}
-
-#[allow(dead_code)]
-fn main() -> Result<(), Box<dyn Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let force = args.iter().any(|a| a == "--force");
-    let Some(dir) = args.iter().find(|a| !a.starts_with("--")) else {
-        return Err("usage: pki_fixtures DIR [--force]".into());
-    };
-    let dir = Path::new(dir);
-    if dir.join("cases.json").exists() && !force {
-        eprintln!(
-            "{}: cases.json exists; pass --force to regenerate",
-            dir.display()
-        );
-        return Ok(());
-    }
-    let cases = generate(dir)?;
-    eprintln!("wrote {} cases to {}", cases.len(), dir.display());
-    Ok(())
 }

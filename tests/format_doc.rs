@@ -16,13 +16,13 @@ use catchcert_verify::chain::{self, Limits};
 use catchcert_verify::findings::{Code, Integrity, Risk};
 use catchcert_verify::path::TrustAnchors;
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The signing time of the worked example (stated in docs/format.md).
 const EXAMPLE_ISSUED_AT: &str = "2026-03-02T06:05:00Z";
 
 fn docs() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs")
+    catchcert_testkit::workspace_root().join("docs")
 }
 
 fn read_doc(name: &str) -> String {
