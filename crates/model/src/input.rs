@@ -10,9 +10,9 @@ use crate::crew::{self, CrewEntry, DisclosedEntry, Disclosure};
 use crate::id::CertId;
 use crate::kind::Kind;
 use crate::payload::{
-    Audit, AuditMethod, Catch, CrewAttestation, CrewMember, Custody, Details, FacilityAttestation,
-    FieldError, Input, MAX_TEXT, Output, Parties, Payload, RestMinutes, Revocation, Transshipment,
-    Vessel, WageMethod, check_text,
+    Audit, AuditMethod, Catch, CrewAttestation, CrewMember, CustodyEvent, Details,
+    FacilityAttestation, FieldError, Input, MAX_TEXT, Output, Parties, Payload, RestMinutes,
+    Revocation, Step, Transshipment, Vessel, WageMethod, check_text,
 };
 use crate::quantity::Grams;
 use crate::timestamp::Timestamp;
@@ -340,11 +340,7 @@ pub fn build(
             .enumerate()
             .map(|(i, s)| id(&format!("attestations[{i}]"), s))
             .collect::<Result<Vec<_>, FieldError>>()?;
-        Some(Custody {
-            inputs,
-            outputs,
-            attestations,
-        })
+        Some((inputs, outputs, attestations))
     } else {
         None
     };
@@ -416,46 +412,63 @@ pub fn build(
             audit: audit(&obj)?,
             ilo_indicators: ilo(&obj)?,
         }),
-        Kind::Catch => Details::Catch(Catch {
-            vessel_imo: text(&obj, "vessel_imo")?,
-            fao_area: text(&obj, "fao_area")?,
-            gear: text(&obj, "gear")?,
-            catch_start: self::time(&obj, "catch_start")?,
-            catch_end: self::time(&obj, "catch_end")?,
-        }),
-        Kind::Transshipment => Details::Transshipment(Transshipment {
-            from_vessel_imo: text(&obj, "from_vessel_imo")?,
-            to_vessel_imo: text(&obj, "to_vessel_imo")?,
-            at_sea: req(field(&obj, "at_sea")?, "at_sea")?,
-            fao_area: text(&obj, "fao_area")?,
-        }),
-        Kind::Landing => {
-            let port = text(&obj, "port")?;
-            match lists.port(&port) {
-                Lookup::Known => {}
-                Lookup::Unknown if crate::codes::is_locode_shape(&port) => {
-                    return Err(FieldError::new("port", &port, "not a port in the UN/LOCODE list"));
+        Kind::Catch
+        | Kind::Transshipment
+        | Kind::Landing
+        | Kind::Processing
+        | Kind::Shipment
+        | Kind::Receipt => {
+            let step = match kind {
+                Kind::Catch => Step::Catch(Catch {
+                    vessel_imo: text(&obj, "vessel_imo")?,
+                    fao_area: text(&obj, "fao_area")?,
+                    gear: text(&obj, "gear")?,
+                    catch_start: self::time(&obj, "catch_start")?,
+                    catch_end: self::time(&obj, "catch_end")?,
+                }),
+                Kind::Transshipment => Step::Transshipment(Transshipment {
+                    from_vessel_imo: text(&obj, "from_vessel_imo")?,
+                    to_vessel_imo: text(&obj, "to_vessel_imo")?,
+                    at_sea: req(field(&obj, "at_sea")?, "at_sea")?,
+                    fao_area: text(&obj, "fao_area")?,
+                }),
+                Kind::Landing => {
+                    let port = text(&obj, "port")?;
+                    match lists.port(&port) {
+                        Lookup::Known => {}
+                        Lookup::Unknown if crate::codes::is_locode_shape(&port) => {
+                            return Err(FieldError::new("port", &port, "not a port in the UN/LOCODE list"));
+                        }
+                        Lookup::Unknown => {}
+                        Lookup::NotChecked => warnings.push(format!(
+                            "port {port}: not checked against the UN/LOCODE list (no code list directory given)"
+                        )),
+                    }
+                    Step::Landing { port }
                 }
-                Lookup::Unknown => {}
-                Lookup::NotChecked => warnings.push(format!(
-                    "port {port}: not checked against the UN/LOCODE list (no code list directory given)"
-                )),
-            }
-            Details::Landing { port }
-        }
-        Kind::Processing => Details::Processing {
-            facility: text(&obj, "facility")?,
-        },
-        Kind::Shipment | Kind::Receipt => {
-            let p = Parties {
-                from: text(&obj, "from")?,
-                to: text(&obj, "to")?,
+                Kind::Processing => Step::Processing {
+                    facility: text(&obj, "facility")?,
+                },
+                Kind::Shipment | Kind::Receipt => {
+                    let p = Parties {
+                        from: text(&obj, "from")?,
+                        to: text(&obj, "to")?,
+                    };
+                    if kind == Kind::Shipment {
+                        Step::Shipment(p)
+                    } else {
+                        Step::Receipt(p)
+                    }
+                }
+                _ => return Err(FieldError::new("kind", kind, "not a custody kind")),
             };
-            if kind == Kind::Shipment {
-                Details::Shipment(p)
-            } else {
-                Details::Receipt(p)
-            }
+            let (inputs, outputs, attestations) = custody.unwrap_or_default();
+            Details::Custody(CustodyEvent {
+                inputs,
+                outputs,
+                attestations,
+                step,
+            })
         }
         Kind::Revocation => {
             let c = text(&obj, "certificate")?;
@@ -465,7 +478,11 @@ pub fn build(
             })
         }
     };
-    if let Details::Catch(c) = &details {
+    if let Details::Custody(CustodyEvent {
+        step: Step::Catch(c),
+        ..
+    }) = &details
+    {
         // The check digit is defined for the 7-digit form only.
         if c.vessel_imo.len() == 10 && !crate::codes::imo_check_digit_ok(&c.vessel_imo) {
             warnings.push(format!(
@@ -474,13 +491,7 @@ pub fn build(
             ));
         }
     }
-    let payload = Payload {
-        time,
-        issued_at,
-        custody,
-        details,
-    };
-    payload.validate()?;
+    let payload = Payload::new(time, issued_at, details)?;
     if let Some(e) = payload.time_order_problems().into_iter().next() {
         return Err(e);
     }

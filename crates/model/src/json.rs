@@ -2,7 +2,7 @@
 //! input form's field names, RFC 3339 times, kilograms, ids as `sha256:…`; crew entries
 //! as their commitments with the clear conditions.
 
-use crate::payload::{Audit, Details, Payload};
+use crate::payload::{Audit, Details, Payload, Step};
 use crate::quantity::Grams;
 use serde_json::{Map, Value, json};
 
@@ -19,9 +19,9 @@ fn audit(a: &Audit) -> Value {
 pub fn payload_to_json(p: &Payload) -> Value {
     let mut m = Map::new();
     m.insert("kind".into(), json!(p.kind().as_str()));
-    m.insert("time".into(), json!(p.time.to_rfc3339()));
-    m.insert("issued_at".into(), json!(p.issued_at.to_rfc3339()));
-    if let Some(c) = &p.custody {
+    m.insert("time".into(), json!(p.time().to_rfc3339()));
+    m.insert("issued_at".into(), json!(p.issued_at().to_rfc3339()));
+    if let Some(c) = p.custody() {
         m.insert(
             "inputs".into(),
             Value::Array(
@@ -61,7 +61,7 @@ pub fn payload_to_json(p: &Payload) -> Value {
             ),
         );
     }
-    let extra = match &p.details {
+    let extra = match p.details() {
         Details::CrewAttestation(a) => json!({
             "vessel": {"name": a.vessel.name, "imo": a.vessel.imo, "flag": a.vessel.flag},
             "valid_from": a.valid_from.to_rfc3339(),
@@ -87,17 +87,19 @@ pub fn payload_to_json(p: &Payload) -> Value {
             "audit": audit(&a.audit),
             "ilo_indicators": a.ilo_indicators,
         }),
-        Details::Catch(c) => json!({
-            "vessel_imo": c.vessel_imo, "fao_area": c.fao_area, "gear": c.gear,
-            "catch_start": c.catch_start.to_rfc3339(), "catch_end": c.catch_end.to_rfc3339(),
-        }),
-        Details::Transshipment(t) => json!({
-            "from_vessel_imo": t.from_vessel_imo, "to_vessel_imo": t.to_vessel_imo,
-            "at_sea": t.at_sea, "fao_area": t.fao_area,
-        }),
-        Details::Landing { port } => json!({ "port": port }),
-        Details::Processing { facility } => json!({ "facility": facility }),
-        Details::Shipment(x) | Details::Receipt(x) => json!({"from": x.from, "to": x.to}),
+        Details::Custody(c) => match &c.step {
+            Step::Catch(c) => json!({
+                "vessel_imo": c.vessel_imo, "fao_area": c.fao_area, "gear": c.gear,
+                "catch_start": c.catch_start.to_rfc3339(), "catch_end": c.catch_end.to_rfc3339(),
+            }),
+            Step::Transshipment(t) => json!({
+                "from_vessel_imo": t.from_vessel_imo, "to_vessel_imo": t.to_vessel_imo,
+                "at_sea": t.at_sea, "fao_area": t.fao_area,
+            }),
+            Step::Landing { port } => json!({ "port": port }),
+            Step::Processing { facility } => json!({ "facility": facility }),
+            Step::Shipment(x) | Step::Receipt(x) => json!({"from": x.from, "to": x.to}),
+        },
         Details::Revocation(r) => {
             json!({"certificate": r.certificate.to_string(), "reason": r.reason})
         }

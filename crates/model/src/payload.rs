@@ -32,27 +32,57 @@ pub const MAX_CREW: usize = 512;
 pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 
 /// A validated certificate payload.
+///
+/// The fields are private: a `Payload` is only made by [`Payload::new`], by decoding
+/// ([`Payload::from_cbor`]) or from JSON input ([`crate::input::build`]), each of which runs
+/// [`Payload::validate`]. Lot movements live inside [`Details::Custody`], so a custody kind
+/// without them, or an attestation with them, cannot be written down.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Payload {
-    /// The event time (for attestations: when the audit statement was made).
+    time: Timestamp,
+    issued_at: Timestamp,
+    details: Details,
+}
+
+/// The parts of a payload, unchecked: what [`Payload::into_parts`] gives, to change and
+/// [`build`](PayloadParts::build) into a new payload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PayloadParts {
+    /// The event time.
     pub time: Timestamp,
-    /// The signing time, claimed by the signer.
+    /// The signing time.
     pub issued_at: Timestamp,
-    /// Lots consumed and produced, for custody kinds; `None` for attestations and revocations.
-    pub custody: Option<Custody>,
-    /// The kind-specific fields; they determine the kind.
+    /// The kind-specific fields.
     pub details: Details,
 }
 
-/// Lot movements of a custody certificate.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Custody {
+impl PayloadParts {
+    /// The custody event, for custody kinds, to change.
+    pub fn custody_mut(&mut self) -> Option<&mut CustodyEvent> {
+        match &mut self.details {
+            Details::Custody(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The payload, checked by [`Payload::validate`].
+    pub fn build(self) -> Result<Payload, FieldError> {
+        Payload::new(self.time, self.issued_at, self.details)
+    }
+}
+
+/// A custody event: the lots it consumes and produces, the attestations it relies on and
+/// the step of the supply chain it records (which determines the kind).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustodyEvent {
     /// Quantities of lots that earlier certificates output (empty for a catch).
     pub inputs: Vec<Input>,
     /// Lots this certificate creates or passes on.
     pub outputs: Vec<Output>,
     /// Ids of the attestations this certificate relies on.
     pub attestations: Vec<CertId>,
+    /// The kind-specific fields of the step.
+    pub step: Step,
 }
 
 /// One consumed quantity.
@@ -79,13 +109,22 @@ pub struct Output {
     pub product: Option<String>,
 }
 
-/// Kind-specific fields.
+/// Kind-specific fields; they determine the kind.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Details {
     /// See [`CrewAttestation`].
     CrewAttestation(CrewAttestation),
     /// See [`FacilityAttestation`].
     FacilityAttestation(FacilityAttestation),
+    /// A custody kind (catch, transshipment, landing, processing, shipment, receipt).
+    Custody(CustodyEvent),
+    /// See [`Revocation`].
+    Revocation(Revocation),
+}
+
+/// The step a custody event records.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
     /// See [`Catch`].
     Catch(Catch),
     /// See [`Transshipment`].
@@ -104,8 +143,32 @@ pub enum Details {
     Shipment(Parties),
     /// A receipt between parties.
     Receipt(Parties),
-    /// See [`Revocation`].
-    Revocation(Revocation),
+}
+
+impl Step {
+    /// The certificate kind of this step.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Step::Catch(_) => Kind::Catch,
+            Step::Transshipment(_) => Kind::Transshipment,
+            Step::Landing { .. } => Kind::Landing,
+            Step::Processing { .. } => Kind::Processing,
+            Step::Shipment(_) => Kind::Shipment,
+            Step::Receipt(_) => Kind::Receipt,
+        }
+    }
+}
+
+impl Details {
+    /// The certificate kind.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Details::CrewAttestation(_) => Kind::CrewAttestation,
+            Details::FacilityAttestation(_) => Kind::FacilityAttestation,
+            Details::Custody(c) => c.step.kind(),
+            Details::Revocation(_) => Kind::Revocation,
+        }
+    }
 }
 
 /// Crew labour attestation for one vessel over a validity period.
@@ -374,34 +437,85 @@ pub enum PayloadError {
 }
 
 impl Payload {
+    /// A payload from its parts, checked by [`Payload::validate`].
+    pub fn new(
+        time: Timestamp,
+        issued_at: Timestamp,
+        details: Details,
+    ) -> Result<Payload, FieldError> {
+        let p = Payload {
+            time,
+            issued_at,
+            details,
+        };
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// The parts of the payload, e.g. to change one and build a new payload with
+    /// [`PayloadParts::build`].
+    pub fn into_parts(self) -> PayloadParts {
+        PayloadParts {
+            time: self.time,
+            issued_at: self.issued_at,
+            details: self.details,
+        }
+    }
+
+    /// The event time (for attestations: when the audit statement was made).
+    pub fn time(&self) -> Timestamp {
+        self.time
+    }
+
+    /// The signing time, claimed by the signer.
+    pub fn issued_at(&self) -> Timestamp {
+        self.issued_at
+    }
+
+    /// The kind-specific fields.
+    pub fn details(&self) -> &Details {
+        &self.details
+    }
+
     /// The certificate kind.
     pub fn kind(&self) -> Kind {
+        self.details.kind()
+    }
+
+    /// The custody event, for custody kinds.
+    pub fn custody(&self) -> Option<&CustodyEvent> {
         match &self.details {
-            Details::CrewAttestation(_) => Kind::CrewAttestation,
-            Details::FacilityAttestation(_) => Kind::FacilityAttestation,
-            Details::Catch(_) => Kind::Catch,
-            Details::Transshipment(_) => Kind::Transshipment,
-            Details::Landing { .. } => Kind::Landing,
-            Details::Processing { .. } => Kind::Processing,
-            Details::Shipment(_) => Kind::Shipment,
-            Details::Receipt(_) => Kind::Receipt,
-            Details::Revocation(_) => Kind::Revocation,
+            Details::Custody(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The custody step, for custody kinds.
+    pub fn step(&self) -> Option<&Step> {
+        self.custody().map(|c| &c.step)
+    }
+
+    /// The revocation, for a revocation.
+    pub fn revocation(&self) -> Option<&Revocation> {
+        match &self.details {
+            Details::Revocation(r) => Some(r),
+            _ => None,
         }
     }
 
     /// Consumed quantities (empty for non-custody kinds).
     pub fn inputs(&self) -> &[Input] {
-        self.custody.as_ref().map_or(&[], |c| &c.inputs)
+        self.custody().map_or(&[], |c| &c.inputs)
     }
 
     /// Produced lots (empty for non-custody kinds).
     pub fn outputs(&self) -> &[Output] {
-        self.custody.as_ref().map_or(&[], |c| &c.outputs)
+        self.custody().map_or(&[], |c| &c.outputs)
     }
 
     /// Attestations relied on (empty for non-custody kinds).
     pub fn attestations(&self) -> &[CertId] {
-        self.custody.as_ref().map_or(&[], |c| &c.attestations)
+        self.custody().map_or(&[], |c| &c.attestations)
     }
 
     /// The validity period of an attestation.
@@ -417,18 +531,8 @@ impl Payload {
     pub fn validate(&self) -> Result<(), FieldError> {
         check_time_range("time", self.time)?;
         check_time_range("issued_at", self.issued_at)?;
-        let kind = self.kind();
-        match (&self.custody, kind.is_custody()) {
-            (Some(c), true) => validate_custody(kind, c)?,
-            (None, false) => {}
-            (Some(_), false) => {
-                return Err(FieldError::new(
-                    "inputs",
-                    kind,
-                    "this kind has no inputs, outputs or attestations",
-                ));
-            }
-            (None, true) => return Err(FieldError::missing("outputs")),
+        if let Details::Custody(c) = &self.details {
+            validate_custody(c)?;
         }
         match &self.details {
             Details::CrewAttestation(a) => {
@@ -482,7 +586,10 @@ impl Payload {
                 check_audit(&a.audit)?;
                 check_ilo(&a.ilo_indicators)?;
             }
-            Details::Catch(c) => {
+            Details::Custody(CustodyEvent {
+                step: Step::Catch(c),
+                ..
+            }) => {
                 check_imo("vessel_imo", &c.vessel_imo)?;
                 check_fao("fao_area", &c.fao_area)?;
                 if !codes::is_gear(&c.gear) {
@@ -495,7 +602,10 @@ impl Payload {
                 check_time_range("catch_start", c.catch_start)?;
                 check_time_range("catch_end", c.catch_end)?;
             }
-            Details::Transshipment(t) => {
+            Details::Custody(CustodyEvent {
+                step: Step::Transshipment(t),
+                ..
+            }) => {
                 check_imo("from_vessel_imo", &t.from_vessel_imo)?;
                 check_imo("to_vessel_imo", &t.to_vessel_imo)?;
                 if t.from_vessel_imo == t.to_vessel_imo {
@@ -507,7 +617,10 @@ impl Payload {
                 }
                 check_fao("fao_area", &t.fao_area)?;
             }
-            Details::Landing { port } => {
+            Details::Custody(CustodyEvent {
+                step: Step::Landing { port },
+                ..
+            }) => {
                 if !codes::is_locode_shape(port) {
                     return Err(FieldError::new(
                         "port",
@@ -516,8 +629,14 @@ impl Payload {
                     ));
                 }
             }
-            Details::Processing { facility } => check_text("facility", facility, MAX_TEXT)?,
-            Details::Shipment(p) | Details::Receipt(p) => {
+            Details::Custody(CustodyEvent {
+                step: Step::Processing { facility },
+                ..
+            }) => check_text("facility", facility, MAX_TEXT)?,
+            Details::Custody(CustodyEvent {
+                step: Step::Shipment(p) | Step::Receipt(p),
+                ..
+            }) => {
                 check_text("from", &p.from, MAX_TEXT)?;
                 check_text("to", &p.to, MAX_TEXT)?;
             }
@@ -539,7 +658,7 @@ impl Payload {
                 format!("is after issued_at ({})", self.issued_at),
             ));
         }
-        if let Details::Catch(c) = &self.details {
+        if let Some(Step::Catch(c)) = self.step() {
             if c.catch_start > c.catch_end {
                 out.push(FieldError::new(
                     "catch_start",
@@ -569,7 +688,7 @@ impl Payload {
             ("time", time_value(self.time)),
             ("issued_at", time_value(self.issued_at)),
         ];
-        if let Some(c) = &self.custody {
+        if let Some(c) = self.custody() {
             m.push((
                 "inputs",
                 Value::Array(
@@ -662,25 +781,27 @@ impl Payload {
                 m.push(("audit", audit_value(&a.audit)));
                 m.push(("ilo_indicators", ilo_value(&a.ilo_indicators)));
             }
-            Details::Catch(c) => {
-                m.push(("vessel_imo", text(&c.vessel_imo)));
-                m.push(("fao_area", text(&c.fao_area)));
-                m.push(("gear", text(&c.gear)));
-                m.push(("catch_start", time_value(c.catch_start)));
-                m.push(("catch_end", time_value(c.catch_end)));
-            }
-            Details::Transshipment(t) => {
-                m.push(("from_vessel_imo", text(&t.from_vessel_imo)));
-                m.push(("to_vessel_imo", text(&t.to_vessel_imo)));
-                m.push(("at_sea", Value::Bool(t.at_sea)));
-                m.push(("fao_area", text(&t.fao_area)));
-            }
-            Details::Landing { port } => m.push(("port", text(port))),
-            Details::Processing { facility } => m.push(("facility", text(facility))),
-            Details::Shipment(p) | Details::Receipt(p) => {
-                m.push(("from", text(&p.from)));
-                m.push(("to", text(&p.to)));
-            }
+            Details::Custody(c) => match &c.step {
+                Step::Catch(c) => {
+                    m.push(("vessel_imo", text(&c.vessel_imo)));
+                    m.push(("fao_area", text(&c.fao_area)));
+                    m.push(("gear", text(&c.gear)));
+                    m.push(("catch_start", time_value(c.catch_start)));
+                    m.push(("catch_end", time_value(c.catch_end)));
+                }
+                Step::Transshipment(t) => {
+                    m.push(("from_vessel_imo", text(&t.from_vessel_imo)));
+                    m.push(("to_vessel_imo", text(&t.to_vessel_imo)));
+                    m.push(("at_sea", Value::Bool(t.at_sea)));
+                    m.push(("fao_area", text(&t.fao_area)));
+                }
+                Step::Landing { port } => m.push(("port", text(port))),
+                Step::Processing { facility } => m.push(("facility", text(facility))),
+                Step::Shipment(p) | Step::Receipt(p) => {
+                    m.push(("from", text(&p.from)));
+                    m.push(("to", text(&p.to)));
+                }
+            },
             Details::Revocation(r) => {
                 m.push(("certificate", Value::Bytes(r.certificate.0.to_vec())));
                 m.push(("reason", text(&r.reason)));
@@ -765,11 +886,7 @@ impl Payload {
                 .enumerate()
                 .map(|(i, v)| as_cert_id(&format!("attestations[{i}]"), v))
                 .collect::<Result<Vec<_>, FieldError>>()?;
-            Some(Custody {
-                inputs,
-                outputs,
-                attestations,
-            })
+            Some((inputs, outputs, attestations))
         } else {
             None
         };
@@ -827,35 +944,52 @@ impl Payload {
                 audit: f.audit()?,
                 ilo_indicators: f.ilo()?,
             }),
-            Kind::Catch => Details::Catch(Catch {
-                vessel_imo: f.text("vessel_imo")?.to_string(),
-                fao_area: f.text("fao_area")?.to_string(),
-                gear: f.text("gear")?.to_string(),
-                catch_start: f.time("catch_start")?,
-                catch_end: f.time("catch_end")?,
-            }),
-            Kind::Transshipment => Details::Transshipment(Transshipment {
-                from_vessel_imo: f.text("from_vessel_imo")?.to_string(),
-                to_vessel_imo: f.text("to_vessel_imo")?.to_string(),
-                at_sea: f.bool("at_sea")?,
-                fao_area: f.text("fao_area")?.to_string(),
-            }),
-            Kind::Landing => Details::Landing {
-                port: f.text("port")?.to_string(),
-            },
-            Kind::Processing => Details::Processing {
-                facility: f.text("facility")?.to_string(),
-            },
-            Kind::Shipment | Kind::Receipt => {
-                let p = Parties {
-                    from: f.text("from")?.to_string(),
-                    to: f.text("to")?.to_string(),
+            Kind::Catch
+            | Kind::Transshipment
+            | Kind::Landing
+            | Kind::Processing
+            | Kind::Shipment
+            | Kind::Receipt => {
+                let step = match kind {
+                    Kind::Catch => Step::Catch(Catch {
+                        vessel_imo: f.text("vessel_imo")?.to_string(),
+                        fao_area: f.text("fao_area")?.to_string(),
+                        gear: f.text("gear")?.to_string(),
+                        catch_start: f.time("catch_start")?,
+                        catch_end: f.time("catch_end")?,
+                    }),
+                    Kind::Transshipment => Step::Transshipment(Transshipment {
+                        from_vessel_imo: f.text("from_vessel_imo")?.to_string(),
+                        to_vessel_imo: f.text("to_vessel_imo")?.to_string(),
+                        at_sea: f.bool("at_sea")?,
+                        fao_area: f.text("fao_area")?.to_string(),
+                    }),
+                    Kind::Landing => Step::Landing {
+                        port: f.text("port")?.to_string(),
+                    },
+                    Kind::Processing => Step::Processing {
+                        facility: f.text("facility")?.to_string(),
+                    },
+                    Kind::Shipment | Kind::Receipt => {
+                        let p = Parties {
+                            from: f.text("from")?.to_string(),
+                            to: f.text("to")?.to_string(),
+                        };
+                        if kind == Kind::Shipment {
+                            Step::Shipment(p)
+                        } else {
+                            Step::Receipt(p)
+                        }
+                    }
+                    _ => return Err(FieldError::new("kind", kind, "not a custody kind")),
                 };
-                if kind == Kind::Shipment {
-                    Details::Shipment(p)
-                } else {
-                    Details::Receipt(p)
-                }
+                let (inputs, outputs, attestations) = custody.unwrap_or_default();
+                Details::Custody(CustodyEvent {
+                    inputs,
+                    outputs,
+                    attestations,
+                    step,
+                })
             }
             Kind::Revocation => Details::Revocation(Revocation {
                 certificate: f.cert_id("certificate")?,
@@ -866,13 +1000,13 @@ impl Payload {
         Ok(Payload {
             time,
             issued_at,
-            custody,
             details,
         })
     }
 }
 
-fn validate_custody(kind: Kind, c: &Custody) -> Result<(), FieldError> {
+fn validate_custody(c: &CustodyEvent) -> Result<(), FieldError> {
+    let kind = c.step.kind();
     if kind == Kind::Catch {
         if !c.inputs.is_empty() {
             return Err(FieldError::new(

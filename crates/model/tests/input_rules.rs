@@ -532,7 +532,7 @@ fn ilo_indicator_out_of_range() {
     let mut d = crew_doc();
     d["ilo_indicators"] = json!([11, 1, 11]);
     let b = build(Kind::CrewAttestation, &d);
-    let catchcert_model::payload::Details::CrewAttestation(a) = &b.payload.details else {
+    let catchcert_model::payload::Details::CrewAttestation(a) = b.payload.details() else {
         panic!("crew attestation")
     };
     assert_eq!(a.ilo_indicators, vec![1, 11]);
@@ -562,7 +562,7 @@ fn rest_hours_not_whole_minutes() {
     let mut d = crew_doc();
     d["rest_hours"]["min_per_24h"] = json!(10.25);
     let b = build(Kind::CrewAttestation, &d);
-    let catchcert_model::payload::Details::CrewAttestation(a) = &b.payload.details else {
+    let catchcert_model::payload::Details::CrewAttestation(a) = b.payload.details() else {
         panic!("crew attestation")
     };
     assert_eq!(a.rest.min_per_24h, 615);
@@ -725,7 +725,7 @@ fn crew_commitments_are_salted() {
         &mut fresh,
     )
     .unwrap();
-    let commitments = |p: &catchcert_model::Payload| match &p.details {
+    let commitments = |p: &catchcert_model::Payload| match p.details() {
         catchcert_model::payload::Details::CrewAttestation(c) => {
             c.crew.iter().map(|m| m.commitment).collect::<Vec<_>>()
         }

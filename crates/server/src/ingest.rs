@@ -8,7 +8,7 @@
 //! the posted one. The store then re-checks the links and the quantities atomically.
 
 use crate::error::ApiError;
-use catchcert_model::payload::Details;
+use catchcert_model::payload::{CustodyEvent, Details, Step};
 use catchcert_model::{CertId, Kind, Payload, Role, Timestamp};
 use catchcert_store::{InputRef, NewCertificate, OutputLot, Store};
 use catchcert_verify::cose::{self, Sign1};
@@ -60,7 +60,7 @@ pub fn check_own(validator: &Mutex<PathValidator>, d: &Decoded, now: Timestamp) 
     let kind = p.kind();
     let mut findings = Vec::new();
     let mut revocation_role_pending = false;
-    let issuer = match lock(validator).validate(&d.sign1.x5chain, &[], p.issued_at) {
+    let issuer = match lock(validator).validate(&d.sign1.x5chain, &[], p.issued_at()) {
         Ok(i) => Some(i),
         Err(e) => {
             let code = Code::parse(e.code()).unwrap_or(Code::IssuerUntrusted);
@@ -87,13 +87,13 @@ pub fn check_own(validator: &Mutex<PathValidator>, d: &Decoded, now: Timestamp) 
     for problem in p.time_order_problems() {
         findings.push(Finding::new(Code::TimeOrder, id, problem.to_string()));
     }
-    if p.issued_at.0 > now.0.saturating_add(MAX_CLOCK_SKEW_SECS) {
+    if p.issued_at().0 > now.0.saturating_add(MAX_CLOCK_SKEW_SECS) {
         findings.push(Finding::new(
             Code::TimeOrder,
             id,
             format!(
                 "issued_at {} is in the future (server time {now}, {MAX_CLOCK_SKEW_SECS} s of clock skew allowed)",
-                p.issued_at
+                p.issued_at()
             ),
         ));
     }
@@ -153,7 +153,7 @@ pub async fn check_self_revocation(
     issuer: &ValidIssuer,
 ) -> Result<Option<Finding>, ApiError> {
     let id = d.sign1.id;
-    let Details::Revocation(r) = &d.payload.details else {
+    let Details::Revocation(r) = d.payload.details() else {
         return Ok(None);
     };
     let refuse = |why: &str| {
@@ -174,7 +174,7 @@ pub async fn check_self_revocation(
         return Ok(refuse("the revoked certificate does not decode"));
     };
     let target_issuer =
-        lock(validator).validate(&target.sign1.x5chain, &[], target.payload.issued_at);
+        lock(validator).validate(&target.sign1.x5chain, &[], target.payload.issued_at());
     match target_issuer {
         Ok(t) if t.key == issuer.key => Ok(None),
         Ok(_) => Ok(refuse("the revoked certificate has another signer")),
@@ -233,28 +233,33 @@ pub async fn check_inputs(store: &Store, d: &Decoded) -> Result<Vec<Finding>, Ap
             ));
             continue;
         }
-        if src.time > p.time {
+        if src.time() > p.time() {
             findings.push(Finding::new(
                 Code::TimeOrder,
                 id,
                 format!(
                     "its time {} is earlier than {} of the {} it consumes ({})",
-                    p.time,
-                    src.time,
+                    p.time(),
+                    src.time(),
                     src.kind(),
                     input.certificate
                 ),
             ));
         }
-        if let Details::Catch(c) = &src.details
-            && p.time < c.catch_end
+        if let Details::Custody(CustodyEvent {
+            step: Step::Catch(c),
+            ..
+        }) = src.details()
+            && p.time() < c.catch_end
         {
             findings.push(Finding::new(
                 Code::TimeOrder,
                 id,
                 format!(
                     "its time {} is before the end of fishing {} of the catch {}",
-                    p.time, c.catch_end, input.certificate
+                    p.time(),
+                    c.catch_end,
+                    input.certificate
                 ),
             ));
         }
@@ -269,8 +274,8 @@ pub fn new_certificate(bytes: Vec<u8>, d: &Decoded, issuer: &ValidIssuer) -> New
         id: d.sign1.id,
         bytes,
         kind: p.kind(),
-        time: p.time,
-        issued_at: p.issued_at,
+        time: p.time(),
+        issued_at: p.issued_at(),
         issuer_subject: issuer.subject.clone(),
         issuer_key: issuer.key.to_bytes(),
         inputs: p
@@ -291,7 +296,7 @@ pub fn new_certificate(bytes: Vec<u8>, d: &Decoded, issuer: &ValidIssuer) -> New
             })
             .collect(),
         attestations: p.attestations().to_vec(),
-        revokes: match &p.details {
+        revokes: match p.details() {
             Details::Revocation(r) => Some(r.certificate),
             _ => None,
         },

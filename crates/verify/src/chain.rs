@@ -11,7 +11,8 @@ use crate::findings::{Code, Finding, Integrity, Node, Risk, Severity, Verdict};
 use crate::path::{PathValidator, TrustAnchors, ValidIssuer};
 use catchcert_model::bundle::Bundle;
 use catchcert_model::payload::{
-    AuditMethod, CrewAttestation, Details, FacilityAttestation, Payload, WageMethod,
+    AuditMethod, CrewAttestation, CustodyEvent, Details, FacilityAttestation, Payload, Step,
+    WageMethod,
 };
 use catchcert_model::{CertId, Grams, Kind, Role, Timestamp};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -174,12 +175,12 @@ impl Run {
                     continue;
                 }
             };
-            if payload.issued_at > self.at {
+            if payload.issued_at() > self.at {
                 self.later.insert(id);
                 continue;
             }
-            if let Details::Revocation(r) = &payload.details
-                && payload.time <= self.at
+            if let Details::Revocation(r) = payload.details()
+                && payload.time() <= self.at
             {
                 self.revocations.entry(r.certificate).or_default().push(id);
             }
@@ -242,7 +243,7 @@ impl Run {
                 let mut sound = true;
                 let issuer = match self
                     .validator
-                    .validate(&sign1.x5chain, &[], payload.issued_at)
+                    .validate(&sign1.x5chain, &[], payload.issued_at())
                 {
                     Ok(issuer) => Some(issuer),
                     Err(err) => {
@@ -324,11 +325,11 @@ impl Run {
         if Role::any_allows(&issuer.roles, kind) {
             return true;
         }
-        if let Details::Revocation(r) = &payload.details
+        if let Details::Revocation(r) = payload.details()
             && let Some(target) = self.entries.get(&r.certificate)
         {
             let chain = target.sign1.x5chain.clone();
-            let issued_at = target.payload.issued_at;
+            let issued_at = target.payload.issued_at();
             if let Ok(t) = self.validator.validate(&chain, &[], issued_at) {
                 return t.key == issuer.key;
             }
@@ -450,28 +451,33 @@ impl Run {
                     continue;
                 }
                 producers.push((input.certificate, input.lot.clone()));
-                if src.payload.time > p.time {
+                if src.payload.time() > p.time() {
                     found.push(Finding::new(
                         Code::TimeOrder,
                         *id,
                         format!(
                             "its time {} is earlier than {} of the {} it consumes ({})",
-                            p.time,
-                            src.payload.time,
+                            p.time(),
+                            src.payload.time(),
                             src.payload.kind(),
                             input.certificate
                         ),
                     ));
                 }
-                if let Details::Catch(c) = &src.payload.details
-                    && p.time < c.catch_end
+                if let Details::Custody(CustodyEvent {
+                    step: Step::Catch(c),
+                    ..
+                }) = src.payload.details()
+                    && p.time() < c.catch_end
                 {
                     found.push(Finding::new(
                         Code::TimeOrder,
                         *id,
                         format!(
                             "its time {} is before the end of fishing {} of the catch {}",
-                            p.time, c.catch_end, input.certificate
+                            p.time(),
+                            c.catch_end,
+                            input.certificate
                         ),
                     ));
                 }
@@ -566,8 +572,8 @@ impl Run {
                 let Some(re) = self.entries.get(&r) else {
                     continue;
                 };
-                let (time, reason) = match &re.payload.details {
-                    Details::Revocation(x) => (re.payload.time, x.reason.clone()),
+                let (time, reason) = match re.payload.details() {
+                    Details::Revocation(x) => (re.payload.time(), x.reason.clone()),
                     _ => continue,
                 };
                 let Some(target) = self.entries.get(id) else {
@@ -596,27 +602,36 @@ impl Run {
                 continue;
             };
             let p = e.payload.clone();
-            match &p.details {
-                Details::Catch(c) => {
+            match p.details() {
+                Details::Custody(CustodyEvent {
+                    step: Step::Catch(c),
+                    ..
+                }) => {
                     let window = (c.catch_start, c.catch_end);
                     self.cover(*id, &p, Want::Crew(&c.vessel_imo), window, revoked_at, None);
                 }
-                Details::Processing { facility } => {
+                Details::Custody(CustodyEvent {
+                    step: Step::Processing { facility },
+                    ..
+                }) => {
                     self.cover(
                         *id,
                         &p,
                         Want::Facility(facility),
-                        (p.time, p.time),
+                        (p.time(), p.time()),
                         revoked_at,
                         None,
                     );
                 }
-                Details::Transshipment(t) if t.at_sea => {
+                Details::Custody(CustodyEvent {
+                    step: Step::Transshipment(t),
+                    ..
+                }) if t.at_sea => {
                     self.cover(
                         *id,
                         &p,
                         Want::Crew(&t.to_vessel_imo),
-                        (p.time, p.time),
+                        (p.time(), p.time()),
                         revoked_at,
                         Some(Code::RiskTransshipmentAtSea),
                     );
@@ -656,7 +671,7 @@ impl Run {
                 absent.push(*a);
                 continue;
             };
-            let matches = match (&want, &ae.payload.details) {
+            let matches = match (&want, ae.payload.details()) {
                 (Want::Crew(imo), Details::CrewAttestation(x)) => x.vessel.imo == *imo,
                 (Want::Facility(f), Details::FacilityAttestation(x)) => x.facility == *f,
                 _ => false,
@@ -682,7 +697,7 @@ impl Run {
                 let Some(ae) = self.entries.get(&a) else {
                     continue;
                 };
-                let f = match &ae.payload.details {
+                let f = match ae.payload.details() {
                     Details::CrewAttestation(x) => crew_risk(id, a, x),
                     Details::FacilityAttestation(x) => facility_risk(id, a, x),
                     _ => Vec::new(),
@@ -869,7 +884,7 @@ impl Run {
                     summary: e
                         .map(|e| summary(&e.payload))
                         .unwrap_or_else(|| self.broken.get(id).cloned().unwrap_or_default()),
-                    time: e.map(|e| e.payload.time),
+                    time: e.map(|e| e.payload.time()),
                     parents: e
                         .map(|e| {
                             let mut v: Vec<CertId> =
@@ -1033,7 +1048,7 @@ pub fn summary(p: &Payload) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    match &p.details {
+    match p.details() {
         Details::CrewAttestation(a) => format!(
             "crew of {} {} ({}), {}..{}, {} crew, audit {}",
             a.vessel.name,
@@ -1051,7 +1066,10 @@ pub fn summary(p: &Payload) -> String {
             a.valid_until,
             a.audit.method.as_str()
         ),
-        Details::Catch(c) => format!(
+        Details::Custody(CustodyEvent {
+            step: Step::Catch(c),
+            ..
+        }) => format!(
             "{} in FAO {} with {}, {}..{}: {}",
             c.vessel_imo,
             c.fao_area,
@@ -1060,7 +1078,10 @@ pub fn summary(p: &Payload) -> String {
             c.catch_end,
             lots(p)
         ),
-        Details::Transshipment(t) => format!(
+        Details::Custody(CustodyEvent {
+            step: Step::Transshipment(t),
+            ..
+        }) => format!(
             "{} -> {} {} in FAO {}: {}",
             t.from_vessel_imo,
             t.to_vessel_imo,
@@ -1068,9 +1089,18 @@ pub fn summary(p: &Payload) -> String {
             t.fao_area,
             lots(p)
         ),
-        Details::Landing { port } => format!("at {port}: {}", lots(p)),
-        Details::Processing { facility } => format!("at {facility:?}: {}", lots(p)),
-        Details::Shipment(x) | Details::Receipt(x) => {
+        Details::Custody(CustodyEvent {
+            step: Step::Landing { port },
+            ..
+        }) => format!("at {port}: {}", lots(p)),
+        Details::Custody(CustodyEvent {
+            step: Step::Processing { facility },
+            ..
+        }) => format!("at {facility:?}: {}", lots(p)),
+        Details::Custody(CustodyEvent {
+            step: Step::Shipment(x) | Step::Receipt(x),
+            ..
+        }) => {
             format!("{:?} -> {:?}: {}", x.from, x.to, lots(p))
         }
         Details::Revocation(r) => format!("revokes {}: {:?}", r.certificate, r.reason),
@@ -1099,7 +1129,7 @@ pub fn bundle_for(certificates: &[Vec<u8>], head: CertId) -> Result<Bundle, Bund
         let Ok((s, p)) = cose::decode_certificate(b) else {
             continue;
         };
-        if let Details::Revocation(r) = &p.details {
+        if let Details::Revocation(r) = p.details() {
             revocations.entry(r.certificate).or_default().push(s.id);
         }
         decoded.insert(s.id, (b, s, p));
