@@ -13,6 +13,7 @@ pub mod bundle;
 pub mod cbor;
 pub mod codes;
 pub mod crew;
+pub mod fields;
 pub mod id;
 pub mod input;
 pub mod json;

@@ -8,6 +8,7 @@
 
 use crate::cbor::{self, Value};
 use crate::codes;
+use crate::fields::{self, Codec, FieldSpec, FieldValue};
 use crate::id::CertId;
 use crate::kind::Kind;
 use crate::quantity::Grams;
@@ -680,7 +681,8 @@ impl Payload {
         out
     }
 
-    /// The payload as a CBOR value (keys as in docs/format.md).
+    /// The payload as a CBOR value (keys as in docs/format.md; the kind's fields as
+    /// [`fields::table`] lists them).
     pub fn to_value(&self) -> Value {
         let mut m: Vec<(&'static str, Value)> = vec![
             ("v", Value::Uint(FORMAT_VERSION)),
@@ -688,124 +690,11 @@ impl Payload {
             ("time", time_value(self.time)),
             ("issued_at", time_value(self.issued_at)),
         ];
-        if let Some(c) = self.custody() {
-            m.push((
-                "inputs",
-                Value::Array(
-                    c.inputs
-                        .iter()
-                        .map(|i| {
-                            map(vec![
-                                ("certificate", Value::Bytes(i.certificate.0.to_vec())),
-                                ("lot", text(&i.lot)),
-                                ("quantity_g", Value::Uint(i.quantity.0)),
-                            ])
-                        })
-                        .collect(),
-                ),
-            ));
-            m.push((
-                "outputs",
-                Value::Array(
-                    c.outputs
-                        .iter()
-                        .map(|o| {
-                            let mut e = vec![
-                                ("lot", text(&o.lot)),
-                                ("quantity_g", Value::Uint(o.quantity.0)),
-                            ];
-                            if let Some(s) = &o.species {
-                                e.push(("species", text(s)));
-                            }
-                            if let Some(p) = &o.product {
-                                e.push(("product", text(p)));
-                            }
-                            map(e)
-                        })
-                        .collect(),
-                ),
-            ));
-            m.push((
-                "attestations",
-                Value::Array(
-                    c.attestations
-                        .iter()
-                        .map(|a| Value::Bytes(a.0.to_vec()))
-                        .collect(),
-                ),
-            ));
-        }
-        match &self.details {
-            Details::CrewAttestation(a) => {
-                m.push((
-                    "vessel",
-                    map(vec![
-                        ("name", text(&a.vessel.name)),
-                        ("imo", text(&a.vessel.imo)),
-                        ("flag", text(&a.vessel.flag)),
-                    ]),
-                ));
-                m.push(("valid_from", time_value(a.valid_from)));
-                m.push(("valid_until", time_value(a.valid_until)));
-                m.push(("audit", audit_value(&a.audit)));
-                m.push((
-                    "crew",
-                    Value::Array(
-                        a.crew
-                            .iter()
-                            .map(|c| {
-                                map(vec![
-                                    ("commitment", Value::Bytes(c.commitment.to_vec())),
-                                    ("written_agreement", Value::Bool(c.written_agreement)),
-                                    ("holds_own_documents", Value::Bool(c.holds_own_documents)),
-                                    ("recruitment_fee_paid", Value::Bool(c.recruitment_fee_paid)),
-                                    ("wage_method", text(c.wage_method.as_str())),
-                                ])
-                            })
-                            .collect(),
-                    ),
-                ));
-                m.push((
-                    "rest_minutes",
-                    map(vec![
-                        ("min_per_24h", Value::Uint(u64::from(a.rest.min_per_24h))),
-                        ("min_per_7d", Value::Uint(u64::from(a.rest.min_per_7d))),
-                    ]),
-                ));
-                m.push(("ilo_indicators", ilo_value(&a.ilo_indicators)));
-            }
-            Details::FacilityAttestation(a) => {
-                m.push(("facility", text(&a.facility)));
-                m.push(("valid_from", time_value(a.valid_from)));
-                m.push(("valid_until", time_value(a.valid_until)));
-                m.push(("audit", audit_value(&a.audit)));
-                m.push(("ilo_indicators", ilo_value(&a.ilo_indicators)));
-            }
-            Details::Custody(c) => match &c.step {
-                Step::Catch(c) => {
-                    m.push(("vessel_imo", text(&c.vessel_imo)));
-                    m.push(("fao_area", text(&c.fao_area)));
-                    m.push(("gear", text(&c.gear)));
-                    m.push(("catch_start", time_value(c.catch_start)));
-                    m.push(("catch_end", time_value(c.catch_end)));
-                }
-                Step::Transshipment(t) => {
-                    m.push(("from_vessel_imo", text(&t.from_vessel_imo)));
-                    m.push(("to_vessel_imo", text(&t.to_vessel_imo)));
-                    m.push(("at_sea", Value::Bool(t.at_sea)));
-                    m.push(("fao_area", text(&t.fao_area)));
-                }
-                Step::Landing { port } => m.push(("port", text(port))),
-                Step::Processing { facility } => m.push(("facility", text(facility))),
-                Step::Shipment(p) | Step::Receipt(p) => {
-                    m.push(("from", text(&p.from)));
-                    m.push(("to", text(&p.to)));
-                }
-            },
-            Details::Revocation(r) => {
-                m.push(("certificate", Value::Bytes(r.certificate.0.to_vec())));
-                m.push(("reason", text(&r.reason)));
-            }
+        for (spec, value) in fields::table(self.kind())
+            .iter()
+            .zip(fields::split(&self.details))
+        {
+            m.push((spec.cbor, field_value(&value)));
         }
         map(m)
     }
@@ -848,154 +737,11 @@ impl Payload {
         })?;
         let time = f.time("time")?;
         let issued_at = f.time("issued_at")?;
-        let custody = if kind.is_custody() {
-            let inputs = f
-                .array("inputs")?
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let mut e = Fields::new(&format!("inputs[{i}]"), v)?;
-                    let r = Input {
-                        certificate: e.cert_id("certificate")?,
-                        lot: e.text("lot")?.to_string(),
-                        quantity: e.grams("quantity_g")?,
-                    };
-                    e.finish()?;
-                    Ok(r)
-                })
-                .collect::<Result<Vec<_>, FieldError>>()?;
-            let outputs = f
-                .array("outputs")?
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let mut e = Fields::new(&format!("outputs[{i}]"), v)?;
-                    let r = Output {
-                        lot: e.text("lot")?.to_string(),
-                        quantity: e.grams("quantity_g")?,
-                        species: e.opt_text("species")?.map(str::to_string),
-                        product: e.opt_text("product")?.map(str::to_string),
-                    };
-                    e.finish()?;
-                    Ok(r)
-                })
-                .collect::<Result<Vec<_>, FieldError>>()?;
-            let attestations = f
-                .array("attestations")?
-                .iter()
-                .enumerate()
-                .map(|(i, v)| as_cert_id(&format!("attestations[{i}]"), v))
-                .collect::<Result<Vec<_>, FieldError>>()?;
-            Some((inputs, outputs, attestations))
-        } else {
-            None
-        };
-        let details = match kind {
-            Kind::CrewAttestation => {
-                let mut ve = f.map("vessel")?;
-                let vessel = Vessel {
-                    name: ve.text("name")?.to_string(),
-                    imo: ve.text("imo")?.to_string(),
-                    flag: ve.text("flag")?.to_string(),
-                };
-                ve.finish()?;
-                let valid_from = f.time("valid_from")?;
-                let valid_until = f.time("valid_until")?;
-                let audit = f.audit()?;
-                let crew = f
-                    .array("crew")?
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        let mut e = Fields::new(&format!("crew[{i}]"), v)?;
-                        let commitment = e.bytes32("commitment")?;
-                        let r = CrewMember {
-                            commitment,
-                            written_agreement: e.bool("written_agreement")?,
-                            holds_own_documents: e.bool("holds_own_documents")?,
-                            recruitment_fee_paid: e.bool("recruitment_fee_paid")?,
-                            wage_method: e.wage_method("wage_method")?,
-                        };
-                        e.finish()?;
-                        Ok(r)
-                    })
-                    .collect::<Result<Vec<_>, FieldError>>()?;
-                let mut r = f.map("rest_minutes")?;
-                let rest = RestMinutes {
-                    min_per_24h: r.u32("min_per_24h")?,
-                    min_per_7d: r.u32("min_per_7d")?,
-                };
-                r.finish()?;
-                let ilo_indicators = f.ilo()?;
-                Details::CrewAttestation(CrewAttestation {
-                    vessel,
-                    valid_from,
-                    valid_until,
-                    audit,
-                    crew,
-                    rest,
-                    ilo_indicators,
-                })
-            }
-            Kind::FacilityAttestation => Details::FacilityAttestation(FacilityAttestation {
-                facility: f.text("facility")?.to_string(),
-                valid_from: f.time("valid_from")?,
-                valid_until: f.time("valid_until")?,
-                audit: f.audit()?,
-                ilo_indicators: f.ilo()?,
-            }),
-            Kind::Catch
-            | Kind::Transshipment
-            | Kind::Landing
-            | Kind::Processing
-            | Kind::Shipment
-            | Kind::Receipt => {
-                let step = match kind {
-                    Kind::Catch => Step::Catch(Catch {
-                        vessel_imo: f.text("vessel_imo")?.to_string(),
-                        fao_area: f.text("fao_area")?.to_string(),
-                        gear: f.text("gear")?.to_string(),
-                        catch_start: f.time("catch_start")?,
-                        catch_end: f.time("catch_end")?,
-                    }),
-                    Kind::Transshipment => Step::Transshipment(Transshipment {
-                        from_vessel_imo: f.text("from_vessel_imo")?.to_string(),
-                        to_vessel_imo: f.text("to_vessel_imo")?.to_string(),
-                        at_sea: f.bool("at_sea")?,
-                        fao_area: f.text("fao_area")?.to_string(),
-                    }),
-                    Kind::Landing => Step::Landing {
-                        port: f.text("port")?.to_string(),
-                    },
-                    Kind::Processing => Step::Processing {
-                        facility: f.text("facility")?.to_string(),
-                    },
-                    Kind::Shipment | Kind::Receipt => {
-                        let p = Parties {
-                            from: f.text("from")?.to_string(),
-                            to: f.text("to")?.to_string(),
-                        };
-                        if kind == Kind::Shipment {
-                            Step::Shipment(p)
-                        } else {
-                            Step::Receipt(p)
-                        }
-                    }
-                    _ => return Err(FieldError::new("kind", kind, "not a custody kind")),
-                };
-                let (inputs, outputs, attestations) = custody.unwrap_or_default();
-                Details::Custody(CustodyEvent {
-                    inputs,
-                    outputs,
-                    attestations,
-                    step,
-                })
-            }
-            Kind::Revocation => Details::Revocation(Revocation {
-                certificate: f.cert_id("certificate")?,
-                reason: f.text("reason")?.to_string(),
-            }),
-        };
+        let values = fields::table(kind)
+            .iter()
+            .map(|spec| f.field(spec))
+            .collect::<Result<Vec<_>, FieldError>>()?;
+        let details = fields::assemble(kind, values)?;
         f.finish()?;
         Ok(Payload {
             time,
@@ -1230,6 +976,73 @@ fn time_value(t: Timestamp) -> Value {
     Value::Uint(u64::try_from(t.0).unwrap_or(0))
 }
 
+/// The CBOR form of one field's value.
+fn field_value(v: &FieldValue) -> Value {
+    match v {
+        FieldValue::Text(s) => text(s),
+        FieldValue::Time(t) => time_value(*t),
+        FieldValue::Bool(b) => Value::Bool(*b),
+        FieldValue::Id(id) => Value::Bytes(id.0.to_vec()),
+        FieldValue::Inputs(inputs) => Value::Array(
+            inputs
+                .iter()
+                .map(|i| {
+                    map(vec![
+                        ("certificate", Value::Bytes(i.certificate.0.to_vec())),
+                        ("lot", text(&i.lot)),
+                        ("quantity_g", Value::Uint(i.quantity.0)),
+                    ])
+                })
+                .collect(),
+        ),
+        FieldValue::Outputs(outputs) => Value::Array(
+            outputs
+                .iter()
+                .map(|o| {
+                    let mut e = vec![
+                        ("lot", text(&o.lot)),
+                        ("quantity_g", Value::Uint(o.quantity.0)),
+                    ];
+                    if let Some(s) = &o.species {
+                        e.push(("species", text(s)));
+                    }
+                    if let Some(p) = &o.product {
+                        e.push(("product", text(p)));
+                    }
+                    map(e)
+                })
+                .collect(),
+        ),
+        FieldValue::Attestations(ids) => {
+            Value::Array(ids.iter().map(|a| Value::Bytes(a.0.to_vec())).collect())
+        }
+        FieldValue::Vessel(v) => map(vec![
+            ("name", text(&v.name)),
+            ("imo", text(&v.imo)),
+            ("flag", text(&v.flag)),
+        ]),
+        FieldValue::Audit(a) => audit_value(a),
+        FieldValue::Crew(crew) => Value::Array(
+            crew.iter()
+                .map(|c| {
+                    map(vec![
+                        ("commitment", Value::Bytes(c.commitment.to_vec())),
+                        ("written_agreement", Value::Bool(c.written_agreement)),
+                        ("holds_own_documents", Value::Bool(c.holds_own_documents)),
+                        ("recruitment_fee_paid", Value::Bool(c.recruitment_fee_paid)),
+                        ("wage_method", text(c.wage_method.as_str())),
+                    ])
+                })
+                .collect(),
+        ),
+        FieldValue::Rest(r) => map(vec![
+            ("min_per_24h", Value::Uint(u64::from(r.min_per_24h))),
+            ("min_per_7d", Value::Uint(u64::from(r.min_per_7d))),
+        ]),
+        FieldValue::Ilo(ids) => ilo_value(ids),
+    }
+}
+
 fn audit_value(a: &Audit) -> Value {
     map(vec![
         ("method", text(a.method.as_str())),
@@ -1429,8 +1242,101 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn audit(&mut self) -> Result<Audit, FieldError> {
-        let mut a = self.map("audit")?;
+    /// Read one field of the kind's table by its codec.
+    fn field(&mut self, spec: &FieldSpec) -> Result<FieldValue, FieldError> {
+        let name = spec.cbor;
+        Ok(match spec.codec {
+            Codec::Text | Codec::Port | Codec::Reason => {
+                FieldValue::Text(self.text(name)?.to_string())
+            }
+            Codec::Time => FieldValue::Time(self.time(name)?),
+            Codec::Bool => FieldValue::Bool(self.bool(name)?),
+            Codec::Id => FieldValue::Id(self.cert_id(name)?),
+            Codec::Inputs => FieldValue::Inputs(
+                self.array(name)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let mut e = Fields::new(&format!("{name}[{i}]"), v)?;
+                        let r = Input {
+                            certificate: e.cert_id("certificate")?,
+                            lot: e.text("lot")?.to_string(),
+                            quantity: e.grams("quantity_g")?,
+                        };
+                        e.finish()?;
+                        Ok(r)
+                    })
+                    .collect::<Result<Vec<_>, FieldError>>()?,
+            ),
+            Codec::Outputs => FieldValue::Outputs(
+                self.array(name)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let mut e = Fields::new(&format!("{name}[{i}]"), v)?;
+                        let r = Output {
+                            lot: e.text("lot")?.to_string(),
+                            quantity: e.grams("quantity_g")?,
+                            species: e.opt_text("species")?.map(str::to_string),
+                            product: e.opt_text("product")?.map(str::to_string),
+                        };
+                        e.finish()?;
+                        Ok(r)
+                    })
+                    .collect::<Result<Vec<_>, FieldError>>()?,
+            ),
+            Codec::Attestations => FieldValue::Attestations(
+                self.array(name)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| as_cert_id(&format!("{name}[{i}]"), v))
+                    .collect::<Result<Vec<_>, FieldError>>()?,
+            ),
+            Codec::Vessel => {
+                let mut ve = self.map(name)?;
+                let vessel = Vessel {
+                    name: ve.text("name")?.to_string(),
+                    imo: ve.text("imo")?.to_string(),
+                    flag: ve.text("flag")?.to_string(),
+                };
+                ve.finish()?;
+                FieldValue::Vessel(vessel)
+            }
+            Codec::Audit => FieldValue::Audit(self.audit(name)?),
+            Codec::Crew => FieldValue::Crew(
+                self.array(name)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let mut e = Fields::new(&format!("{name}[{i}]"), v)?;
+                        let commitment = e.bytes32("commitment")?;
+                        let r = CrewMember {
+                            commitment,
+                            written_agreement: e.bool("written_agreement")?,
+                            holds_own_documents: e.bool("holds_own_documents")?,
+                            recruitment_fee_paid: e.bool("recruitment_fee_paid")?,
+                            wage_method: e.wage_method("wage_method")?,
+                        };
+                        e.finish()?;
+                        Ok(r)
+                    })
+                    .collect::<Result<Vec<_>, FieldError>>()?,
+            ),
+            Codec::Rest => {
+                let mut r = self.map(name)?;
+                let rest = RestMinutes {
+                    min_per_24h: r.u32("min_per_24h")?,
+                    min_per_7d: r.u32("min_per_7d")?,
+                };
+                r.finish()?;
+                FieldValue::Rest(rest)
+            }
+            Codec::Ilo => FieldValue::Ilo(self.ilo(name)?),
+        })
+    }
+
+    fn audit(&mut self, name: &str) -> Result<Audit, FieldError> {
+        let mut a = self.map(name)?;
         let method = a.text("method")?;
         let method = AuditMethod::parse(method).ok_or_else(|| {
             FieldError::new(
@@ -1448,9 +1354,9 @@ impl<'a> Fields<'a> {
         Ok(r)
     }
 
-    fn ilo(&mut self) -> Result<Vec<u8>, FieldError> {
-        let path = self.path("ilo_indicators");
-        self.array("ilo_indicators")?
+    fn ilo(&mut self, name: &str) -> Result<Vec<u8>, FieldError> {
+        let path = self.path(name);
+        self.array(name)?
             .iter()
             .enumerate()
             .map(|(i, v)| match v {
