@@ -196,7 +196,7 @@ fn commitment_and_disclosure_examples_match_the_code() {
     );
     shown.certificate = None;
     assert_eq!(Some(shown.clone()), built, "disclosure example");
-    let Details::CrewAttestation(a) = &p.details else {
+    let Details::CrewAttestation(a) = p.details() else {
         panic!("not a crew attestation")
     };
     assert_eq!(a.crew[0].commitment.as_slice(), commitment.as_slice());

@@ -94,8 +94,8 @@ pub fn run(a: Args) -> CmdResult {
                     .join(", "))
                 .unwrap_or_default()
         );
-        outln!("time:      {}", p.time);
-        outln!("issued_at: {}", p.issued_at);
+        outln!("time:      {}", p.time());
+        outln!("issued_at: {}", p.issued_at());
         outln!("summary:   {}", catchcert_model::summary::summary(&p));
         outln!(
             "payload:\n{}",

@@ -129,7 +129,7 @@ pub fn check_disclosure(
     payload: &Payload,
     d: &Disclosure,
 ) -> Result<(), DisclosureError> {
-    let Details::CrewAttestation(a) = &payload.details else {
+    let Details::CrewAttestation(a) = payload.details() else {
         return Err(DisclosureError::NotCrewAttestation(
             payload.kind().to_string(),
         ));

@@ -7,12 +7,12 @@
 
 use crate::codes::{CodeLists, Lookup};
 use crate::crew::{self, CrewEntry, DisclosedEntry, Disclosure};
+use crate::fields::{self, Codec, FieldSpec, FieldValue};
 use crate::id::CertId;
 use crate::kind::Kind;
 use crate::payload::{
-    Audit, AuditMethod, Catch, CrewAttestation, CrewMember, Custody, Details, FacilityAttestation,
-    FieldError, Input, MAX_TEXT, Output, Parties, Payload, RestMinutes, Revocation, Transshipment,
-    Vessel, WageMethod, check_text,
+    Audit, AuditMethod, CrewMember, CustodyEvent, Details, FieldError, Input, MAX_TEXT, Output,
+    Payload, RestMinutes, Step, Vessel, WageMethod, check_text,
 };
 use crate::quantity::Grams;
 use crate::timestamp::Timestamp;
@@ -32,51 +32,6 @@ pub struct Built {
     pub disclosure: Option<Disclosure>,
     /// Warnings, e.g. "outputs[0].species YFT: not checked (no ASFIS list given)".
     pub warnings: Vec<String>,
-}
-
-/// Which top-level fields each kind takes (beyond `time`).
-fn allowed(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::CrewAttestation => &[
-            "vessel",
-            "valid_from",
-            "valid_until",
-            "audit",
-            "crew",
-            "rest_hours",
-            "ilo_indicators",
-        ],
-        Kind::FacilityAttestation => &[
-            "facility",
-            "valid_from",
-            "valid_until",
-            "audit",
-            "ilo_indicators",
-        ],
-        Kind::Catch => &[
-            "inputs",
-            "outputs",
-            "attestations",
-            "vessel_imo",
-            "fao_area",
-            "gear",
-            "catch_start",
-            "catch_end",
-        ],
-        Kind::Transshipment => &[
-            "inputs",
-            "outputs",
-            "attestations",
-            "from_vessel_imo",
-            "to_vessel_imo",
-            "at_sea",
-            "fao_area",
-        ],
-        Kind::Landing => &["inputs", "outputs", "attestations", "port"],
-        Kind::Processing => &["inputs", "outputs", "attestations", "facility"],
-        Kind::Shipment | Kind::Receipt => &["inputs", "outputs", "attestations", "from", "to"],
-        Kind::Revocation => &["certificate", "reason"],
-    }
 }
 
 #[derive(Deserialize)]
@@ -217,11 +172,11 @@ fn minutes(field_name: &str, hours: f64, max_hours: f64) -> Result<u32, FieldErr
     Ok(m.round() as u32)
 }
 
-fn audit(obj: &Map<String, Json>) -> Result<Audit, FieldError> {
-    let a: RawAudit = req(field(obj, "audit")?, "audit")?;
+fn audit(obj: &Map<String, Json>, name: &str) -> Result<Audit, FieldError> {
+    let a: RawAudit = req(field(obj, name)?, name)?;
     let method = AuditMethod::parse(&a.method).ok_or_else(|| {
         FieldError::new(
-            "audit.method",
+            format!("{name}.method"),
             &a.method,
             "not one of none, internal, third_party",
         )
@@ -233,8 +188,8 @@ fn audit(obj: &Map<String, Json>) -> Result<Audit, FieldError> {
     })
 }
 
-fn ilo(obj: &Map<String, Json>) -> Result<Vec<u8>, FieldError> {
-    let mut ids: Vec<u64> = field(obj, "ilo_indicators")?.unwrap_or_default();
+fn ilo(obj: &Map<String, Json>, name: &str) -> Result<Vec<u8>, FieldError> {
+    let mut ids: Vec<u64> = field(obj, name)?.unwrap_or_default();
     ids.sort_unstable();
     ids.dedup();
     ids.into_iter()
@@ -243,11 +198,7 @@ fn ilo(obj: &Map<String, Json>) -> Result<Vec<u8>, FieldError> {
                 .ok()
                 .filter(|i| crate::codes::is_ilo_indicator(u64::from(*i)))
                 .ok_or_else(|| {
-                    FieldError::new(
-                        "ilo_indicators",
-                        i,
-                        "not an ILO forced-labour indicator id (1-11)",
-                    )
+                    FieldError::new(name, i, "not an ILO forced-labour indicator id (1-11)")
                 })
         })
         .collect()
@@ -277,9 +228,10 @@ pub fn build(
     let Json::Object(obj) = root else {
         return Err(FieldError::new("(input)", "", "must be a JSON object"));
     };
-    let ok = allowed(kind);
+    let table = fields::table(kind);
     for (k, v) in &obj {
-        if k != "time" && !ok.contains(&k.as_str()) {
+        if k != "time" && !table.iter().any(|f| f.json == k.as_str()) {
+            let ok: Vec<&str> = table.iter().map(|f| f.json).collect();
             return Err(FieldError::new(
                 k.as_str(),
                 v,
@@ -290,90 +242,186 @@ pub fn build(
             ));
         }
     }
-    let mut warnings = Vec::new();
     let time = time(&obj, "time")?;
-    let custody = if kind.is_custody() {
-        let raw_in: Vec<RawIn> = field(&obj, "inputs")?.unwrap_or_default();
-        let raw_out: Vec<RawOut> = req(field(&obj, "outputs")?, "outputs")?;
-        let raw_att: Vec<String> = field(&obj, "attestations")?.unwrap_or_default();
-        let inputs = raw_in
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| {
-                Ok(Input {
-                    certificate: id(&format!("inputs[{i}].certificate"), &r.certificate)?,
-                    lot: r.lot,
-                    quantity: grams(&format!("inputs[{i}].quantity_kg"), r.quantity_kg)?,
-                })
-            })
-            .collect::<Result<Vec<_>, FieldError>>()?;
-        let outputs = raw_out
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| {
-                if let Some(s) = &r.species {
-                    match lists.species(s) {
-                        Lookup::Known => {}
-                        Lookup::Unknown if crate::codes::is_species_shape(s) => {
-                            return Err(FieldError::new(
-                                format!("outputs[{i}].species"),
-                                s,
-                                "not in the ASFIS list of species",
-                            ));
-                        }
-                        Lookup::Unknown => {}
-                        Lookup::NotChecked => warnings.push(format!(
-                            "outputs[{i}].species {s}: not checked against the ASFIS list (no code list directory given)"
-                        )),
-                    }
-                }
-                Ok(Output {
-                    lot: r.lot,
-                    quantity: grams(&format!("outputs[{i}].quantity_kg"), r.quantity_kg)?,
-                    species: r.species,
-                    product: r.product,
-                })
-            })
-            .collect::<Result<Vec<_>, FieldError>>()?;
-        let attestations = raw_att
-            .iter()
-            .enumerate()
-            .map(|(i, s)| id(&format!("attestations[{i}]"), s))
-            .collect::<Result<Vec<_>, FieldError>>()?;
-        Some(Custody {
-            inputs,
-            outputs,
-            attestations,
-        })
-    } else {
-        None
+    let mut ctx = Context {
+        lists,
+        salt,
+        warnings: Vec::new(),
+        disclosed: None,
     };
-    let mut disclosure = None;
-    let details = match kind {
-        Kind::CrewAttestation => {
-            let v: RawVessel = req(field(&obj, "vessel")?, "vessel")?;
-            let raw_crew: Vec<CrewEntry> = req(field(&obj, "crew")?, "crew")?;
-            let rest: RawRest = req(field(&obj, "rest_hours")?, "rest_hours")?;
+    let values = table
+        .iter()
+        .map(|spec| read_field(&obj, spec, &mut ctx))
+        .collect::<Result<Vec<_>, FieldError>>()?;
+    let details = fields::assemble(kind, values)?;
+    let mut warnings = ctx.warnings;
+    let disclosure = match (&details, ctx.disclosed) {
+        (Details::CrewAttestation(a), Some(crew)) => Some(Disclosure {
+            certificate: None,
+            vessel_imo: a.vessel.imo.clone(),
+            crew,
+        }),
+        _ => None,
+    };
+    if let Details::Custody(CustodyEvent {
+        step: Step::Catch(c),
+        ..
+    }) = &details
+    {
+        // The check digit is defined for the 7-digit form only.
+        if c.vessel_imo.len() == 10 && !crate::codes::imo_check_digit_ok(&c.vessel_imo) {
+            warnings.push(format!(
+                "vessel_imo {}: the IMO check digit does not match (kept; many registered ships carry such numbers)",
+                c.vessel_imo
+            ));
+        }
+    }
+    let payload = Payload::new(time, issued_at, details)?;
+    if let Some(e) = payload.time_order_problems().into_iter().next() {
+        return Err(e);
+    }
+    Ok(Built {
+        payload,
+        disclosure,
+        warnings,
+    })
+}
+
+/// A field's value, or the default for a field JSON input may leave out.
+fn given<T: Default>(v: Option<T>, spec: &FieldSpec) -> Result<T, FieldError> {
+    if spec.json_required {
+        req(v, spec.json)
+    } else {
+        Ok(v.unwrap_or_default())
+    }
+}
+
+/// What reading a field may need beyond the document: the code lists, fresh salts, and
+/// where warnings and the crew disclosure go.
+struct Context<'a> {
+    lists: &'a CodeLists,
+    salt: &'a mut dyn FnMut() -> [u8; 16],
+    warnings: Vec<String>,
+    disclosed: Option<Vec<DisclosedEntry>>,
+}
+
+/// Read one field of the kind's table from the input document by its codec.
+fn read_field(
+    obj: &Map<String, Json>,
+    spec: &FieldSpec,
+    ctx: &mut Context<'_>,
+) -> Result<FieldValue, FieldError> {
+    let name = spec.json;
+    Ok(match spec.codec {
+        Codec::Text => FieldValue::Text(text(obj, name)?),
+        Codec::Port => {
+            let port = text(obj, name)?;
+            match ctx.lists.port(&port) {
+                Lookup::Known => {}
+                Lookup::Unknown if crate::codes::is_locode_shape(&port) => {
+                    return Err(FieldError::new(name, &port, "not a port in the UN/LOCODE list"));
+                }
+                Lookup::Unknown => {}
+                Lookup::NotChecked => ctx.warnings.push(format!(
+                    "{name} {port}: not checked against the UN/LOCODE list (no code list directory given)"
+                )),
+            }
+            FieldValue::Text(port)
+        }
+        Codec::Reason => FieldValue::Text(req(field(obj, name)?, name)?),
+        Codec::Time => FieldValue::Time(time(obj, name)?),
+        Codec::Bool => FieldValue::Bool(req(field(obj, name)?, name)?),
+        Codec::Id => {
+            let c = text(obj, name)?;
+            FieldValue::Id(id(name, &c)?)
+        }
+        Codec::Inputs => {
+            let raw: Vec<RawIn> = given(field(obj, name)?, spec)?;
+            FieldValue::Inputs(
+                raw.into_iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        Ok(Input {
+                            certificate: id(&format!("{name}[{i}].certificate"), &r.certificate)?,
+                            lot: r.lot,
+                            quantity: grams(&format!("{name}[{i}].quantity_kg"), r.quantity_kg)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, FieldError>>()?,
+            )
+        }
+        Codec::Outputs => {
+            let raw: Vec<RawOut> = given(field(obj, name)?, spec)?;
+            FieldValue::Outputs(
+                raw.into_iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        if let Some(s) = &r.species {
+                            match ctx.lists.species(s) {
+                                Lookup::Known => {}
+                                Lookup::Unknown if crate::codes::is_species_shape(s) => {
+                                    return Err(FieldError::new(
+                                        format!("{name}[{i}].species"),
+                                        s,
+                                        "not in the ASFIS list of species",
+                                    ));
+                                }
+                                Lookup::Unknown => {}
+                                Lookup::NotChecked => ctx.warnings.push(format!(
+                                    "{name}[{i}].species {s}: not checked against the ASFIS list (no code list directory given)"
+                                )),
+                            }
+                        }
+                        Ok(Output {
+                            lot: r.lot,
+                            quantity: grams(&format!("{name}[{i}].quantity_kg"), r.quantity_kg)?,
+                            species: r.species,
+                            product: r.product,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, FieldError>>()?,
+            )
+        }
+        Codec::Attestations => {
+            let raw: Vec<String> = given(field(obj, name)?, spec)?;
+            FieldValue::Attestations(
+                raw.iter()
+                    .enumerate()
+                    .map(|(i, s)| id(&format!("{name}[{i}]"), s))
+                    .collect::<Result<Vec<_>, FieldError>>()?,
+            )
+        }
+        Codec::Vessel => {
+            let v: RawVessel = req(field(obj, name)?, name)?;
+            FieldValue::Vessel(Vessel {
+                name: v.name,
+                imo: v.imo,
+                flag: v.flag,
+            })
+        }
+        Codec::Audit => FieldValue::Audit(audit(obj, name)?),
+        Codec::Crew => {
+            let raw_crew: Vec<CrewEntry> = req(field(obj, name)?, name)?;
             let mut members = Vec::with_capacity(raw_crew.len().min(crate::payload::MAX_CREW));
             let mut disclosed = Vec::new();
             for (i, e) in raw_crew.into_iter().enumerate() {
-                check_text(&format!("crew[{i}].name"), &e.name, MAX_TEXT)?;
-                check_text(&format!("crew[{i}].role"), &e.role, MAX_TEXT)?;
+                check_text(&format!("{name}[{i}].name"), &e.name, MAX_TEXT)?;
+                check_text(&format!("{name}[{i}].role"), &e.role, MAX_TEXT)?;
                 if !crate::codes::is_flag(&e.nationality) {
                     return Err(FieldError::new(
-                        format!("crew[{i}].nationality"),
+                        format!("{name}[{i}].nationality"),
                         &e.nationality,
                         "not an ISO 3166-1 alpha-3 country code",
                     ));
                 }
                 let wage_method = WageMethod::parse(&e.wage_method).ok_or_else(|| {
                     FieldError::new(
-                        format!("crew[{i}].wage_method"),
+                        format!("{name}[{i}].wage_method"),
                         &e.wage_method,
                         "not one of bank_transfer, cash, mobile_money, via_broker, deferred",
                     )
                 })?;
-                let s = salt();
+                let s = (ctx.salt)();
                 members.push(CrewMember {
                     commitment: crew::commitment(&s, &e),
                     written_agreement: e.written_agreement,
@@ -387,106 +435,16 @@ pub fn build(
                     entry: e,
                 });
             }
-            disclosure = Some(Disclosure {
-                certificate: None,
-                vessel_imo: v.imo.clone(),
-                crew: disclosed,
-            });
-            Details::CrewAttestation(CrewAttestation {
-                vessel: Vessel {
-                    name: v.name,
-                    imo: v.imo,
-                    flag: v.flag,
-                },
-                valid_from: self::time(&obj, "valid_from")?,
-                valid_until: self::time(&obj, "valid_until")?,
-                audit: audit(&obj)?,
-                crew: members,
-                rest: RestMinutes {
-                    min_per_24h: minutes("rest_hours.min_per_24h", rest.min_per_24h, 24.0)?,
-                    min_per_7d: minutes("rest_hours.min_per_7d", rest.min_per_7d, 168.0)?,
-                },
-                ilo_indicators: ilo(&obj)?,
+            ctx.disclosed = Some(disclosed);
+            FieldValue::Crew(members)
+        }
+        Codec::Rest => {
+            let rest: RawRest = req(field(obj, name)?, name)?;
+            FieldValue::Rest(RestMinutes {
+                min_per_24h: minutes(&format!("{name}.min_per_24h"), rest.min_per_24h, 24.0)?,
+                min_per_7d: minutes(&format!("{name}.min_per_7d"), rest.min_per_7d, 168.0)?,
             })
         }
-        Kind::FacilityAttestation => Details::FacilityAttestation(FacilityAttestation {
-            facility: text(&obj, "facility")?,
-            valid_from: self::time(&obj, "valid_from")?,
-            valid_until: self::time(&obj, "valid_until")?,
-            audit: audit(&obj)?,
-            ilo_indicators: ilo(&obj)?,
-        }),
-        Kind::Catch => Details::Catch(Catch {
-            vessel_imo: text(&obj, "vessel_imo")?,
-            fao_area: text(&obj, "fao_area")?,
-            gear: text(&obj, "gear")?,
-            catch_start: self::time(&obj, "catch_start")?,
-            catch_end: self::time(&obj, "catch_end")?,
-        }),
-        Kind::Transshipment => Details::Transshipment(Transshipment {
-            from_vessel_imo: text(&obj, "from_vessel_imo")?,
-            to_vessel_imo: text(&obj, "to_vessel_imo")?,
-            at_sea: req(field(&obj, "at_sea")?, "at_sea")?,
-            fao_area: text(&obj, "fao_area")?,
-        }),
-        Kind::Landing => {
-            let port = text(&obj, "port")?;
-            match lists.port(&port) {
-                Lookup::Known => {}
-                Lookup::Unknown if crate::codes::is_locode_shape(&port) => {
-                    return Err(FieldError::new("port", &port, "not a port in the UN/LOCODE list"));
-                }
-                Lookup::Unknown => {}
-                Lookup::NotChecked => warnings.push(format!(
-                    "port {port}: not checked against the UN/LOCODE list (no code list directory given)"
-                )),
-            }
-            Details::Landing { port }
-        }
-        Kind::Processing => Details::Processing {
-            facility: text(&obj, "facility")?,
-        },
-        Kind::Shipment | Kind::Receipt => {
-            let p = Parties {
-                from: text(&obj, "from")?,
-                to: text(&obj, "to")?,
-            };
-            if kind == Kind::Shipment {
-                Details::Shipment(p)
-            } else {
-                Details::Receipt(p)
-            }
-        }
-        Kind::Revocation => {
-            let c = text(&obj, "certificate")?;
-            Details::Revocation(Revocation {
-                certificate: id("certificate", &c)?,
-                reason: req(field(&obj, "reason")?, "reason")?,
-            })
-        }
-    };
-    if let Details::Catch(c) = &details {
-        // The check digit is defined for the 7-digit form only.
-        if c.vessel_imo.len() == 10 && !crate::codes::imo_check_digit_ok(&c.vessel_imo) {
-            warnings.push(format!(
-                "vessel_imo {}: the IMO check digit does not match (kept; many registered ships carry such numbers)",
-                c.vessel_imo
-            ));
-        }
-    }
-    let payload = Payload {
-        time,
-        issued_at,
-        custody,
-        details,
-    };
-    payload.validate()?;
-    if let Some(e) = payload.time_order_problems().into_iter().next() {
-        return Err(e);
-    }
-    Ok(Built {
-        payload,
-        disclosure,
-        warnings,
+        Codec::Ilo => FieldValue::Ilo(ilo(obj, name)?),
     })
 }

@@ -14,6 +14,7 @@ pub mod cbor;
 pub mod codes;
 pub mod crew;
 pub mod dn;
+pub mod fields;
 pub mod id;
 pub mod input;
 pub mod json;

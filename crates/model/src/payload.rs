@@ -8,6 +8,7 @@
 
 use crate::cbor::{self, Value};
 use crate::codes;
+use crate::fields::{self, Codec, FieldSpec, FieldValue};
 use crate::id::CertId;
 use crate::kind::Kind;
 use crate::quantity::Grams;
@@ -32,27 +33,57 @@ pub const MAX_CREW: usize = 512;
 pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 
 /// A validated certificate payload.
+///
+/// The fields are private: a `Payload` is only made by [`Payload::new`], by decoding
+/// ([`Payload::from_cbor`]) or from JSON input ([`crate::input::build`]), each of which runs
+/// [`Payload::validate`]. Lot movements live inside [`Details::Custody`], so a custody kind
+/// without them, or an attestation with them, cannot be written down.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Payload {
-    /// The event time (for attestations: when the audit statement was made).
+    time: Timestamp,
+    issued_at: Timestamp,
+    details: Details,
+}
+
+/// The parts of a payload, unchecked: what [`Payload::into_parts`] gives, to change and
+/// [`build`](PayloadParts::build) into a new payload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PayloadParts {
+    /// The event time.
     pub time: Timestamp,
-    /// The signing time, claimed by the signer.
+    /// The signing time.
     pub issued_at: Timestamp,
-    /// Lots consumed and produced, for custody kinds; `None` for attestations and revocations.
-    pub custody: Option<Custody>,
-    /// The kind-specific fields; they determine the kind.
+    /// The kind-specific fields.
     pub details: Details,
 }
 
-/// Lot movements of a custody certificate.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Custody {
+impl PayloadParts {
+    /// The custody event, for custody kinds, to change.
+    pub fn custody_mut(&mut self) -> Option<&mut CustodyEvent> {
+        match &mut self.details {
+            Details::Custody(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The payload, checked by [`Payload::validate`].
+    pub fn build(self) -> Result<Payload, FieldError> {
+        Payload::new(self.time, self.issued_at, self.details)
+    }
+}
+
+/// A custody event: the lots it consumes and produces, the attestations it relies on and
+/// the step of the supply chain it records (which determines the kind).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustodyEvent {
     /// Quantities of lots that earlier certificates output (empty for a catch).
     pub inputs: Vec<Input>,
     /// Lots this certificate creates or passes on.
     pub outputs: Vec<Output>,
     /// Ids of the attestations this certificate relies on.
     pub attestations: Vec<CertId>,
+    /// The kind-specific fields of the step.
+    pub step: Step,
 }
 
 /// One consumed quantity.
@@ -79,13 +110,22 @@ pub struct Output {
     pub product: Option<String>,
 }
 
-/// Kind-specific fields.
+/// Kind-specific fields; they determine the kind.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Details {
     /// See [`CrewAttestation`].
     CrewAttestation(CrewAttestation),
     /// See [`FacilityAttestation`].
     FacilityAttestation(FacilityAttestation),
+    /// A custody kind (catch, transshipment, landing, processing, shipment, receipt).
+    Custody(CustodyEvent),
+    /// See [`Revocation`].
+    Revocation(Revocation),
+}
+
+/// The step a custody event records.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
     /// See [`Catch`].
     Catch(Catch),
     /// See [`Transshipment`].
@@ -104,8 +144,32 @@ pub enum Details {
     Shipment(Parties),
     /// A receipt between parties.
     Receipt(Parties),
-    /// See [`Revocation`].
-    Revocation(Revocation),
+}
+
+impl Step {
+    /// The certificate kind of this step.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Step::Catch(_) => Kind::Catch,
+            Step::Transshipment(_) => Kind::Transshipment,
+            Step::Landing { .. } => Kind::Landing,
+            Step::Processing { .. } => Kind::Processing,
+            Step::Shipment(_) => Kind::Shipment,
+            Step::Receipt(_) => Kind::Receipt,
+        }
+    }
+}
+
+impl Details {
+    /// The certificate kind.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Details::CrewAttestation(_) => Kind::CrewAttestation,
+            Details::FacilityAttestation(_) => Kind::FacilityAttestation,
+            Details::Custody(c) => c.step.kind(),
+            Details::Revocation(_) => Kind::Revocation,
+        }
+    }
 }
 
 /// Crew labour attestation for one vessel over a validity period.
@@ -374,34 +438,85 @@ pub enum PayloadError {
 }
 
 impl Payload {
+    /// A payload from its parts, checked by [`Payload::validate`].
+    pub fn new(
+        time: Timestamp,
+        issued_at: Timestamp,
+        details: Details,
+    ) -> Result<Payload, FieldError> {
+        let p = Payload {
+            time,
+            issued_at,
+            details,
+        };
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// The parts of the payload, e.g. to change one and build a new payload with
+    /// [`PayloadParts::build`].
+    pub fn into_parts(self) -> PayloadParts {
+        PayloadParts {
+            time: self.time,
+            issued_at: self.issued_at,
+            details: self.details,
+        }
+    }
+
+    /// The event time (for attestations: when the audit statement was made).
+    pub fn time(&self) -> Timestamp {
+        self.time
+    }
+
+    /// The signing time, claimed by the signer.
+    pub fn issued_at(&self) -> Timestamp {
+        self.issued_at
+    }
+
+    /// The kind-specific fields.
+    pub fn details(&self) -> &Details {
+        &self.details
+    }
+
     /// The certificate kind.
     pub fn kind(&self) -> Kind {
+        self.details.kind()
+    }
+
+    /// The custody event, for custody kinds.
+    pub fn custody(&self) -> Option<&CustodyEvent> {
         match &self.details {
-            Details::CrewAttestation(_) => Kind::CrewAttestation,
-            Details::FacilityAttestation(_) => Kind::FacilityAttestation,
-            Details::Catch(_) => Kind::Catch,
-            Details::Transshipment(_) => Kind::Transshipment,
-            Details::Landing { .. } => Kind::Landing,
-            Details::Processing { .. } => Kind::Processing,
-            Details::Shipment(_) => Kind::Shipment,
-            Details::Receipt(_) => Kind::Receipt,
-            Details::Revocation(_) => Kind::Revocation,
+            Details::Custody(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The custody step, for custody kinds.
+    pub fn step(&self) -> Option<&Step> {
+        self.custody().map(|c| &c.step)
+    }
+
+    /// The revocation, for a revocation.
+    pub fn revocation(&self) -> Option<&Revocation> {
+        match &self.details {
+            Details::Revocation(r) => Some(r),
+            _ => None,
         }
     }
 
     /// Consumed quantities (empty for non-custody kinds).
     pub fn inputs(&self) -> &[Input] {
-        self.custody.as_ref().map_or(&[], |c| &c.inputs)
+        self.custody().map_or(&[], |c| &c.inputs)
     }
 
     /// Produced lots (empty for non-custody kinds).
     pub fn outputs(&self) -> &[Output] {
-        self.custody.as_ref().map_or(&[], |c| &c.outputs)
+        self.custody().map_or(&[], |c| &c.outputs)
     }
 
     /// Attestations relied on (empty for non-custody kinds).
     pub fn attestations(&self) -> &[CertId] {
-        self.custody.as_ref().map_or(&[], |c| &c.attestations)
+        self.custody().map_or(&[], |c| &c.attestations)
     }
 
     /// The validity period of an attestation.
@@ -417,18 +532,8 @@ impl Payload {
     pub fn validate(&self) -> Result<(), FieldError> {
         check_time_range("time", self.time)?;
         check_time_range("issued_at", self.issued_at)?;
-        let kind = self.kind();
-        match (&self.custody, kind.is_custody()) {
-            (Some(c), true) => validate_custody(kind, c)?,
-            (None, false) => {}
-            (Some(_), false) => {
-                return Err(FieldError::new(
-                    "inputs",
-                    kind,
-                    "this kind has no inputs, outputs or attestations",
-                ));
-            }
-            (None, true) => return Err(FieldError::missing("outputs")),
+        if let Details::Custody(c) = &self.details {
+            validate_custody(c)?;
         }
         match &self.details {
             Details::CrewAttestation(a) => {
@@ -482,7 +587,10 @@ impl Payload {
                 check_audit(&a.audit)?;
                 check_ilo(&a.ilo_indicators)?;
             }
-            Details::Catch(c) => {
+            Details::Custody(CustodyEvent {
+                step: Step::Catch(c),
+                ..
+            }) => {
                 check_imo("vessel_imo", &c.vessel_imo)?;
                 check_fao("fao_area", &c.fao_area)?;
                 if !codes::is_gear(&c.gear) {
@@ -495,7 +603,10 @@ impl Payload {
                 check_time_range("catch_start", c.catch_start)?;
                 check_time_range("catch_end", c.catch_end)?;
             }
-            Details::Transshipment(t) => {
+            Details::Custody(CustodyEvent {
+                step: Step::Transshipment(t),
+                ..
+            }) => {
                 check_imo("from_vessel_imo", &t.from_vessel_imo)?;
                 check_imo("to_vessel_imo", &t.to_vessel_imo)?;
                 if t.from_vessel_imo == t.to_vessel_imo {
@@ -507,7 +618,10 @@ impl Payload {
                 }
                 check_fao("fao_area", &t.fao_area)?;
             }
-            Details::Landing { port } => {
+            Details::Custody(CustodyEvent {
+                step: Step::Landing { port },
+                ..
+            }) => {
                 if !codes::is_locode_shape(port) {
                     return Err(FieldError::new(
                         "port",
@@ -516,8 +630,14 @@ impl Payload {
                     ));
                 }
             }
-            Details::Processing { facility } => check_text("facility", facility, MAX_TEXT)?,
-            Details::Shipment(p) | Details::Receipt(p) => {
+            Details::Custody(CustodyEvent {
+                step: Step::Processing { facility },
+                ..
+            }) => check_text("facility", facility, MAX_TEXT)?,
+            Details::Custody(CustodyEvent {
+                step: Step::Shipment(p) | Step::Receipt(p),
+                ..
+            }) => {
                 check_text("from", &p.from, MAX_TEXT)?;
                 check_text("to", &p.to, MAX_TEXT)?;
             }
@@ -539,7 +659,7 @@ impl Payload {
                 format!("is after issued_at ({})", self.issued_at),
             ));
         }
-        if let Details::Catch(c) = &self.details {
+        if let Some(Step::Catch(c)) = self.step() {
             if c.catch_start > c.catch_end {
                 out.push(FieldError::new(
                     "catch_start",
@@ -561,7 +681,8 @@ impl Payload {
         out
     }
 
-    /// The payload as a CBOR value (keys as in docs/format.md).
+    /// The payload as a CBOR value (keys as in docs/format.md; the kind's fields as
+    /// [`fields::table`] lists them).
     pub fn to_value(&self) -> Value {
         let mut m: Vec<(&'static str, Value)> = vec![
             ("v", Value::Uint(FORMAT_VERSION)),
@@ -569,122 +690,11 @@ impl Payload {
             ("time", time_value(self.time)),
             ("issued_at", time_value(self.issued_at)),
         ];
-        if let Some(c) = &self.custody {
-            m.push((
-                "inputs",
-                Value::Array(
-                    c.inputs
-                        .iter()
-                        .map(|i| {
-                            map(vec![
-                                ("certificate", Value::Bytes(i.certificate.0.to_vec())),
-                                ("lot", text(&i.lot)),
-                                ("quantity_g", Value::Uint(i.quantity.0)),
-                            ])
-                        })
-                        .collect(),
-                ),
-            ));
-            m.push((
-                "outputs",
-                Value::Array(
-                    c.outputs
-                        .iter()
-                        .map(|o| {
-                            let mut e = vec![
-                                ("lot", text(&o.lot)),
-                                ("quantity_g", Value::Uint(o.quantity.0)),
-                            ];
-                            if let Some(s) = &o.species {
-                                e.push(("species", text(s)));
-                            }
-                            if let Some(p) = &o.product {
-                                e.push(("product", text(p)));
-                            }
-                            map(e)
-                        })
-                        .collect(),
-                ),
-            ));
-            m.push((
-                "attestations",
-                Value::Array(
-                    c.attestations
-                        .iter()
-                        .map(|a| Value::Bytes(a.0.to_vec()))
-                        .collect(),
-                ),
-            ));
-        }
-        match &self.details {
-            Details::CrewAttestation(a) => {
-                m.push((
-                    "vessel",
-                    map(vec![
-                        ("name", text(&a.vessel.name)),
-                        ("imo", text(&a.vessel.imo)),
-                        ("flag", text(&a.vessel.flag)),
-                    ]),
-                ));
-                m.push(("valid_from", time_value(a.valid_from)));
-                m.push(("valid_until", time_value(a.valid_until)));
-                m.push(("audit", audit_value(&a.audit)));
-                m.push((
-                    "crew",
-                    Value::Array(
-                        a.crew
-                            .iter()
-                            .map(|c| {
-                                map(vec![
-                                    ("commitment", Value::Bytes(c.commitment.to_vec())),
-                                    ("written_agreement", Value::Bool(c.written_agreement)),
-                                    ("holds_own_documents", Value::Bool(c.holds_own_documents)),
-                                    ("recruitment_fee_paid", Value::Bool(c.recruitment_fee_paid)),
-                                    ("wage_method", text(c.wage_method.as_str())),
-                                ])
-                            })
-                            .collect(),
-                    ),
-                ));
-                m.push((
-                    "rest_minutes",
-                    map(vec![
-                        ("min_per_24h", Value::Uint(u64::from(a.rest.min_per_24h))),
-                        ("min_per_7d", Value::Uint(u64::from(a.rest.min_per_7d))),
-                    ]),
-                ));
-                m.push(("ilo_indicators", ilo_value(&a.ilo_indicators)));
-            }
-            Details::FacilityAttestation(a) => {
-                m.push(("facility", text(&a.facility)));
-                m.push(("valid_from", time_value(a.valid_from)));
-                m.push(("valid_until", time_value(a.valid_until)));
-                m.push(("audit", audit_value(&a.audit)));
-                m.push(("ilo_indicators", ilo_value(&a.ilo_indicators)));
-            }
-            Details::Catch(c) => {
-                m.push(("vessel_imo", text(&c.vessel_imo)));
-                m.push(("fao_area", text(&c.fao_area)));
-                m.push(("gear", text(&c.gear)));
-                m.push(("catch_start", time_value(c.catch_start)));
-                m.push(("catch_end", time_value(c.catch_end)));
-            }
-            Details::Transshipment(t) => {
-                m.push(("from_vessel_imo", text(&t.from_vessel_imo)));
-                m.push(("to_vessel_imo", text(&t.to_vessel_imo)));
-                m.push(("at_sea", Value::Bool(t.at_sea)));
-                m.push(("fao_area", text(&t.fao_area)));
-            }
-            Details::Landing { port } => m.push(("port", text(port))),
-            Details::Processing { facility } => m.push(("facility", text(facility))),
-            Details::Shipment(p) | Details::Receipt(p) => {
-                m.push(("from", text(&p.from)));
-                m.push(("to", text(&p.to)));
-            }
-            Details::Revocation(r) => {
-                m.push(("certificate", Value::Bytes(r.certificate.0.to_vec())));
-                m.push(("reason", text(&r.reason)));
-            }
+        for (spec, value) in fields::table(self.kind())
+            .iter()
+            .zip(fields::split(&self.details))
+        {
+            m.push((spec.cbor, field_value(&value)));
         }
         map(m)
     }
@@ -727,152 +737,22 @@ impl Payload {
         })?;
         let time = f.time("time")?;
         let issued_at = f.time("issued_at")?;
-        let custody = if kind.is_custody() {
-            let inputs = f
-                .array("inputs")?
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let mut e = Fields::new(&format!("inputs[{i}]"), v)?;
-                    let r = Input {
-                        certificate: e.cert_id("certificate")?,
-                        lot: e.text("lot")?.to_string(),
-                        quantity: e.grams("quantity_g")?,
-                    };
-                    e.finish()?;
-                    Ok(r)
-                })
-                .collect::<Result<Vec<_>, FieldError>>()?;
-            let outputs = f
-                .array("outputs")?
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let mut e = Fields::new(&format!("outputs[{i}]"), v)?;
-                    let r = Output {
-                        lot: e.text("lot")?.to_string(),
-                        quantity: e.grams("quantity_g")?,
-                        species: e.opt_text("species")?.map(str::to_string),
-                        product: e.opt_text("product")?.map(str::to_string),
-                    };
-                    e.finish()?;
-                    Ok(r)
-                })
-                .collect::<Result<Vec<_>, FieldError>>()?;
-            let attestations = f
-                .array("attestations")?
-                .iter()
-                .enumerate()
-                .map(|(i, v)| as_cert_id(&format!("attestations[{i}]"), v))
-                .collect::<Result<Vec<_>, FieldError>>()?;
-            Some(Custody {
-                inputs,
-                outputs,
-                attestations,
-            })
-        } else {
-            None
-        };
-        let details = match kind {
-            Kind::CrewAttestation => {
-                let mut ve = f.map("vessel")?;
-                let vessel = Vessel {
-                    name: ve.text("name")?.to_string(),
-                    imo: ve.text("imo")?.to_string(),
-                    flag: ve.text("flag")?.to_string(),
-                };
-                ve.finish()?;
-                let valid_from = f.time("valid_from")?;
-                let valid_until = f.time("valid_until")?;
-                let audit = f.audit()?;
-                let crew = f
-                    .array("crew")?
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        let mut e = Fields::new(&format!("crew[{i}]"), v)?;
-                        let commitment = e.bytes32("commitment")?;
-                        let r = CrewMember {
-                            commitment,
-                            written_agreement: e.bool("written_agreement")?,
-                            holds_own_documents: e.bool("holds_own_documents")?,
-                            recruitment_fee_paid: e.bool("recruitment_fee_paid")?,
-                            wage_method: e.wage_method("wage_method")?,
-                        };
-                        e.finish()?;
-                        Ok(r)
-                    })
-                    .collect::<Result<Vec<_>, FieldError>>()?;
-                let mut r = f.map("rest_minutes")?;
-                let rest = RestMinutes {
-                    min_per_24h: r.u32("min_per_24h")?,
-                    min_per_7d: r.u32("min_per_7d")?,
-                };
-                r.finish()?;
-                let ilo_indicators = f.ilo()?;
-                Details::CrewAttestation(CrewAttestation {
-                    vessel,
-                    valid_from,
-                    valid_until,
-                    audit,
-                    crew,
-                    rest,
-                    ilo_indicators,
-                })
-            }
-            Kind::FacilityAttestation => Details::FacilityAttestation(FacilityAttestation {
-                facility: f.text("facility")?.to_string(),
-                valid_from: f.time("valid_from")?,
-                valid_until: f.time("valid_until")?,
-                audit: f.audit()?,
-                ilo_indicators: f.ilo()?,
-            }),
-            Kind::Catch => Details::Catch(Catch {
-                vessel_imo: f.text("vessel_imo")?.to_string(),
-                fao_area: f.text("fao_area")?.to_string(),
-                gear: f.text("gear")?.to_string(),
-                catch_start: f.time("catch_start")?,
-                catch_end: f.time("catch_end")?,
-            }),
-            Kind::Transshipment => Details::Transshipment(Transshipment {
-                from_vessel_imo: f.text("from_vessel_imo")?.to_string(),
-                to_vessel_imo: f.text("to_vessel_imo")?.to_string(),
-                at_sea: f.bool("at_sea")?,
-                fao_area: f.text("fao_area")?.to_string(),
-            }),
-            Kind::Landing => Details::Landing {
-                port: f.text("port")?.to_string(),
-            },
-            Kind::Processing => Details::Processing {
-                facility: f.text("facility")?.to_string(),
-            },
-            Kind::Shipment | Kind::Receipt => {
-                let p = Parties {
-                    from: f.text("from")?.to_string(),
-                    to: f.text("to")?.to_string(),
-                };
-                if kind == Kind::Shipment {
-                    Details::Shipment(p)
-                } else {
-                    Details::Receipt(p)
-                }
-            }
-            Kind::Revocation => Details::Revocation(Revocation {
-                certificate: f.cert_id("certificate")?,
-                reason: f.text("reason")?.to_string(),
-            }),
-        };
+        let values = fields::table(kind)
+            .iter()
+            .map(|spec| f.field(spec))
+            .collect::<Result<Vec<_>, FieldError>>()?;
+        let details = fields::assemble(kind, values)?;
         f.finish()?;
         Ok(Payload {
             time,
             issued_at,
-            custody,
             details,
         })
     }
 }
 
-fn validate_custody(kind: Kind, c: &Custody) -> Result<(), FieldError> {
+fn validate_custody(c: &CustodyEvent) -> Result<(), FieldError> {
+    let kind = c.step.kind();
     if kind == Kind::Catch {
         if !c.inputs.is_empty() {
             return Err(FieldError::new(
@@ -1096,6 +976,73 @@ fn time_value(t: Timestamp) -> Value {
     Value::Uint(u64::try_from(t.0).unwrap_or(0))
 }
 
+/// The CBOR form of one field's value.
+fn field_value(v: &FieldValue) -> Value {
+    match v {
+        FieldValue::Text(s) => text(s),
+        FieldValue::Time(t) => time_value(*t),
+        FieldValue::Bool(b) => Value::Bool(*b),
+        FieldValue::Id(id) => Value::Bytes(id.0.to_vec()),
+        FieldValue::Inputs(inputs) => Value::Array(
+            inputs
+                .iter()
+                .map(|i| {
+                    map(vec![
+                        ("certificate", Value::Bytes(i.certificate.0.to_vec())),
+                        ("lot", text(&i.lot)),
+                        ("quantity_g", Value::Uint(i.quantity.0)),
+                    ])
+                })
+                .collect(),
+        ),
+        FieldValue::Outputs(outputs) => Value::Array(
+            outputs
+                .iter()
+                .map(|o| {
+                    let mut e = vec![
+                        ("lot", text(&o.lot)),
+                        ("quantity_g", Value::Uint(o.quantity.0)),
+                    ];
+                    if let Some(s) = &o.species {
+                        e.push(("species", text(s)));
+                    }
+                    if let Some(p) = &o.product {
+                        e.push(("product", text(p)));
+                    }
+                    map(e)
+                })
+                .collect(),
+        ),
+        FieldValue::Attestations(ids) => {
+            Value::Array(ids.iter().map(|a| Value::Bytes(a.0.to_vec())).collect())
+        }
+        FieldValue::Vessel(v) => map(vec![
+            ("name", text(&v.name)),
+            ("imo", text(&v.imo)),
+            ("flag", text(&v.flag)),
+        ]),
+        FieldValue::Audit(a) => audit_value(a),
+        FieldValue::Crew(crew) => Value::Array(
+            crew.iter()
+                .map(|c| {
+                    map(vec![
+                        ("commitment", Value::Bytes(c.commitment.to_vec())),
+                        ("written_agreement", Value::Bool(c.written_agreement)),
+                        ("holds_own_documents", Value::Bool(c.holds_own_documents)),
+                        ("recruitment_fee_paid", Value::Bool(c.recruitment_fee_paid)),
+                        ("wage_method", text(c.wage_method.as_str())),
+                    ])
+                })
+                .collect(),
+        ),
+        FieldValue::Rest(r) => map(vec![
+            ("min_per_24h", Value::Uint(u64::from(r.min_per_24h))),
+            ("min_per_7d", Value::Uint(u64::from(r.min_per_7d))),
+        ]),
+        FieldValue::Ilo(ids) => ilo_value(ids),
+    }
+}
+
 fn audit_value(a: &Audit) -> Value {
     map(vec![
         ("method", text(a.method.as_str())),
@@ -1295,8 +1242,101 @@ impl<'a> Fields<'a> {
         })
     }
 
-    fn audit(&mut self) -> Result<Audit, FieldError> {
-        let mut a = self.map("audit")?;
+    /// Read one field of the kind's table by its codec.
+    fn field(&mut self, spec: &FieldSpec) -> Result<FieldValue, FieldError> {
+        let name = spec.cbor;
+        Ok(match spec.codec {
+            Codec::Text | Codec::Port | Codec::Reason => {
+                FieldValue::Text(self.text(name)?.to_string())
+            }
+            Codec::Time => FieldValue::Time(self.time(name)?),
+            Codec::Bool => FieldValue::Bool(self.bool(name)?),
+            Codec::Id => FieldValue::Id(self.cert_id(name)?),
+            Codec::Inputs => FieldValue::Inputs(
+                self.array(name)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let mut e = Fields::new(&format!("{name}[{i}]"), v)?;
+                        let r = Input {
+                            certificate: e.cert_id("certificate")?,
+                            lot: e.text("lot")?.to_string(),
+                            quantity: e.grams("quantity_g")?,
+                        };
+                        e.finish()?;
+                        Ok(r)
+                    })
+                    .collect::<Result<Vec<_>, FieldError>>()?,
+            ),
+            Codec::Outputs => FieldValue::Outputs(
+                self.array(name)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let mut e = Fields::new(&format!("{name}[{i}]"), v)?;
+                        let r = Output {
+                            lot: e.text("lot")?.to_string(),
+                            quantity: e.grams("quantity_g")?,
+                            species: e.opt_text("species")?.map(str::to_string),
+                            product: e.opt_text("product")?.map(str::to_string),
+                        };
+                        e.finish()?;
+                        Ok(r)
+                    })
+                    .collect::<Result<Vec<_>, FieldError>>()?,
+            ),
+            Codec::Attestations => FieldValue::Attestations(
+                self.array(name)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| as_cert_id(&format!("{name}[{i}]"), v))
+                    .collect::<Result<Vec<_>, FieldError>>()?,
+            ),
+            Codec::Vessel => {
+                let mut ve = self.map(name)?;
+                let vessel = Vessel {
+                    name: ve.text("name")?.to_string(),
+                    imo: ve.text("imo")?.to_string(),
+                    flag: ve.text("flag")?.to_string(),
+                };
+                ve.finish()?;
+                FieldValue::Vessel(vessel)
+            }
+            Codec::Audit => FieldValue::Audit(self.audit(name)?),
+            Codec::Crew => FieldValue::Crew(
+                self.array(name)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let mut e = Fields::new(&format!("{name}[{i}]"), v)?;
+                        let commitment = e.bytes32("commitment")?;
+                        let r = CrewMember {
+                            commitment,
+                            written_agreement: e.bool("written_agreement")?,
+                            holds_own_documents: e.bool("holds_own_documents")?,
+                            recruitment_fee_paid: e.bool("recruitment_fee_paid")?,
+                            wage_method: e.wage_method("wage_method")?,
+                        };
+                        e.finish()?;
+                        Ok(r)
+                    })
+                    .collect::<Result<Vec<_>, FieldError>>()?,
+            ),
+            Codec::Rest => {
+                let mut r = self.map(name)?;
+                let rest = RestMinutes {
+                    min_per_24h: r.u32("min_per_24h")?,
+                    min_per_7d: r.u32("min_per_7d")?,
+                };
+                r.finish()?;
+                FieldValue::Rest(rest)
+            }
+            Codec::Ilo => FieldValue::Ilo(self.ilo(name)?),
+        })
+    }
+
+    fn audit(&mut self, name: &str) -> Result<Audit, FieldError> {
+        let mut a = self.map(name)?;
         let method = a.text("method")?;
         let method = AuditMethod::parse(method).ok_or_else(|| {
             FieldError::new(
@@ -1314,9 +1354,9 @@ impl<'a> Fields<'a> {
         Ok(r)
     }
 
-    fn ilo(&mut self) -> Result<Vec<u8>, FieldError> {
-        let path = self.path("ilo_indicators");
-        self.array("ilo_indicators")?
+    fn ilo(&mut self, name: &str) -> Result<Vec<u8>, FieldError> {
+        let path = self.path(name);
+        self.array(name)?
             .iter()
             .enumerate()
             .map(|(i, v)| match v {

@@ -1,7 +1,7 @@
 //! The one-line text summary of a payload, for reports and `inspect`: the kind's key
 //! facts (vessel, area, port, facility, parties) and its output lots.
 
-use crate::payload::{Details, Payload};
+use crate::payload::{CustodyEvent, Details, Payload, Step};
 
 /// One line describing a certificate for reports.
 pub fn summary(p: &Payload) -> String {
@@ -21,7 +21,7 @@ pub fn summary(p: &Payload) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    match &p.details {
+    match &p.details() {
         Details::CrewAttestation(a) => format!(
             "crew of {} {} ({}), {}..{}, {} crew, audit {}",
             a.vessel.name,
@@ -39,7 +39,10 @@ pub fn summary(p: &Payload) -> String {
             a.valid_until,
             a.audit.method.as_str()
         ),
-        Details::Catch(c) => format!(
+        Details::Custody(CustodyEvent {
+            step: Step::Catch(c),
+            ..
+        }) => format!(
             "{} in FAO {} with {}, {}..{}: {}",
             c.vessel_imo,
             c.fao_area,
@@ -48,7 +51,10 @@ pub fn summary(p: &Payload) -> String {
             c.catch_end,
             lots(p)
         ),
-        Details::Transshipment(t) => format!(
+        Details::Custody(CustodyEvent {
+            step: Step::Transshipment(t),
+            ..
+        }) => format!(
             "{} -> {} {} in FAO {}: {}",
             t.from_vessel_imo,
             t.to_vessel_imo,
@@ -56,9 +62,18 @@ pub fn summary(p: &Payload) -> String {
             t.fao_area,
             lots(p)
         ),
-        Details::Landing { port } => format!("at {port}: {}", lots(p)),
-        Details::Processing { facility } => format!("at {facility:?}: {}", lots(p)),
-        Details::Shipment(x) | Details::Receipt(x) => {
+        Details::Custody(CustodyEvent {
+            step: Step::Landing { port },
+            ..
+        }) => format!("at {port}: {}", lots(p)),
+        Details::Custody(CustodyEvent {
+            step: Step::Processing { facility },
+            ..
+        }) => format!("at {facility:?}: {}", lots(p)),
+        Details::Custody(CustodyEvent {
+            step: Step::Shipment(x) | Step::Receipt(x),
+            ..
+        }) => {
             format!("{:?} -> {:?}: {}", x.from, x.to, lots(p))
         }
         Details::Revocation(r) => format!("revokes {}: {:?}", r.certificate, r.reason),

@@ -532,7 +532,7 @@ fn ilo_indicator_out_of_range() {
     let mut d = crew_doc();
     d["ilo_indicators"] = json!([11, 1, 11]);
     let b = build(Kind::CrewAttestation, &d);
-    let catchcert_model::payload::Details::CrewAttestation(a) = &b.payload.details else {
+    let catchcert_model::payload::Details::CrewAttestation(a) = b.payload.details() else {
         panic!("crew attestation")
     };
     assert_eq!(a.ilo_indicators, vec![1, 11]);
@@ -562,7 +562,7 @@ fn rest_hours_not_whole_minutes() {
     let mut d = crew_doc();
     d["rest_hours"]["min_per_24h"] = json!(10.25);
     let b = build(Kind::CrewAttestation, &d);
-    let catchcert_model::payload::Details::CrewAttestation(a) = &b.payload.details else {
+    let catchcert_model::payload::Details::CrewAttestation(a) = b.payload.details() else {
         panic!("crew attestation")
     };
     assert_eq!(a.rest.min_per_24h, 615);
@@ -725,7 +725,7 @@ fn crew_commitments_are_salted() {
         &mut fresh,
     )
     .unwrap();
-    let commitments = |p: &catchcert_model::Payload| match &p.details {
+    let commitments = |p: &catchcert_model::Payload| match p.details() {
         catchcert_model::payload::Details::CrewAttestation(c) => {
             c.crew.iter().map(|m| m.commitment).collect::<Vec<_>>()
         }
@@ -745,4 +745,60 @@ fn crew_commitments_are_salted() {
     .unwrap();
     let cc = commitments(&c.payload);
     assert_ne!(cc[0], cc[1]);
+}
+
+/// The three forms follow the one field table: the CBOR map and the JSON output carry
+/// exactly the kind's table fields (plus the common ones), and the JSON output, read back
+/// as input, gives the same payload.
+#[test]
+fn the_forms_of_a_payload_follow_the_field_table() {
+    use catchcert_model::cbor;
+    use catchcert_model::fields;
+    use catchcert_model::json::payload_to_json;
+    let docs = [
+        (Kind::CrewAttestation, crew_doc()),
+        (Kind::FacilityAttestation, facility_doc()),
+        (Kind::Catch, catch_doc()),
+        (Kind::Landing, landing_doc()),
+        (Kind::Transshipment, transshipment_doc()),
+    ];
+    for (kind, doc) in docs {
+        let p = build(kind, &doc).payload;
+        let table = fields::table(kind);
+        let cbor::Value::Map(entries) = p.to_value() else {
+            panic!("{kind}: payload is not a map");
+        };
+        let cbor_keys: Vec<String> = entries
+            .iter()
+            .map(|(k, _)| match k {
+                cbor::Value::Text(t) => t.clone(),
+                other => panic!("{kind}: key {other:?}"),
+            })
+            .collect();
+        let mut want: Vec<String> = ["v", "kind", "time", "issued_at"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        want.extend(table.iter().map(|f| f.cbor.to_string()));
+        assert_eq!(cbor_keys, want, "{kind}");
+
+        let Value::Object(out) = payload_to_json(&p) else {
+            panic!("{kind}: JSON output is not an object");
+        };
+        let mut json_keys: Vec<&str> = out.keys().map(String::as_str).collect();
+        let mut want: Vec<&str> = vec!["kind", "time", "issued_at"];
+        want.extend(table.iter().map(|f| f.json));
+        json_keys.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(json_keys, want, "{kind}");
+
+        // Crew entries are output as commitments, not as the clear input entries.
+        if kind != Kind::CrewAttestation {
+            let mut again = out.clone();
+            again.remove("kind");
+            again.remove("issued_at");
+            let back = build(kind, &Value::Object(again)).payload;
+            assert_eq!(back, p, "{kind}");
+        }
+    }
 }

@@ -7,8 +7,9 @@
 
 use catchcert_model::codes::{self, fao::FAO_AREAS, isscfg::GEARS};
 use catchcert_model::payload::{
-    Audit, AuditMethod, Catch, CrewAttestation, CrewMember, Custody, Details, FacilityAttestation,
-    Input, MAX_REASON, Output, Parties, RestMinutes, Revocation, Transshipment, Vessel, WageMethod,
+    Audit, AuditMethod, Catch, CrewAttestation, CrewMember, CustodyEvent, Details,
+    FacilityAttestation, Input, MAX_REASON, Output, Parties, RestMinutes, Revocation, Step,
+    Transshipment, Vessel, WageMethod,
 };
 use catchcert_model::quantity::MAX_GRAMS;
 use catchcert_model::timestamp::MAX;
@@ -208,16 +209,16 @@ fn arb_inputs(kind: Kind) -> BoxedStrategy<Vec<Input>> {
         .boxed()
 }
 
-fn arb_custody(kind: Kind) -> impl Strategy<Value = Custody> {
+type Lots = (Vec<Input>, Vec<Output>, Vec<CertId>);
+
+fn arb_custody(kind: Kind) -> impl Strategy<Value = Lots> {
     (
         arb_inputs(kind),
         arb_outputs(kind),
         btree_set(arb_id(), 0..4),
     )
-        .prop_map(|(inputs, outputs, attestations)| Custody {
-            inputs,
-            outputs,
-            attestations: attestations.into_iter().collect(),
+        .prop_map(|(inputs, outputs, attestations)| {
+            (inputs, outputs, attestations.into_iter().collect())
         })
 }
 
@@ -288,13 +289,11 @@ fn arb_facility_attestation() -> impl Strategy<Value = Details> {
     )
 }
 
-fn arb_details(kind: Kind) -> BoxedStrategy<Details> {
+fn arb_step(kind: Kind) -> BoxedStrategy<Step> {
     match kind {
-        Kind::CrewAttestation => arb_crew_attestation().boxed(),
-        Kind::FacilityAttestation => arb_facility_attestation().boxed(),
         Kind::Catch => (arb_imo(), arb_fao(), arb_gear(), arb_ordered())
             .prop_map(|(vessel_imo, fao_area, gear, (s, e))| {
-                Details::Catch(Catch {
+                Step::Catch(Catch {
                     vessel_imo,
                     fao_area,
                     gear,
@@ -306,7 +305,7 @@ fn arb_details(kind: Kind) -> BoxedStrategy<Details> {
         Kind::Transshipment => (arb_imo(), arb_imo(), any::<bool>(), arb_fao())
             .prop_filter("two different vessels", |(a, b, _, _)| a != b)
             .prop_map(|(from, to, at_sea, fao_area)| {
-                Details::Transshipment(Transshipment {
+                Step::Transshipment(Transshipment {
                     from_vessel_imo: from,
                     to_vessel_imo: to,
                     at_sea,
@@ -315,17 +314,25 @@ fn arb_details(kind: Kind) -> BoxedStrategy<Details> {
             })
             .boxed(),
         Kind::Landing => prop_oneof![Just("THBKK".to_string()), "[A-Z]{2}[A-Z2-9]{3}"]
-            .prop_map(|port| Details::Landing { port })
+            .prop_map(|port| Step::Landing { port })
             .boxed(),
         Kind::Processing => arb_text()
-            .prop_map(|facility| Details::Processing { facility })
+            .prop_map(|facility| Step::Processing { facility })
             .boxed(),
         Kind::Shipment => (arb_text(), arb_text())
-            .prop_map(|(from, to)| Details::Shipment(Parties { from, to }))
+            .prop_map(|(from, to)| Step::Shipment(Parties { from, to }))
             .boxed(),
         Kind::Receipt => (arb_text(), arb_text())
-            .prop_map(|(from, to)| Details::Receipt(Parties { from, to }))
+            .prop_map(|(from, to)| Step::Receipt(Parties { from, to }))
             .boxed(),
+        _ => unreachable!("not a custody kind"),
+    }
+}
+
+fn arb_details(kind: Kind) -> BoxedStrategy<Details> {
+    match kind {
+        Kind::CrewAttestation => arb_crew_attestation().boxed(),
+        Kind::FacilityAttestation => arb_facility_attestation().boxed(),
         Kind::Revocation => (
             arb_id(),
             prop_oneof![
@@ -341,22 +348,22 @@ fn arb_details(kind: Kind) -> BoxedStrategy<Details> {
                 })
             })
             .boxed(),
+        _ => (arb_custody(kind), arb_step(kind))
+            .prop_map(|((inputs, outputs, attestations), step)| {
+                Details::Custody(CustodyEvent {
+                    inputs,
+                    outputs,
+                    attestations,
+                    step,
+                })
+            })
+            .boxed(),
     }
 }
 
 fn arb_payload_of(kind: Kind) -> impl Strategy<Value = Payload> {
-    let custody = if kind.is_custody() {
-        arb_custody(kind).prop_map(Some).boxed()
-    } else {
-        Just(None).boxed()
-    };
-    (arb_ordered(), custody, arb_details(kind)).prop_map(|((time, issued_at), custody, details)| {
-        Payload {
-            time,
-            issued_at,
-            custody,
-            details,
-        }
+    (arb_ordered(), arb_details(kind)).prop_map(|((time, issued_at), details)| {
+        Payload::new(time, issued_at, details).expect("generator made an invalid payload")
     })
 }
 

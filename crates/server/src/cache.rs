@@ -68,9 +68,9 @@ impl Entry {
             let Ok((_, p)) = cose::decode_certificate(bytes) else {
                 continue;
             };
-            later(p.issued_at);
-            if let Details::Revocation(r) = &p.details {
-                later(p.time);
+            later(p.issued_at());
+            if let Details::Revocation(r) = p.details() {
+                later(p.time());
                 if member_set.contains(&r.certificate) {
                     revocations.insert(*id);
                 }

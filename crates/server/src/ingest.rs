@@ -63,7 +63,7 @@ pub fn check_own(validator: &Mutex<PathValidator>, d: &Decoded, now: Timestamp) 
     let p = &d.payload;
     let mut findings = Vec::new();
     let mut revocation_role_pending = false;
-    let issuer = match lock(validator).validate(&d.sign1.x5chain, &[], p.issued_at) {
+    let issuer = match lock(validator).validate(&d.sign1.x5chain, &[], p.issued_at()) {
         Ok(i) => Some(i),
         Err(e) => {
             findings.push(rules::issuer_path(id, e));
@@ -81,10 +81,10 @@ pub fn check_own(validator: &Mutex<PathValidator>, d: &Decoded, now: Timestamp) 
         }
     }
     findings.extend(rules::internal_time_order(id, p));
-    if p.issued_at.0 > now.0.saturating_add(MAX_CLOCK_SKEW_SECS) {
+    if p.issued_at().0 > now.0.saturating_add(MAX_CLOCK_SKEW_SECS) {
         findings.push(
             FindingKind::IssuedInFuture {
-                issued_at: p.issued_at,
+                issued_at: p.issued_at(),
                 now,
                 skew_secs: MAX_CLOCK_SKEW_SECS,
             }
@@ -121,7 +121,7 @@ pub async fn check_self_revocation(
         return Ok(rules::self_revocation(id, issuer, Err(refusal)));
     };
     let target_issuer =
-        lock(validator).validate(&target.sign1.x5chain, &[], target.payload.issued_at);
+        lock(validator).validate(&target.sign1.x5chain, &[], target.payload.issued_at());
     let signer = match &target_issuer {
         Ok(t) => Ok(&t.key),
         Err(_) => Err(RevocationRefusal::TargetIssuerInvalid),
@@ -175,8 +175,8 @@ pub fn new_certificate(bytes: Vec<u8>, d: &Decoded, issuer: &ValidIssuer) -> New
         id: d.sign1.id,
         bytes,
         kind: p.kind(),
-        time: p.time,
-        issued_at: p.issued_at,
+        time: p.time(),
+        issued_at: p.issued_at(),
         issuer_subject: issuer.subject.clone(),
         issuer_key: issuer.key.to_bytes(),
         inputs: p
@@ -197,7 +197,7 @@ pub fn new_certificate(bytes: Vec<u8>, d: &Decoded, issuer: &ValidIssuer) -> New
             })
             .collect(),
         attestations: p.attestations().to_vec(),
-        revokes: match &p.details {
+        revokes: match &p.details() {
             Details::Revocation(r) => Some(r.certificate),
             _ => None,
         },

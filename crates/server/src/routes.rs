@@ -197,7 +197,7 @@ pub async fn get_certificate(
             ApiError::internal(format!("stored certificate {id} does not decode: {e}"))
         })?;
         let issuer = ingest::lock(state.validator())
-            .validate(&d.sign1.x5chain, &[], d.payload.issued_at)
+            .validate(&d.sign1.x5chain, &[], d.payload.issued_at())
             .ok()
             .map(|i| i.subject);
         let body = CertificateJson {

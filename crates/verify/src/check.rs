@@ -136,7 +136,7 @@ impl Checks {
         let mut out = Vec::new();
         let issuer = match self
             .validator
-            .validate(&sign1.x5chain, &[], payload.issued_at)
+            .validate(&sign1.x5chain, &[], payload.issued_at())
         {
             Ok(issuer) => issuer,
             Err(err) => {
@@ -182,7 +182,7 @@ impl Checks {
         let target = rules::revoked_needing_signer(issuer, payload)?;
         let t = set.entries.get(&target)?;
         self.validator
-            .validate(&t.sign1.x5chain, &[], t.payload.issued_at)
+            .validate(&t.sign1.x5chain, &[], t.payload.issued_at())
             .ok()
             .map(|v| v.key)
     }

@@ -56,7 +56,7 @@ pub fn bundle_for(certificates: &[Vec<u8>], head: CertId) -> Result<Bundle, Bund
         let Ok((s, p)) = cose::decode_certificate(b) else {
             continue;
         };
-        if let Details::Revocation(r) = &p.details {
+        if let Details::Revocation(r) = &p.details() {
             revocations.entry(r.certificate).or_default().push(s.id);
         }
         decoded.insert(s.id, (b, s, p));

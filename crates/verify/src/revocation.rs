@@ -47,19 +47,19 @@ pub(crate) fn effects(set: &Set, checks: &mut Checks, graph: &[CertId]) -> Effec
             let Some(rp) = set.payload(r) else {
                 continue;
             };
-            let Details::Revocation(x) = &rp.details else {
+            let Details::Revocation(x) = &rp.details() else {
                 continue;
             };
             let Some(target) = set.payload(id) else {
                 continue;
             };
             if target.kind().is_attestation() {
-                let e = out.attestation_revoked_at.entry(*id).or_insert(rp.time);
-                *e = (*e).min(rp.time);
+                let e = out.attestation_revoked_at.entry(*id).or_insert(rp.time());
+                *e = (*e).min(rp.time());
             } else {
                 out.findings.push(
                     FindingKind::Revoked {
-                        from: rp.time,
+                        from: rp.time(),
                         by: *r,
                         reason: x.reason.clone(),
                     }

@@ -8,7 +8,8 @@ use crate::findings::Finding;
 use crate::kinds::FindingKind;
 use crate::set::Set;
 use catchcert_model::payload::{
-    AuditMethod, CrewAttestation, CrewMember, Details, FacilityAttestation, Payload, WageMethod,
+    AuditMethod, CrewAttestation, CrewMember, CustodyEvent, Details, FacilityAttestation, Payload,
+    Step, WageMethod,
 };
 use catchcert_model::{CertId, Timestamp};
 use std::collections::HashMap;
@@ -53,18 +54,27 @@ pub(crate) fn attestations_and_risk(
             window,
             at_sea,
         };
-        match &p.details {
-            Details::Catch(c) => {
+        match &p.details() {
+            Details::Custody(CustodyEvent {
+                step: Step::Catch(c),
+                ..
+            }) => {
                 let window = (c.catch_start, c.catch_end);
                 let n = need(Want::Crew(&c.vessel_imo), window, false);
                 cover(set, checks, &n, revoked_at, findings);
             }
-            Details::Processing { facility } => {
-                let n = need(Want::Facility(facility), (p.time, p.time), false);
+            Details::Custody(CustodyEvent {
+                step: Step::Processing { facility },
+                ..
+            }) => {
+                let n = need(Want::Facility(facility), (p.time(), p.time()), false);
                 cover(set, checks, &n, revoked_at, findings);
             }
-            Details::Transshipment(t) if t.at_sea => {
-                let n = need(Want::Crew(&t.to_vessel_imo), (p.time, p.time), true);
+            Details::Custody(CustodyEvent {
+                step: Step::Transshipment(t),
+                ..
+            }) if t.at_sea => {
+                let n = need(Want::Crew(&t.to_vessel_imo), (p.time(), p.time()), true);
                 cover(set, checks, &n, revoked_at, findings);
             }
             Details::CrewAttestation(a) if Some(id) == graph.first() => {
@@ -101,7 +111,7 @@ fn matches(
             m.absent.push(*a);
             continue;
         };
-        let matches = match (&need.want, &ap.details) {
+        let matches = match (&need.want, &ap.details()) {
             (Want::Crew(imo), Details::CrewAttestation(x)) => x.vessel.imo == *imo,
             (Want::Facility(f), Details::FacilityAttestation(x)) => x.facility == *f,
             _ => false,
@@ -139,7 +149,7 @@ fn cover(
     let id = need.id;
     if !m.covering.is_empty() {
         for a in m.covering {
-            match set.payload(&a).map(|p| &p.details) {
+            match set.payload(&a).map(|p| p.details()) {
                 Some(Details::CrewAttestation(x)) => findings.extend(crew_risk(id, a, x)),
                 Some(Details::FacilityAttestation(x)) => findings.extend(facility_risk(id, a, x)),
                 _ => {}

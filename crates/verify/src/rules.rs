@@ -9,7 +9,7 @@ use crate::findings::Finding;
 use crate::kinds::{Absence, FindingKind, RevocationRefusal};
 use crate::path::{PathError, ValidIssuer};
 use crate::signature::SignatureChecked;
-use catchcert_model::payload::{Details, Input};
+use catchcert_model::payload::{CustodyEvent, Details, Input, Step};
 use catchcert_model::{CertId, Kind, Payload, Role};
 use ed25519_dalek::VerifyingKey;
 
@@ -77,23 +77,26 @@ pub fn input_links(
         .on(id));
     }
     let mut out = Vec::new();
-    if src.time > p.time {
+    if src.time() > p.time() {
         out.push(
             FindingKind::BeforeInput {
-                time: p.time,
-                input_time: src.time,
+                time: p.time(),
+                input_time: src.time(),
                 input_kind: src.kind(),
                 certificate: input.certificate,
             }
             .on(id),
         );
     }
-    if let Details::Catch(c) = &src.details
-        && p.time < c.catch_end
+    if let Details::Custody(CustodyEvent {
+        step: Step::Catch(c),
+        ..
+    }) = &src.details()
+        && p.time() < c.catch_end
     {
         out.push(
             FindingKind::BeforeEndOfFishing {
-                time: p.time,
+                time: p.time(),
                 catch_end: c.catch_end,
                 certificate: input.certificate,
             }
@@ -106,7 +109,7 @@ pub fn input_links(
 /// The certificate a revocation revokes, when its issuer's roles alone do not allow it:
 /// the role rule then needs the signer of that certificate ([`role`]).
 pub fn revoked_needing_signer(issuer: &ValidIssuer, p: &Payload) -> Option<CertId> {
-    match &p.details {
+    match &p.details() {
         Details::Revocation(r) if !Role::any_allows(&issuer.roles, p.kind()) => Some(r.certificate),
         _ => None,
     }
@@ -124,7 +127,7 @@ pub fn role(
     if Role::any_allows(&issuer.roles, p.kind()) {
         return None;
     }
-    if matches!(p.details, Details::Revocation(_)) && revoked_signer == Some(&issuer.key) {
+    if matches!(p.details(), Details::Revocation(_)) && revoked_signer == Some(&issuer.key) {
         return None;
     }
     Some(role_finding(id, issuer, p.kind(), None))

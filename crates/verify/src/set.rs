@@ -67,12 +67,12 @@ impl Set {
                 return;
             }
         };
-        if payload.issued_at > self.at {
+        if payload.issued_at() > self.at {
             self.later.insert(id);
             return;
         }
-        if let Details::Revocation(r) = &payload.details
-            && payload.time <= self.at
+        if let Details::Revocation(r) = &payload.details()
+            && payload.time() <= self.at
         {
             self.revocations.entry(r.certificate).or_default().push(id);
         }

@@ -164,7 +164,7 @@ fn node(set: &Set, checks: &Checks, id: CertId, risk: &HashMap<CertId, Risk>) ->
         summary: p
             .map(catchcert_model::summary::summary)
             .unwrap_or_else(|| set.broken.get(&id).cloned().unwrap_or_default()),
-        time: p.map(|p| p.time),
+        time: p.map(|p| p.time()),
         parents: p
             .map(|p| {
                 let mut v: Vec<CertId> = p.inputs().iter().map(|i| i.certificate).collect();

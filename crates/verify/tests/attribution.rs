@@ -18,8 +18,9 @@ fn an_altered_input_is_named_in_the_missing_link() {
     let (p, c, anchors) = setup();
     // Re-sign the Sea Harvest catch with a changed quantity: same lots, new id.
     let original = c.get("05-catch-sea-harvest").unwrap();
-    let mut payload: Payload = original.payload.clone();
-    payload.custody.as_mut().unwrap().outputs[1].quantity = catchcert_model::Grams(999_000);
+    let mut parts = original.payload.clone().into_parts();
+    parts.custody_mut().unwrap().outputs[1].quantity = catchcert_model::Grams(999_000);
+    let payload: Payload = parts.build().unwrap();
     let forged = sign_payload("05-forged", p.party("vessel-a").unwrap(), payload, None).unwrap();
     let mut certs: Vec<Vec<u8>> = c
         .certs

@@ -28,6 +28,7 @@ use catchcert_demo::{
     FACILITY, NOT_BEFORE, Programme, Signed, VALID_DAYS, VERIFY_AT, crew_attestation_json, sign,
     sign_payload, t, vessels,
 };
+use catchcert_model::payload::PayloadParts;
 use catchcert_model::{CertId, Grams, Kind, Payload, Role, Timestamp};
 use catchcert_testkit::certs::FacilityAttestation;
 use catchcert_verify::chain::{Limits, verify};
@@ -420,9 +421,9 @@ impl Chain {
         loop {
             let mut progress = false;
             for c in &mut self.certs {
-                let mut p = c.signed.payload.clone();
+                let mut p = c.signed.payload.clone().into_parts();
                 let mut any = false;
-                if let Some(cu) = &mut p.custody {
+                if let Some(cu) = p.custody_mut() {
                     for id in cu
                         .inputs
                         .iter_mut()
@@ -439,6 +440,7 @@ impl Chain {
                     continue;
                 }
                 let party = WORLD.p.party(c.party).unwrap();
+                let p = p.build().unwrap();
                 let s = sign_payload(&c.signed.name, party, p, None).unwrap();
                 changed.insert(c.signed.id, s.id);
                 if self.head == c.signed.id {
@@ -454,10 +456,11 @@ impl Chain {
     }
 
     /// Sign `name` again after `f` changed its payload; relink the rest.
-    fn resign(&mut self, name: &str, f: impl FnOnce(&mut Payload)) {
+    fn resign(&mut self, name: &str, f: impl FnOnce(&mut PayloadParts)) {
         let c = self.certs[self.pos(name)].clone();
-        let mut p = c.signed.payload.clone();
+        let mut p = c.signed.payload.clone().into_parts();
         f(&mut p);
+        let p = p.build().unwrap();
         let s = sign_payload(name, WORLD.p.party(c.party).unwrap(), p, None).unwrap();
         self.replace(name, s.bytes, s.payload, true);
     }
@@ -470,7 +473,7 @@ fn issued_after_at(bytes: &[u8]) -> bool {
     cose::decode(bytes)
         .ok()
         .and_then(|s| Payload::from_cbor(&s.payload).ok())
-        .is_some_and(|p| p.issued_at > t(VERIFY_AT))
+        .is_some_and(|p| p.issued_at() > t(VERIFY_AT))
 }
 
 fn errors(v: &Verdict) -> BTreeSet<Code> {
@@ -568,8 +571,9 @@ proptest! {
         let mut chain = build(&ps);
         let name = pick.get(&steps(&ps)).clone();
         chain.resign(&name, |p| {
-            let total: u64 = p.inputs().iter().map(|i| i.quantity.0).sum();
-            p.custody.as_mut().unwrap().outputs[0].quantity = Grams(total + extra);
+            let c = p.custody_mut().unwrap();
+            let total: u64 = c.inputs.iter().map(|i| i.quantity.0).sum();
+            c.outputs[0].quantity = Grams(total + extra);
         });
         let v = chain.verify();
         prop_assert_eq!(
@@ -603,7 +607,7 @@ proptest! {
                     .unwrap()
                     .signed
                     .payload
-                    .time
+                    .time()
             })
             .min()
             .unwrap();

@@ -17,7 +17,7 @@ use catchcert_demo::{
     crew_attestation_json, demo_chain, payload, seeded_key, sign, sign_payload, t, vessels,
 };
 use catchcert_model::bundle::Bundle;
-use catchcert_model::payload::{Details, Input};
+use catchcert_model::payload::{CustodyEvent, Details, Input, PayloadParts, Step};
 use catchcert_model::{CertId, Grams, Kind, Payload, Role};
 use catchcert_sign::{cose, pki};
 use catchcert_testkit::certs::FacilityAttestation;
@@ -132,10 +132,11 @@ impl Set {
             let mut progress = false;
             for i in 0..self.entries.len() {
                 let e = &self.entries[i];
-                let mut p = e.signed.payload.clone();
+                let mut p = e.signed.payload.clone().into_parts();
                 if !substitute(&mut p, &changed) {
                     continue;
                 }
+                let p = p.build()?;
                 let old = e.signed.id;
                 let signed = sign_payload(&e.signed.name, &e.party, p, None)?;
                 changed.insert(old, signed.id);
@@ -149,15 +150,21 @@ impl Set {
     }
 
     /// Sign `name` again by its own party after `f` changed its payload.
-    fn resign(&mut self, name: &str, f: impl FnOnce(&mut Payload)) -> Res<()> {
+    fn resign(&mut self, name: &str, f: impl FnOnce(&mut PayloadParts)) -> Res<()> {
         let party = self.party(name)?;
         self.resign_as(name, &party, f)
     }
 
     /// Sign `name` again by `party` after `f` changed its payload.
-    fn resign_as(&mut self, name: &str, party: &Party, f: impl FnOnce(&mut Payload)) -> Res<()> {
-        let mut p = self.payload(name)?;
+    fn resign_as(
+        &mut self,
+        name: &str,
+        party: &Party,
+        f: impl FnOnce(&mut PayloadParts),
+    ) -> Res<()> {
+        let mut p = self.payload(name)?.into_parts();
         f(&mut p);
+        let p = p.build()?;
         let signed = sign_payload(name, party, p, None)?;
         self.replace(signed, party)
     }
@@ -181,7 +188,7 @@ impl Set {
             self.entries.iter().map(|e| (e.signed.id, e)).collect();
         let mut revocations: HashMap<CertId, Vec<CertId>> = HashMap::new();
         for e in &self.entries {
-            if let Details::Revocation(r) = &e.signed.payload.details {
+            if let Details::Revocation(r) = e.signed.payload.details() {
                 revocations
                     .entry(r.certificate)
                     .or_default()
@@ -212,7 +219,7 @@ impl Set {
 }
 
 /// Replace every id named by the payload that `changed` maps; whether anything changed.
-fn substitute(p: &mut Payload, changed: &HashMap<CertId, CertId>) -> bool {
+fn substitute(p: &mut PayloadParts, changed: &HashMap<CertId, CertId>) -> bool {
     let mut any = false;
     let mut swap = |id: &mut CertId| {
         if let Some(n) = changed.get(id) {
@@ -220,7 +227,7 @@ fn substitute(p: &mut Payload, changed: &HashMap<CertId, CertId>) -> bool {
             any = true;
         }
     };
-    if let Some(c) = &mut p.custody {
+    if let Some(c) = p.custody_mut() {
         for i in &mut c.inputs {
             swap(&mut i.certificate);
         }
@@ -402,10 +409,11 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
     {
         let mut s = base.clone();
         let e = s.get(CATCH_A)?.clone();
-        let mut tampered = e.signed.payload.clone();
-        if let Some(c) = &mut tampered.custody {
+        let mut tampered = e.signed.payload.clone().into_parts();
+        if let Some(c) = tampered.custody_mut() {
             c.outputs[1].quantity = kg(350.5);
         }
+        let tampered = tampered.build()?;
         let orig = &e.signed.bytes;
         let n = orig.len();
         if n < 66 || orig[n - 66..n - 64] != [0x58, 0x40] {
@@ -603,7 +611,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
     {
         let mut s = base.clone();
         s.resign(PROC_STEAKS, |p| {
-            if let Some(c) = &mut p.custody {
+            if let Some(c) = p.custody_mut() {
                 c.inputs[0].lot = "THPKT-L-0320-BET-X".into();
             }
         })?;
@@ -624,7 +632,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
         let garbage: Vec<u8> = b"this is not a COSE_Sign1 message\n".repeat(4);
         let gid = CertId::of_cose(&garbage);
         s.resign(LANDING_A, |p| {
-            if let Some(c) = &mut p.custody {
+            if let Some(c) = p.custody_mut() {
                 c.inputs.push(Input {
                     certificate: gid,
                     lot: "PR3-2026-03-YFT-C".into(),
@@ -724,7 +732,11 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
     {
         let mut s = base.clone();
         s.resign(CATCH_A, |p| {
-            if let Details::Catch(c) = &mut p.details {
+            if let Details::Custody(CustodyEvent {
+                step: Step::Catch(c),
+                ..
+            }) = &mut p.details
+            {
                 c.catch_start = t("2026-03-02T05:45:00Z");
             }
         })?;
@@ -791,7 +803,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
     {
         let mut s = base.clone();
         s.resign(PROC_STEAKS, |p| {
-            if let Some(c) = &mut p.custody {
+            if let Some(c) = p.custody_mut() {
                 c.outputs[0].quantity = kg(350.0);
             }
         })?;
@@ -810,7 +822,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
     {
         let mut s = base.clone();
         s.resign(TRANS_A, |p| {
-            if let Some(c) = &mut p.custody {
+            if let Some(c) = p.custody_mut() {
                 c.inputs[1].quantity = kg(400.0);
                 c.outputs[1].quantity = kg(400.0);
             }
@@ -969,7 +981,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
     {
         let mut s = base.clone();
         s.resign(CATCH_A, |p| {
-            if let Some(c) = &mut p.custody {
+            if let Some(c) = p.custody_mut() {
                 c.attestations.clear();
             }
         })?;
@@ -989,7 +1001,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
         let mut s = base.clone();
         let b = s.id("02-crew-blue-horizon")?;
         s.resign(CATCH_A, |p| {
-            if let Some(c) = &mut p.custody {
+            if let Some(c) = p.custody_mut() {
                 c.attestations = vec![b];
             }
         })?;
@@ -1008,7 +1020,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
     {
         let mut s = base.clone();
         s.resign(PROC_STEAKS, |p| {
-            if let Some(c) = &mut p.custody {
+            if let Some(c) = p.custody_mut() {
                 c.attestations.clear();
             }
         })?;
@@ -1094,7 +1106,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
     {
         let mut s = base.clone();
         s.resign(TRANS_A, |p| {
-            if let Some(c) = &mut p.custody {
+            if let Some(c) = p.custody_mut() {
                 c.attestations.clear();
             }
         })?;
@@ -1170,7 +1182,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
         s.push(catch, vb);
         s.push(landing, vb);
         s.resign(PROC_STEAKS, |p| {
-            if let Some(c) = &mut p.custody {
+            if let Some(c) = p.custody_mut() {
                 c.inputs.push(Input {
                     certificate: landing_id,
                     lot: "THPKT-L-0321-BET-B".into(),

@@ -277,7 +277,7 @@ pub fn run() -> Result<(), Box<dyn std::error::Error>> {
         catchcert_model::crew::commitment(&salt, e),
         "commitment preimage"
     );
-    let catchcert_model::payload::Details::CrewAttestation(a) = &att_signed.payload.details else {
+    let catchcert_model::payload::Details::CrewAttestation(a) = att_signed.payload.details() else {
         return Err("not a crew attestation".into());
     };
     assert_eq!(a.crew[0].commitment, commitment, "signed commitment");
