@@ -76,7 +76,9 @@ pub fn check_own(validator: &Mutex<PathValidator>, d: &Decoded, now: Timestamp) 
                 format!("{e} with the key of issuer {:?}", issuer.subject),
             ));
         }
-        if !Role::any_allows(&issuer.roles, kind) {
+        if !Role::any_allows(&issuer.roles, kind)
+            && !catchcert_verify::path::legacy_auditor_revocation(issuer, kind)
+        {
             if kind == Kind::Revocation {
                 revocation_role_pending = true;
             } else {

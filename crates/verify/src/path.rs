@@ -40,6 +40,12 @@
 //!     list roles that the nearest certificate above it with a roles extension lists
 //!     ([`PathError::RoleWidening`]). An anchor without the extension is unrestricted; an
 //!     intermediate without it passes its parent's restriction on unchanged.
+//! 11a. Bindings narrow the same way, per list (vessels, facilities, parties; see
+//!     [`catchcert_model::bindings_ext`]): a list a certificate carries may only hold values
+//!     of the nearest list of that kind above it, and where parties are restricted, the
+//!     subject `O` values of the leaf (and of any certificate carrying parties) count as
+//!     its parties ([`PathError::BindingsWidening`]). A certificate without a list does
+//!     not restrict that kind.
 //! 12. Every certificate on the path, anchor included, is valid at the given time:
 //!     `not_before <= at <= not_after` ([`PathError::NotYetValid`], [`PathError::Expired`]),
 //!     leaf first.
@@ -62,6 +68,7 @@
 //! dotted OID otherwise; `,` and `\` escaped with `\`), control characters replaced by
 //! `?`, at most 256 characters.
 
+use catchcert_model::bindings_ext::{self, Bindings, BindingsExt, Restriction};
 use catchcert_model::kind::{Kind, Role};
 use catchcert_model::roles_ext;
 use catchcert_model::timestamp::Timestamp;
@@ -182,6 +189,17 @@ pub enum PathError {
         /// The first role not allowed.
         role: Role,
     },
+    /// A certificate binds a vessel, facility or party (or has a subject `O`) outside the
+    /// bindings of a CA above it.
+    #[error("{subject}: {list} {value:?} is not among the bindings of the CA above it")]
+    BindingsWidening {
+        /// Subject of the widening certificate.
+        subject: String,
+        /// "vessels", "facilities" or "parties".
+        list: &'static str,
+        /// The first value not allowed.
+        value: String,
+    },
     /// A signature or public-key algorithm other than Ed25519.
     #[error(
         "{subject}: {what} algorithm {name} ({oid}) is not supported; issuer certificates use Ed25519 (1.3.101.112)"
@@ -225,6 +243,7 @@ impl PathError {
         match self {
             PathError::Expired { .. } | PathError::NotYetValid { .. } => "issuer.expired",
             PathError::RoleWidening { .. } => "issuer.role",
+            PathError::BindingsWidening { .. } => "issuer.scope",
             _ => "issuer.untrusted",
         }
     }
@@ -244,7 +263,7 @@ impl PathError {
             | PathError::PathLenExceeded { .. }
             | PathError::UnknownCriticalExtension { .. } => 40,
             PathError::Expired { .. } | PathError::NotYetValid { .. } => 50,
-            PathError::RoleWidening { .. } => 60,
+            PathError::RoleWidening { .. } | PathError::BindingsWidening { .. } => 60,
             PathError::TooComplex(_) | PathError::NoAnchors => 100,
         }
     }
@@ -263,6 +282,10 @@ pub struct ValidIssuer {
     pub subject: String,
     /// The leaf's own roles (its roles extension; none without it), sorted by name.
     pub roles: Vec<Role>,
+    /// What the leaf speaks for: the vessels, facilities and parties of its bindings
+    /// extension plus its subject's `O` values among the parties (contract §2). Checked to
+    /// be within the bindings of every CA above it.
+    pub bindings: Bindings,
     /// SHA-256 of the leaf's DER.
     pub leaf_sha256: [u8; 32],
     /// The leaf's notBefore.
@@ -280,6 +303,15 @@ pub struct ValidIssuer {
 /// the revoked certificate and is applied by the caller.
 pub fn roles_allow(issuer: &ValidIssuer, kind: Kind) -> bool {
     Role::any_allows(&issuer.roles, kind)
+}
+
+/// Interim rule, to be removed with the revocation-scope rule of contract §4: an auditor's
+/// revocation keeps the effect it had before `auditor` lost `revocation` from its row of
+/// the role table (contract §2: only the issuer of a certificate or a `registrar` may
+/// revoke it). Kept so that verdicts do not change before that rule and the regenerated
+/// fixtures land together.
+pub fn legacy_auditor_revocation(issuer: &ValidIssuer, kind: Kind) -> bool {
+    kind == Kind::Revocation && issuer.roles.contains(&Role::Auditor)
 }
 
 /// All CERTIFICATE blocks of a PEM text, as DER, in order. Any other block type is an
@@ -507,6 +539,7 @@ impl PathValidator {
             key: leaf.key()?,
             subject: leaf.subject.clone(),
             roles: leaf.roles.clone().unwrap_or_default(),
+            bindings: Bindings::effective(leaf.bindings.as_ref(), &leaf.orgs),
             leaf_sha256: leaf.sha256,
             not_before: leaf.not_before,
             not_after: leaf.not_after,
@@ -712,6 +745,24 @@ fn check_path(path: &[Arc<Cert>], at: Timestamp) -> Result<(), PathError> {
             allowed = Some(roles);
         }
     }
+    let none = BindingsExt::default();
+    let mut restriction = Restriction::default();
+    for (i, cert) in path.iter().enumerate().rev() {
+        let own = cert.bindings.as_ref().unwrap_or(&none);
+        let orgs: &[String] = if i == 0 || own.parties.is_some() {
+            &cert.orgs
+        } else {
+            &[]
+        };
+        if let Some((list, value)) = bindings_ext::first_widening(&restriction, own, orgs) {
+            return Err(PathError::BindingsWidening {
+                subject: cert.subject.clone(),
+                list,
+                value: value.to_string(),
+            });
+        }
+        restriction.narrow(own, &cert.orgs);
+    }
     for cert in path {
         if at < cert.not_before {
             return Err(PathError::NotYetValid {
@@ -758,6 +809,9 @@ struct Cert {
     ca: Option<Option<u32>>,
     key_usage: Option<KeyUsageBits>,
     roles: Option<Vec<Role>>,
+    bindings: Option<BindingsExt>,
+    /// The subject's `O` values.
+    orgs: Vec<String>,
     /// The first critical extension not understood.
     unknown_critical: Option<String>,
 }
@@ -826,6 +880,7 @@ impl Cert {
         let mut ca = None;
         let mut key_usage = None;
         let mut roles = None;
+        let mut bindings = None;
         let mut unknown_critical = None;
         for ext in x.extensions() {
             let oid = ext.oid.as_bytes();
@@ -856,6 +911,9 @@ impl Cert {
                 }
             } else if oid == roles_ext::OID_DER {
                 roles = Some(roles_ext::decode(ext.value).map_err(|e| bad_s(&e.to_string()))?);
+            } else if oid == bindings_ext::OID_DER {
+                bindings =
+                    Some(bindings_ext::decode(ext.value).map_err(|e| bad_s(&e.to_string()))?);
             } else if ext.critical && unknown_critical.is_none() {
                 unknown_critical = Some(oid_string(&ext.oid));
             }
@@ -875,6 +933,12 @@ impl Cert {
             ca,
             key_usage,
             roles,
+            bindings,
+            orgs: x
+                .subject()
+                .iter_organization()
+                .filter_map(|a| a.as_str().ok().map(str::to_string))
+                .collect(),
             unknown_critical,
             subject,
         })
@@ -904,6 +968,9 @@ impl Cert {
 fn oid_string(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
     if oid.as_bytes() == roles_ext::OID_DER {
         return roles_ext::OID.to_string();
+    }
+    if oid.as_bytes() == bindings_ext::OID_DER {
+        return bindings_ext::OID.to_string();
     }
     oid.to_id_string()
 }
@@ -1015,6 +1082,14 @@ mod tests {
                     issuer: s(),
                 },
                 "issuer.untrusted",
+            ),
+            (
+                PathError::BindingsWidening {
+                    subject: s(),
+                    list: "vessels",
+                    value: s(),
+                },
+                "issuer.scope",
             ),
             (PathError::TooDeep { limit: MAX_DEPTH }, "issuer.untrusted"),
             (PathError::NoAnchors, "issuer.untrusted"),
