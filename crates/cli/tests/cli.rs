@@ -55,26 +55,35 @@ fn programme() -> tempfile::TempDir {
         ],
     );
     for (name, role) in [("auditor", "auditor"), ("vessel", "vessel")] {
+        let bindings: &[&str] = if name == "vessel" {
+            &["--vessel", "IMO9074729"]
+        } else {
+            &[]
+        };
         ok(
             p,
             &[
-                "pki",
-                "issue",
-                "--ca-key",
-                "root.key",
-                "--ca-cert",
-                "root.pem",
-                "--subject-key",
-                &format!("{name}.pub"),
-                "--subject",
-                &format!("CN=Test {name},O=Test"),
-                "--role",
-                role,
-                "--not-before",
-                NOT_BEFORE,
-                "--out",
-                &format!("{name}.pem"),
-            ],
+                &[
+                    "pki",
+                    "issue",
+                    "--ca-key",
+                    "root.key",
+                    "--ca-cert",
+                    "root.pem",
+                    "--subject-key",
+                    &format!("{name}.pub"),
+                    "--subject",
+                    &format!("CN=Test {name},O=Test"),
+                    "--role",
+                    role,
+                    "--not-before",
+                    NOT_BEFORE,
+                    "--out",
+                    &format!("{name}.pem"),
+                ][..],
+                bindings,
+            ]
+            .concat(),
         );
     }
     d
@@ -264,6 +273,19 @@ fn issue_prints_only_the_id_which_is_the_sha256_of_the_file() {
     assert_eq!(v["payload"]["issued_at"], "2026-03-02T07:00:00Z");
     assert_eq!(v["payload"]["time"], "2026-03-02T06:00:00Z");
     assert_eq!(v["payload"]["fao_area"], "71");
+    // what the issuer speaks for: its vessel binding and its subject's O
+    assert_eq!(
+        v["issuer"]["bindings"],
+        serde_json::json!({"vessels": ["IMO9074729"], "facilities": [], "parties": ["Test"]})
+    );
+    bin()
+        .current_dir(p)
+        .args(["inspect", "catch.cose"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "bindings:  vessels [\"IMO9074729\"]; facilities []; parties [\"Test\"]",
+        ));
 
     // The same output again without --force: refused, file unchanged.
     let before = std::fs::read(p.join("catch.cose")).unwrap();

@@ -102,7 +102,10 @@ impl BindingsExt {
         for (i, (list, values)) in self.lists().into_iter().enumerate() {
             let Some(values) = values else { continue };
             if values.len() > MAX_VALUES {
-                return Err(BindingsExtError::TooMany { list, max: MAX_VALUES });
+                return Err(BindingsExtError::TooMany {
+                    list,
+                    max: MAX_VALUES,
+                });
             }
             for v in values {
                 check_value(i, v)?;
@@ -391,7 +394,9 @@ fn read_tlv<'a>(
         });
     }
     let len_pos = pos + 1;
-    let first = *buf.get(len_pos).ok_or(BindingsExtError::Truncated(len_pos))?;
+    let first = *buf
+        .get(len_pos)
+        .ok_or(BindingsExtError::Truncated(len_pos))?;
     let (len, start) = if first < 0x80 {
         (usize::from(first), len_pos + 1)
     } else {
@@ -430,7 +435,10 @@ pub fn first_widening<'a>(
     child_orgs: &'a [String],
 ) -> Option<(&'static str, &'a str)> {
     let lists = [
-        (&restriction.vessels, child.vessels.as_deref().unwrap_or(&[])),
+        (
+            &restriction.vessels,
+            child.vessels.as_deref().unwrap_or(&[]),
+        ),
         (
             &restriction.facilities,
             child.facilities.as_deref().unwrap_or(&[]),
@@ -516,7 +524,10 @@ mod tests {
             parties: s(&["Acme"]),
         };
         let der = encode(&b);
-        assert_eq!(der, h("3016 a00c 0c0a 494d4f39303734373239 a206 0c04 41636d65"));
+        assert_eq!(
+            der,
+            h("3016 a00c 0c0a 494d4f39303734373239 a206 0c04 41636d65")
+        );
         assert_eq!(decode(&der).unwrap(), b);
 
         let unsorted = BindingsExt {
@@ -545,23 +556,53 @@ mod tests {
             ("", |e| matches!(e, E::Truncated(0))),
             ("3000", |e| matches!(e, E::Empty(_))),
             ("3002 a000", |e| matches!(e, E::Empty("vessels"))),
-            ("3006 a204 0c02 4142 00", |e| matches!(e, E::TrailingBytes(_) | E::Truncated(_))),
+            ("3006 a204 0c02 4142 00", |e| {
+                matches!(e, E::TrailingBytes(_) | E::Truncated(_))
+            }),
             // parties before vessels
             ("300e a204 0c02 4142 a006 0c04 494d4f31", |e| {
                 matches!(e, E::Tag { offset: 8, .. })
             }),
             // a vessel that is not an IMO number
             ("3008 a006 0c04 494d4f31", |e| {
-                matches!(e, E::Value { list: "vessels", .. })
+                matches!(
+                    e,
+                    E::Value {
+                        list: "vessels",
+                        ..
+                    }
+                )
             }),
             // duplicate and unsorted parties
-            ("300a a208 0c02 4142 0c02 4142", |e| matches!(e, E::Duplicate { .. })),
-            ("300a a208 0c02 4243 0c02 4142", |e| matches!(e, E::Unsorted { .. })),
+            ("300a a208 0c02 4142 0c02 4142", |e| {
+                matches!(e, E::Duplicate { .. })
+            }),
+            ("300a a208 0c02 4243 0c02 4142", |e| {
+                matches!(e, E::Unsorted { .. })
+            }),
             // a PrintableString instead of a UTF8String
-            ("3006 a204 1302 4142", |e| matches!(e, E::Tag { found: 0x13, .. })),
+            ("3006 a204 1302 4142", |e| {
+                matches!(e, E::Tag { found: 0x13, .. })
+            }),
             // leading white space, control character
-            ("3006 a204 0c02 2041", |e| matches!(e, E::Value { list: "parties", .. })),
-            ("3006 a104 0c02 410a", |e| matches!(e, E::Value { list: "facilities", .. })),
+            ("3006 a204 0c02 2041", |e| {
+                matches!(
+                    e,
+                    E::Value {
+                        list: "parties",
+                        ..
+                    }
+                )
+            }),
+            ("3006 a104 0c02 410a", |e| {
+                matches!(
+                    e,
+                    E::Value {
+                        list: "facilities",
+                        ..
+                    }
+                )
+            }),
         ];
         for (i, (hex, ok)) in cases.iter().enumerate() {
             let err = decode(&h(hex)).unwrap_err();
@@ -582,7 +623,13 @@ mod tests {
             parties: s(&["0614141000005"]),
         };
         assert!(ok.validate().is_ok());
-        for bad in ["IMO907472", "imo9074729", "IMO9074729 ", "IMO123456789", "9074729"] {
+        for bad in [
+            "IMO907472",
+            "imo9074729",
+            "IMO9074729 ",
+            "IMO123456789",
+            "9074729",
+        ] {
             let b = BindingsExt {
                 vessels: s(&[bad]),
                 ..Default::default()

@@ -574,8 +574,7 @@ fn parse_ca(der: Vec<u8>, what: &'static str) -> Result<CaInfo, PkiError> {
                 roles = Some(roles_ext::decode(ext.value).map_err(|e| bad(e.to_string()))?);
             }
             _ if ext.oid.as_bytes() == bindings_ext::OID_DER => {
-                bindings =
-                    Some(bindings_ext::decode(ext.value).map_err(|e| bad(e.to_string()))?);
+                bindings = Some(bindings_ext::decode(ext.value).map_err(|e| bad(e.to_string()))?);
             }
             _ => {}
         }
@@ -929,8 +928,7 @@ pub fn issue_with_bindings(
     if let Some(ca_bindings) = &ca.bindings {
         let mut restriction = Restriction::default();
         restriction.narrow(ca_bindings, &ca.orgs);
-        if let Some((list, value)) = bindings_ext::first_widening(&restriction, &bindings, &orgs)
-        {
+        if let Some((list, value)) = bindings_ext::first_widening(&restriction, &bindings, &orgs) {
             return Err(PkiError::BindingsWidening {
                 list,
                 value: value.to_string(),
@@ -1160,7 +1158,11 @@ mod tests {
             &rk,
             &rpem,
             &vk.verifying_key(),
-            &req("CN=Blue Horizon 12,O=Blue Horizon Co", &[Role::Vessel], CertType::Leaf),
+            &req(
+                "CN=Blue Horizon 12,O=Blue Horizon Co",
+                &[Role::Vessel],
+                CertType::Leaf,
+            ),
             &two,
             None,
         )
@@ -1243,7 +1245,16 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert!(matches!(&e, PkiError::BindingsWidening { list: "parties", .. }), "{e}");
+        assert!(
+            matches!(
+                &e,
+                PkiError::BindingsWidening {
+                    list: "parties",
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let e = under("CN=X,O=Rival Co", &BindingsExt::default()).unwrap_err();
         assert!(
             matches!(&e, PkiError::BindingsWidening { list: "parties", value, .. } if value == "Rival Co"),
@@ -1258,7 +1269,10 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert!(matches!(&e, PkiError::Bindings(m) if m.contains("IMO12")), "{e}");
+        assert!(
+            matches!(&e, PkiError::Bindings(m) if m.contains("IMO12")),
+            "{e}"
+        );
     }
 
     #[test]

@@ -34,7 +34,11 @@ fn effective_bindings_and_widening_below_a_ca() {
         &root_key,
         &root,
         &vk.verifying_key(),
-        &req("CN=Blue Horizon 12,O=Blue Horizon Co", &[Role::Vessel], CertType::Leaf),
+        &req(
+            "CN=Blue Horizon 12,O=Blue Horizon Co",
+            &[Role::Vessel],
+            CertType::Leaf,
+        ),
         &BindingsExt {
             vessels: names(&["IMO9123456", "IMO9074729"]),
             facilities: None,
@@ -50,7 +54,10 @@ fn effective_bindings_and_widening_below_a_ca() {
     assert_eq!(ok.bindings.vessels, ["IMO9074729", "IMO9123456"]);
     assert!(ok.bindings.facilities.is_empty());
     // the subject's O is one of its parties
-    assert_eq!(ok.bindings.parties, ["Blue Horizon Co", "Blue Horizon Fishing"]);
+    assert_eq!(
+        ok.bindings.parties,
+        ["Blue Horizon Co", "Blue Horizon Fishing"]
+    );
     assert!(ok.bindings.has_party("Blue Horizon Co"));
 
     // An intermediate bound to one vessel and party "Fleet" (O "Fleet Group").
