@@ -1069,15 +1069,41 @@ pub fn check_text(field: &str, s: &str, max: usize) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Lot ids: like text, at most 128 bytes and without any white space, so that they can be
-/// written in URLs and logs unambiguously.
+/// Longest lot id, in characters (GS1 AI (10)).
+pub const MAX_LOT_LEN: usize = 20;
+
+/// Whether `c` is in GS1 character set 82 (GS1 General Specifications §7.11, figure
+/// 7.11-1): `A–Z a–z 0–9` and `! " % & ' ( ) * + , - . / : ; < = > ? _`.
+pub fn is_gs1_cset82(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!\"%&'()*+,-./:;<=>?_".contains(c)
+}
+
+/// Lot ids use the GS1 AI (10) batch/lot syntax: 1–20 characters of GS1 character set 82
+/// (contract §3). Anything else (white space, invisible or non-ASCII characters such as
+/// U+200B or a Cyrillic letter that looks Latin) is refused, so that one lot id cannot
+/// be spelt two ways.
 pub fn check_lot(field: &str, lot: &str) -> Result<(), FieldError> {
-    check_text(field, lot, 128)?;
-    if lot.chars().any(char::is_whitespace) {
+    let shown = || format!("{:?}", lot.chars().take(64).collect::<String>());
+    if lot.is_empty() {
+        return Err(FieldError::new(field, shown(), "is empty"));
+    }
+    if let Some((i, c)) = lot.chars().enumerate().find(|(_, c)| !is_gs1_cset82(*c)) {
         return Err(FieldError::new(
             field,
-            format!("{lot:?}"),
-            "lot ids contain no white space",
+            shown(),
+            format!(
+                "character {} (U+{:04X}) is not allowed in a lot id: GS1 AI (10) lot ids use A-Z a-z 0-9 and ! \" % & ' ( ) * + , - . / : ; < = > ? _",
+                i + 1,
+                u32::from(c)
+            ),
+        ));
+    }
+    let n = lot.chars().count();
+    if n > MAX_LOT_LEN {
+        return Err(FieldError::new(
+            field,
+            shown(),
+            format!("is {n} characters long; GS1 AI (10) lot ids have at most {MAX_LOT_LEN}"),
         ));
     }
     Ok(())

@@ -746,3 +746,74 @@ fn crew_commitments_are_salted() {
     let cc = commitments(&c.payload);
     assert_ne!(cc[0], cc[1]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Lot ids (GS1 AI (10), contract §3)
+
+#[test]
+fn lot_ids_use_gs1_character_set_82() {
+    // every character of set 82 is accepted (in lots of at most 20 characters)
+    let set82: String = ('A'..='Z')
+        .chain('a'..='z')
+        .chain('0'..='9')
+        .chain("!\"%&'()*+,-./:;<=>?_".chars())
+        .collect();
+    assert_eq!(set82.chars().count(), 82);
+    let chars: Vec<char> = set82.chars().collect();
+    for chunk in chars.chunks(20) {
+        let lot: String = chunk.iter().collect();
+        let mut doc = catch_doc();
+        doc["outputs"][0]["lot"] = json!(lot);
+        let b = build(Kind::Catch, &doc);
+        assert_eq!(b.payload.outputs()[0].lot, lot);
+        // and through the CBOR encoding
+        let back = catchcert_model::Payload::from_cbor(&b.payload.to_cbor()).unwrap();
+        assert_eq!(back.outputs()[0].lot, lot);
+    }
+    let twenty = "A".repeat(20);
+    let mut doc = catch_doc();
+    doc["outputs"][0]["lot"] = json!(twenty);
+    build(Kind::Catch, &doc);
+
+    for (bad, shown) in [
+        ("SD7\u{200B}YFT", "\\u{200b}"),         // zero-width space
+        ("SD7-\u{0420}FT", "SD7-"),              // Cyrillic Er, looks like a Latin P
+        ("SD7 YFT", "SD7 YFT"),                  // space
+        ("ABCDEFGHIJKLMNOPQRSTU", "ABCDEFGHIJ"), // 21 characters
+        ("", ""),
+        ("SD7#YFT", "SD7#YFT"), // '#' is not in set 82
+        ("SD7-\u{e9}", "SD7-"), // Latin-1 letter
+    ] {
+        let e = refused(Kind::Catch, catch_doc(), |d| {
+            d["outputs"][0]["lot"] = json!(bad)
+        });
+        assert_field(&e, "outputs[0].lot", shown);
+        let e = refused(Kind::Landing, landing_doc(), |d| {
+            d["inputs"][0]["lot"] = json!(bad)
+        });
+        assert_field(&e, "inputs[0].lot", shown);
+    }
+    let e = refused(Kind::Catch, catch_doc(), |d| {
+        d["outputs"][0]["lot"] = json!("ABCDEFGHIJKLMNOPQRSTU")
+    });
+    assert!(e.reason.contains("21 characters"), "{e}");
+    let e = refused(Kind::Catch, catch_doc(), |d| {
+        d["outputs"][0]["lot"] = json!("SD7\u{200B}YFT")
+    });
+    assert!(e.reason.contains("U+200B"), "{e}");
+}
+
+#[test]
+fn a_lot_id_outside_set_82_is_refused_at_decode() {
+    for bad in [
+        "SD7\u{200B}YFT",
+        "SD7-\u{0420}FT",
+        "SD7 YFT",
+        "ABCDEFGHIJKLMNOPQRSTU",
+    ] {
+        let mut p = build(Kind::Catch, &catch_doc()).payload;
+        p.custody.as_mut().unwrap().outputs[0].lot = bad.to_string();
+        let e = catchcert_model::Payload::from_cbor(&p.to_cbor()).unwrap_err();
+        assert!(e.to_string().contains("outputs[0].lot"), "{bad:?}: {e}");
+    }
+}

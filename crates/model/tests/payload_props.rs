@@ -30,9 +30,13 @@ fn arb_text() -> impl Strategy<Value = String> {
     ]
 }
 
-/// Lot ids: text without any white space, at most 128 bytes.
+/// Lot ids: GS1 AI (10), 1–20 characters of GS1 character set 82 (at most 18 here: the
+/// callers append a two-character suffix).
 fn arb_lot() -> impl Strategy<Value = String> {
-    prop_oneof!["[^\\s\\p{Cc}]{1,30}", "[A-Z0-9]{2,6}-[A-Z0-9-]{1,20}"]
+    prop_oneof![
+        "[A-Za-z0-9!\"%&'()*+,./:;<=>?_-]{1,18}",
+        "[A-Z0-9]{2,6}-[A-Z0-9-]{1,10}"
+    ]
 }
 
 fn arb_id() -> impl Strategy<Value = CertId> {
