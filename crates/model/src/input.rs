@@ -71,6 +71,7 @@ fn allowed(kind: Kind) -> &'static [&'static str] {
             "to_vessel_imo",
             "at_sea",
             "fao_area",
+            "port",
         ],
         Kind::Landing => &["inputs", "outputs", "attestations", "port"],
         Kind::Processing => &["inputs", "outputs", "attestations", "facility"],
@@ -166,6 +167,26 @@ fn value_at(v: &Json, path: &serde_path_to_error::Path) -> String {
         }
     }
     cur.to_string()
+}
+
+/// A `port` against the UN/LOCODE list, when one is given (its shape is checked with the
+/// payload).
+fn check_port(lists: &CodeLists, port: &str, warnings: &mut Vec<String>) -> Result<(), FieldError> {
+    match lists.port(port) {
+        Lookup::Known => {}
+        Lookup::Unknown if crate::codes::is_locode_shape(port) => {
+            return Err(FieldError::new(
+                "port",
+                port,
+                "not a port in the UN/LOCODE list",
+            ));
+        }
+        Lookup::Unknown => {}
+        Lookup::NotChecked => warnings.push(format!(
+            "port {port}: not checked against the UN/LOCODE list (no code list directory given)"
+        )),
+    }
+    Ok(())
 }
 
 fn req<T>(v: Option<T>, name: &str) -> Result<T, FieldError> {
@@ -428,19 +449,18 @@ pub fn build(
             to_vessel_imo: text(&obj, "to_vessel_imo")?,
             at_sea: req(field(&obj, "at_sea")?, "at_sea")?,
             fao_area: text(&obj, "fao_area")?,
+            port: match obj.get("port") {
+                None => None,
+                Some(_) => {
+                    let port = text(&obj, "port")?;
+                    check_port(lists, &port, &mut warnings)?;
+                    Some(port)
+                }
+            },
         }),
         Kind::Landing => {
             let port = text(&obj, "port")?;
-            match lists.port(&port) {
-                Lookup::Known => {}
-                Lookup::Unknown if crate::codes::is_locode_shape(&port) => {
-                    return Err(FieldError::new("port", &port, "not a port in the UN/LOCODE list"));
-                }
-                Lookup::Unknown => {}
-                Lookup::NotChecked => warnings.push(format!(
-                    "port {port}: not checked against the UN/LOCODE list (no code list directory given)"
-                )),
-            }
+            check_port(lists, &port, &mut warnings)?;
             Details::Landing { port }
         }
         Kind::Processing => Details::Processing {

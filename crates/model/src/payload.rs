@@ -287,6 +287,9 @@ pub struct Transshipment {
     pub at_sea: bool,
     /// FAO area where it happened.
     pub fao_area: String,
+    /// The port (UN/LOCODE) of an in-port transshipment: required when `at_sea` is false,
+    /// optional at sea; absent from the CBOR map when `None`.
+    pub port: Option<String>,
 }
 
 /// Sender and receiver of a shipment or receipt.
@@ -506,6 +509,23 @@ impl Payload {
                     ));
                 }
                 check_fao("fao_area", &t.fao_area)?;
+                match &t.port {
+                    Some(port) if !codes::is_locode_shape(port) => {
+                        return Err(FieldError::new(
+                            "port",
+                            port,
+                            "not a UN/LOCODE (2-letter country and 3 letters or digits 2-9, e.g. THBKK)",
+                        ));
+                    }
+                    None if !t.at_sea => {
+                        return Err(FieldError::new(
+                            "port",
+                            "",
+                            "missing: an in-port transshipment (at_sea false) names its port (UN/LOCODE)",
+                        ));
+                    }
+                    _ => {}
+                }
             }
             Details::Landing { port } => {
                 if !codes::is_locode_shape(port) {
@@ -674,6 +694,9 @@ impl Payload {
                 m.push(("to_vessel_imo", text(&t.to_vessel_imo)));
                 m.push(("at_sea", Value::Bool(t.at_sea)));
                 m.push(("fao_area", text(&t.fao_area)));
+                if let Some(port) = &t.port {
+                    m.push(("port", text(port)));
+                }
             }
             Details::Landing { port } => m.push(("port", text(port))),
             Details::Processing { facility } => m.push(("facility", text(facility))),
@@ -839,6 +862,7 @@ impl Payload {
                 to_vessel_imo: f.text("to_vessel_imo")?.to_string(),
                 at_sea: f.bool("at_sea")?,
                 fao_area: f.text("fao_area")?.to_string(),
+                port: f.opt_text("port")?.map(str::to_string),
             }),
             Kind::Landing => Details::Landing {
                 port: f.text("port")?.to_string(),

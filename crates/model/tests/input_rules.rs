@@ -817,3 +817,45 @@ fn a_lot_id_outside_set_82_is_refused_at_decode() {
         assert!(e.to_string().contains("outputs[0].lot"), "{bad:?}: {e}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// In-port transshipments name their port (contract §3)
+
+#[test]
+fn an_in_port_transshipment_needs_a_port() {
+    // at sea: no port needed
+    build(Kind::Transshipment, &transshipment_doc());
+    // in port without a port: refused, naming the field
+    let mut in_port = transshipment_doc();
+    in_port["at_sea"] = json!(false);
+    let e = try_build(Kind::Transshipment, &in_port).unwrap_err();
+    assert_eq!(e.field, "port", "{e}");
+    assert!(e.reason.contains("in-port"), "{e}");
+    // with its port: accepted and kept through CBOR
+    in_port["port"] = json!("THBKK");
+    let b = build(Kind::Transshipment, &in_port);
+    let back = catchcert_model::Payload::from_cbor(&b.payload.to_cbor()).unwrap();
+    match &back.details {
+        catchcert_model::payload::Details::Transshipment(t) => {
+            assert!(!t.at_sea);
+            assert_eq!(t.port.as_deref(), Some("THBKK"));
+        }
+        d => panic!("{d:?}"),
+    }
+    // a port that is not a UN/LOCODE
+    let e = refused(Kind::Transshipment, in_port.clone(), |d| {
+        d["port"] = json!("Bangkok")
+    });
+    assert_field(&e, "port", "Bangkok");
+    // a signed payload that says in port without a port does not decode
+    let mut p = b.payload;
+    if let catchcert_model::payload::Details::Transshipment(t) = &mut p.details {
+        t.port = None;
+    }
+    let e = catchcert_model::Payload::from_cbor(&p.to_cbor()).unwrap_err();
+    assert!(e.to_string().contains("port"), "{e}");
+    // an at-sea transshipment without a port still encodes without the key
+    let at_sea = build(Kind::Transshipment, &transshipment_doc()).payload;
+    let cbor = at_sea.to_cbor();
+    assert!(!cbor.windows(4).any(|w| w == b"port"), "no port key at sea");
+}

@@ -307,14 +307,26 @@ fn arb_details(kind: Kind) -> BoxedStrategy<Details> {
                 })
             })
             .boxed(),
-        Kind::Transshipment => (arb_imo(), arb_imo(), any::<bool>(), arb_fao())
-            .prop_filter("two different vessels", |(a, b, _, _)| a != b)
-            .prop_map(|(from, to, at_sea, fao_area)| {
+        Kind::Transshipment => (
+            arb_imo(),
+            arb_imo(),
+            any::<bool>(),
+            arb_fao(),
+            proptest::option::of("[A-Z]{2}[A-Z2-9]{3}"),
+        )
+            .prop_filter("two different vessels", |(a, b, ..)| a != b)
+            .prop_map(|(from, to, at_sea, fao_area, port)| {
+                // in port, a port is required
+                let port = match (at_sea, port) {
+                    (false, None) => Some("THBKK".to_string()),
+                    (_, p) => p,
+                };
                 Details::Transshipment(Transshipment {
                     from_vessel_imo: from,
                     to_vessel_imo: to,
                     at_sea,
                     fao_area,
+                    port,
                 })
             })
             .boxed(),
