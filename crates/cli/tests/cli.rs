@@ -174,6 +174,86 @@ fn s(p: &Path) -> &str {
 // ---------------------------------------------------------------- keygen
 
 #[test]
+fn keygen_writes_pkcs8_v1_that_openssl_and_python_read_and_v2_keys_still_load() {
+    let d = tempfile::tempdir().unwrap();
+    let key = d.path().join("k.key");
+    bin().args(["keygen", "--out", s(&key)]).assert().success();
+    let der = pem::parse(std::fs::read_to_string(&key).unwrap())
+        .unwrap()
+        .into_contents();
+    assert_eq!(
+        der.len(),
+        48,
+        "PKCS#8 v1 (RFC 8410), no attached public key"
+    );
+    assert_eq!(der[4], 0, "version 0");
+
+    match std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+    {
+        Ok(o) if o.status.success() => {
+            let out = std::process::Command::new("openssl")
+                .args(["pkey", "-in", s(&key), "-noout"])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "openssl pkey refused the key: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            // and derives the same public key as keygen wrote
+            let out = std::process::Command::new("openssl")
+                .args(["pkey", "-in", s(&key), "-pubout"])
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                std::fs::read_to_string(d.path().join("k.pub")).unwrap()
+            );
+        }
+        _ => eprintln!("note: openssl not found; skipping the openssl pkey check"),
+    }
+    let py = "import sys\nfrom cryptography.hazmat.primitives.serialization import load_pem_private_key\nload_pem_private_key(open(sys.argv[1],'rb').read(), None)\n";
+    match std::process::Command::new("python3")
+        .args(["-c", "import cryptography"])
+        .output()
+    {
+        Ok(o) if o.status.success() => {
+            let out = std::process::Command::new("python3")
+                .args(["-c", py, s(&key)])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "python cryptography refused the key: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        _ => eprintln!("note: python3 with cryptography not found; skipping that check"),
+    }
+
+    // A key in the PKCS#8 v2 form (RFC 5958, public key attached) that earlier versions
+    // wrote still works.
+    let k = catchcert_sign::keys::generate();
+    let v2 = d.path().join("v2.key");
+    std::fs::write(&v2, catchcert_sign::keys::private_pem_v2(&k).unwrap()).unwrap();
+    bin()
+        .current_dir(d.path())
+        .args([
+            "pki",
+            "init-root",
+            "--key",
+            "v2.key",
+            "--subject",
+            "CN=V2 Root",
+        ])
+        .args(["--out", "v2.pem"])
+        .assert()
+        .success();
+}
+
+#[test]
 fn keygen_writes_a_private_key_and_a_public_key_and_never_overwrites() {
     let d = tempfile::tempdir().unwrap();
     let key = d.path().join("k.key");
