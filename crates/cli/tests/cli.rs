@@ -813,6 +813,65 @@ fn verify_usage_and_file_errors() {
 }
 
 #[test]
+fn verify_a_directory_with_a_damaged_file_names_it() {
+    let d = demo();
+    let root = d.path().join("root.pem");
+    let certs = d.path().join("certificates");
+    let loins_id = verify_json(&[s(&d.path().join("loins.bundle")), "--trust", s(&root)]).1["head"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Damage the steaks receipt (a head): cut it in half.
+    let victim = std::fs::read_dir(&certs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("receipt-steaks"))
+        .expect("the demo has a steaks receipt");
+    let bytes = std::fs::read(&victim).unwrap();
+    std::fs::write(&victim, &bytes[..bytes.len() / 2]).unwrap();
+    let damaged_id = format!("sha256:{}", sha256sum(&victim));
+    let name = victim.file_name().unwrap().to_string_lossy().to_string();
+
+    // Without --head: exit 1, naming the file and why, not a usage error.
+    bin()
+        .arg("verify")
+        .arg(&certs)
+        .arg("--trust")
+        .arg(&root)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(
+            predicate::str::contains(name.as_str())
+                .and(predicate::str::contains("could not be read"))
+                .and(predicate::str::contains("truncated").or(predicate::str::contains("CBOR")))
+                .and(predicate::str::contains("no head candidate").not()),
+        );
+    // With --head on another chain: verified anyway (the loins are high risk in the demo),
+    // the damaged file named as a warning.
+    bin()
+        .arg("verify")
+        .arg(&certs)
+        .arg("--trust")
+        .arg(&root)
+        .args(["--head", &loins_id])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(name.as_str()));
+    // With --head naming the damaged message itself: an invalid verdict that names it.
+    let (code, v) = verify_json(&[s(&certs), "--trust", s(&root), "--head", &damaged_id]);
+    assert_eq!(code, 4, "{v}");
+    assert_eq!(v["integrity"], "invalid");
+    let findings = v["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "signature.invalid" && f["certificate"] == damaged_id.as_str()),
+        "{v}"
+    );
+}
+
+#[test]
 fn verify_into_a_closed_pipe_does_not_panic() {
     let d = demo();
     let bin = env!("CARGO_BIN_EXE_catchcert");
