@@ -270,6 +270,23 @@ mod suite {
         let junk =
             catchcert_sign::cose::sign_bytes(b"\xa0", &pki.vessel.key, &pki.vessel.chain).unwrap();
         c.post_cert(base, &junk).await.problem(400);
+        // 400: a signed payload whose lot id is not GS1 AI (10) (an invisible U+200B, a
+        // Cyrillic letter), refused naming the field.
+        for bad in ["B\u{200B}1", "B-\u{0421}1"] {
+            let mut payload = catchcert_model::Payload::from_cbor(
+                &catchcert_verify::cose::decode(&catch).unwrap().payload,
+            )
+            .unwrap();
+            payload.custody.as_mut().unwrap().outputs[0].lot = bad.to_string();
+            let signed = catchcert_sign::cose::sign_bytes(
+                &payload.to_cbor(),
+                &pki.vessel.key,
+                &pki.vessel.chain,
+            )
+            .unwrap();
+            let p = c.post_cert(base, &signed).await.problem(400);
+            assert!(p.to_string().contains("outputs[0].lot"), "{bad:?}: {p}");
+        }
         // 400 at exactly the limit (the limit itself is accepted for reading).
         let at_limit = vec![0u8; 1 << 20];
         c.post_cert(base, &at_limit).await.problem(400);
