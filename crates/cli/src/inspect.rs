@@ -2,6 +2,7 @@
 
 use crate::error::{CliError, CmdResult, EXIT_OK};
 use crate::files;
+use catchcert_model::bindings_ext::{self, Bindings};
 use catchcert_model::{MAX_CERTIFICATE_BYTES, json::payload_to_json, roles_ext};
 use catchcert_verify::cose;
 use serde_json::json;
@@ -24,7 +25,8 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Subject, roles and validity of a DER issuer certificate, for display.
+/// Subject, roles, bindings (what it speaks for, its subject's `O` among the parties) and
+/// validity of a DER issuer certificate, for display.
 pub fn describe_issuer(der: &[u8]) -> serde_json::Value {
     match X509Certificate::from_der(der) {
         Ok((_, c)) => {
@@ -35,16 +37,36 @@ pub fn describe_issuer(der: &[u8]) -> serde_json::Value {
                 .and_then(|e| roles_ext::decode(e.value).ok())
                 .map(|r| r.iter().map(|x| x.as_str().to_string()).collect())
                 .unwrap_or_default();
+            let ext = c
+                .extensions()
+                .iter()
+                .find(|e| e.oid.as_bytes() == bindings_ext::OID_DER)
+                .map(|e| bindings_ext::decode(e.value));
+            let orgs: Vec<String> = c
+                .subject()
+                .iter_organization()
+                .filter_map(|a| a.as_str().ok().map(str::to_string))
+                .collect();
+            let bindings = match ext {
+                Some(Err(e)) => json!({"error": e.to_string()}),
+                Some(Ok(b)) => bindings_json(&Bindings::effective(Some(&b), &orgs)),
+                None => bindings_json(&Bindings::effective(None, &orgs)),
+            };
             json!({
                 "subject": c.subject().to_string(),
                 "issuer": c.issuer().to_string(),
                 "roles": roles,
+                "bindings": bindings,
                 "not_before": c.validity().not_before.to_datetime().unix_timestamp(),
                 "not_after": c.validity().not_after.to_datetime().unix_timestamp(),
             })
         }
         Err(e) => json!({"error": format!("not an X.509 certificate: {e}")}),
     }
+}
+
+fn bindings_json(b: &Bindings) -> serde_json::Value {
+    json!({"vessels": b.vessels, "facilities": b.facilities, "parties": b.parties})
 }
 
 /// Run `inspect`.
@@ -94,6 +116,28 @@ pub fn run(a: Args) -> CmdResult {
                     .join(", "))
                 .unwrap_or_default()
         );
+        let b = &issuer["bindings"];
+        if let Some(err) = b.get("error").and_then(|e| e.as_str()) {
+            outln!("bindings:  unreadable: {err}");
+        } else {
+            let list = |k: &str| {
+                let v: Vec<String> = b[k]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(|s| format!("{s:?}")))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!("[{}]", v.join(", "))
+            };
+            outln!(
+                "bindings:  vessels {}; facilities {}; parties {}",
+                list("vessels"),
+                list("facilities"),
+                list("parties")
+            );
+        }
         outln!("time:      {}", p.time());
         outln!("issued_at: {}", p.issued_at());
         outln!("summary:   {}", catchcert_model::summary::summary(&p));

@@ -2,12 +2,14 @@
 //!
 //! Exit codes: 0 done (verify: path valid); 4 path invalid (verify, the reason on stderr);
 //! 2 usage: bad flags, a bad subject, an existing output without `--force`, or a request
-//! the CA may not grant (roles it lacks, a CA below pathLenConstraint 0, a key that is not
-//! the CA certificate's); 1 any other error: unreadable or malformed key, certificate or
+//! the CA may not grant (roles it lacks, bindings outside its own, `auditor` with a custody
+//! role, a CA below pathLenConstraint 0, a key that is not the CA certificate's); 1 any
+//! other error: unreadable or malformed key, certificate or
 //! trust file.
 
 use crate::error::{CliError, CmdResult, EXIT_OK};
 use crate::files;
+use catchcert_model::bindings_ext::{Bindings, BindingsExt};
 use catchcert_model::timestamp::Clock;
 use catchcert_model::{Role, Timestamp};
 use catchcert_sign::{keys, pki};
@@ -32,16 +34,25 @@ catchcert pki issue --ca-key root.key --ca-cert root.pem --subject-key region.pu
 --ca --path-len 0 --valid-days 1825 --out region.pem\n  \
 # a trader below it\n  \
 catchcert pki issue --ca-key region.key --ca-cert region.pem --subject-key acme.pub \\\n    \
---subject \"CN=Acme Seafood\\, Inc.,O=Acme,C=NO\" --role trader --out acme.pem\n\n\
-Roles: auditor, vessel, carrier, processor, trader, retailer. A CA with roles can only \
-grant roles it carries. Subject attributes: CN (required), O, OU, C, L, ST; write a comma \
-inside a value as \\,.")]
+--subject \"CN=Acme Seafood\\, Inc.,O=Acme,C=NO\" --role trader --out acme.pem\n  \
+# a vessel key that speaks for two vessels of its owner\n  \
+catchcert pki issue --ca-key root.key --ca-cert root.pem --subject-key bh.pub \\\n    \
+--subject \"CN=Blue Horizon Fleet,O=Blue Horizon Co\" --role vessel \\\n    \
+--vessel IMO9123456 --vessel IMO9234567 --out bh.pem\n\n\
+Roles: auditor, vessel, carrier, processor, trader, retailer, listkeeper, registrar. \
+A CA with roles can only grant roles it carries; auditor never goes with a custody role \
+(vessel, carrier, processor, trader, retailer). Bindings (--vessel, --facility, --party) \
+name what the certificate speaks for; its subject's O is one of its parties. A CA with \
+bindings can only grant a subset of them (the O of the new subject included). Subject \
+attributes: CN (required), O, OU, C, L, ST; write a comma inside a value as \\,.")]
     Issue(IssueArgs),
     /// Check an issuer path from a certificate to a trusted root.
     #[command(after_long_help = "Examples:\n  \
 catchcert pki verify acme.pem --trust root.pem --chain region.pem\n  \
 catchcert pki verify acme.pem --trust root.pem --chain region.pem --at 2026-06-01T00:00:00Z\n\n\
-Prints \"valid: SUBJECT (roles: …)\" and exits 0, or prints the reason on stderr and \
+Prints \"valid: SUBJECT (roles: …)\", then, when it speaks for any vessel, facility or \
+party (its subject's O included), \"bindings: vessels [..]; facilities [..]; parties [..]\", \
+and exits 0, or prints the reason on stderr and \
 exits 4. CERT.pem may also hold intermediates after the certificate.")]
     Verify(VerifyArgs),
 }
@@ -84,9 +95,19 @@ pub struct IssueArgs {
     /// Subject name, e.g. "CN=Acme Seafood,O=Acme,C=NO".
     #[arg(long, value_name = "DN")]
     pub subject: String,
-    /// A role (repeat for several): auditor, vessel, carrier, processor, trader, retailer.
+    /// A role (repeat for several): auditor, vessel, carrier, processor, trader, retailer,
+    /// listkeeper, registrar.
     #[arg(long = "role", value_name = "ROLE", required = true, value_parser = parse_role)]
     pub roles: Vec<Role>,
+    /// A vessel it speaks for, by IMO number (IMO + 7 or 8 digits; repeat for several).
+    #[arg(long = "vessel", value_name = "IMO")]
+    pub vessels: Vec<String>,
+    /// A facility it speaks for, by name (repeat for several).
+    #[arg(long = "facility", value_name = "NAME")]
+    pub facilities: Vec<String>,
+    /// A party it speaks for, by name or GLN, besides its subject's O (repeat for several).
+    #[arg(long = "party", value_name = "NAME")]
+    pub parties: Vec<String>,
     /// Make an intermediate CA instead of an issuer.
     #[arg(long)]
     pub ca: bool,
@@ -167,6 +188,9 @@ fn pki_error(e: pki::PkiError) -> CliError {
         | E::KeyMismatch { .. }
         | E::RoleWidening { .. }
         | E::NoRoles
+        | E::AuditorWithCustody { .. }
+        | E::Bindings(_)
+        | E::BindingsWidening { .. }
         | E::PathLen { .. } => CliError::usage(e),
         _ => CliError::other(e),
     }
@@ -218,13 +242,20 @@ fn issue(a: IssueArgs, clock: &dyn Clock) -> CmdResult {
         not_before,
         valid_days: a.valid_days,
     };
-    let pem = pki::issue(&ca_key, &ca_pem, &subject_key, &req).map_err(|e| {
-        let ca_file = a.ca_cert.display();
-        match e {
-            pki::PkiError::Read { .. } => CliError::other(format!("{ca_file}: {e}")),
-            e => pki_error(e),
-        }
-    })?;
+    let list = |v: &[String]| (!v.is_empty()).then(|| v.to_vec());
+    let bindings = BindingsExt {
+        vessels: list(&a.vessels),
+        facilities: list(&a.facilities),
+        parties: list(&a.parties),
+    };
+    let pem = pki::issue_with_bindings(&ca_key, &ca_pem, &subject_key, &req, &bindings, None)
+        .map_err(|e| {
+            let ca_file = a.ca_cert.display();
+            match e {
+                pki::PkiError::Read { .. } => CliError::other(format!("{ca_file}: {e}")),
+                e => pki_error(e),
+            }
+        })?;
     files::write_atomic(&a.out, pem.as_bytes(), a.force, false)?;
     let roles: Vec<&str> = a.roles.iter().map(|r| r.as_str()).collect();
     eprintln!(
@@ -234,7 +265,25 @@ fn issue(a: IssueArgs, clock: &dyn Clock) -> CmdResult {
         a.subject,
         roles.join(", ")
     );
+    if !bindings.is_empty() {
+        let b = bindings.normalized();
+        let show = |l: &Option<Vec<String>>| format!("{:?}", l.as_deref().unwrap_or(&[]));
+        eprintln!(
+            "bindings: vessels {}; facilities {}; parties {} (and the subject's O)",
+            show(&b.vessels),
+            show(&b.facilities),
+            show(&b.parties)
+        );
+    }
     Ok(EXIT_OK)
+}
+
+/// `bindings: vessels [..]; facilities [..]; parties [..]`, values quoted.
+pub fn bindings_line(b: &Bindings) -> String {
+    format!(
+        "bindings: vessels {:?}; facilities {:?}; parties {:?}",
+        b.vessels, b.facilities, b.parties
+    )
 }
 
 fn read_certs(p: &Path) -> Result<Vec<Vec<u8>>, CliError> {
@@ -268,6 +317,9 @@ fn verify(a: VerifyArgs, clock: &dyn Clock) -> CmdResult {
                     .join(", ")
             };
             outln!("valid: {} (roles: {roles})", v.subject);
+            if !v.bindings.is_empty() {
+                outln!("{}", bindings_line(&v.bindings));
+            }
             eprintln!("path: {} (checked at {at})", v.path.join(" <- "));
             Ok(EXIT_OK)
         }

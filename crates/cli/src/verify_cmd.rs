@@ -6,6 +6,7 @@ use catchcert_model::CertId;
 use catchcert_model::bundle::{Bundle, MAX_BUNDLE_BYTES};
 use catchcert_model::timestamp::Clock;
 use catchcert_verify::chain::{self, Limits};
+use catchcert_verify::cose;
 use catchcert_verify::findings::{Integrity, Risk};
 use catchcert_verify::path::TrustAnchors;
 use std::path::PathBuf;
@@ -17,7 +18,9 @@ use std::path::PathBuf;
 directory of .cose files. Without --head, a bundle's own head is used; for a directory, the one \
 custody certificate whose outputs no other certificate consumes.\n\nExit codes: 0 integrity valid \
 and risk low; 3 integrity valid, risk medium/unknown/high; 4 integrity invalid; 2 usage error; \
-1 unreadable or malformed input.\n\nExamples:\n  catchcert verify loins.bundle --trust root.pem\n  \
+1 unreadable or malformed input (in a directory without --head: any .cose file that is not a \
+certificate, each named with the reason; with --head the others are verified and a damaged \
+certificate the head needs is signature.invalid).\n\nExamples:\n  catchcert verify loins.bundle --trust root.pem\n  \
 catchcert verify certs/ --trust root.pem --head sha256:… --at 2026-06-01T00:00:00Z --json\n  \
 catchcert verify loins.bundle --trust root.pem --html report.html"
 )]
@@ -66,6 +69,31 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
                 "{}: no .cose files",
                 a.path.display()
             )));
+        }
+        // Files that are not certificates at all: named with the reason. Without --head
+        // the head cannot be chosen safely (a damaged file may be the head), so that is an
+        // error (exit 1); with --head the rest is verified, and a damaged certificate the
+        // head's graph needs shows as signature.invalid.
+        let damaged: Vec<String> = files
+            .iter()
+            .filter_map(|(p, b)| {
+                cose::decode_certificate(b)
+                    .err()
+                    .map(|e| format!("{}: {e}", p.display()))
+            })
+            .collect();
+        if !damaged.is_empty() {
+            if head.is_none() {
+                return Err(CliError::other(format!(
+                    "{}: {} file(s) could not be read as certificates:\n  {}\n(pass --head ID to verify the others anyway)",
+                    a.path.display(),
+                    damaged.len(),
+                    damaged.join("\n  ")
+                )));
+            }
+            for d in &damaged {
+                eprintln!("warning: could not be read as a certificate: {d}");
+            }
         }
         let certs: Vec<Vec<u8>> = files.into_iter().map(|(_, b)| b).collect();
         let head = match head {

@@ -55,26 +55,35 @@ fn programme() -> tempfile::TempDir {
         ],
     );
     for (name, role) in [("auditor", "auditor"), ("vessel", "vessel")] {
+        let bindings: &[&str] = if name == "vessel" {
+            &["--vessel", "IMO9074729"]
+        } else {
+            &[]
+        };
         ok(
             p,
             &[
-                "pki",
-                "issue",
-                "--ca-key",
-                "root.key",
-                "--ca-cert",
-                "root.pem",
-                "--subject-key",
-                &format!("{name}.pub"),
-                "--subject",
-                &format!("CN=Test {name},O=Test"),
-                "--role",
-                role,
-                "--not-before",
-                NOT_BEFORE,
-                "--out",
-                &format!("{name}.pem"),
-            ],
+                &[
+                    "pki",
+                    "issue",
+                    "--ca-key",
+                    "root.key",
+                    "--ca-cert",
+                    "root.pem",
+                    "--subject-key",
+                    &format!("{name}.pub"),
+                    "--subject",
+                    &format!("CN=Test {name},O=Test"),
+                    "--role",
+                    role,
+                    "--not-before",
+                    NOT_BEFORE,
+                    "--out",
+                    &format!("{name}.pem"),
+                ][..],
+                bindings,
+            ]
+            .concat(),
         );
     }
     d
@@ -163,6 +172,86 @@ fn s(p: &Path) -> &str {
 }
 
 // ---------------------------------------------------------------- keygen
+
+#[test]
+fn keygen_writes_pkcs8_v1_that_openssl_and_python_read_and_v2_keys_still_load() {
+    let d = tempfile::tempdir().unwrap();
+    let key = d.path().join("k.key");
+    bin().args(["keygen", "--out", s(&key)]).assert().success();
+    let der = pem::parse(std::fs::read_to_string(&key).unwrap())
+        .unwrap()
+        .into_contents();
+    assert_eq!(
+        der.len(),
+        48,
+        "PKCS#8 v1 (RFC 8410), no attached public key"
+    );
+    assert_eq!(der[4], 0, "version 0");
+
+    match std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+    {
+        Ok(o) if o.status.success() => {
+            let out = std::process::Command::new("openssl")
+                .args(["pkey", "-in", s(&key), "-noout"])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "openssl pkey refused the key: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            // and derives the same public key as keygen wrote
+            let out = std::process::Command::new("openssl")
+                .args(["pkey", "-in", s(&key), "-pubout"])
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                std::fs::read_to_string(d.path().join("k.pub")).unwrap()
+            );
+        }
+        _ => eprintln!("note: openssl not found; skipping the openssl pkey check"),
+    }
+    let py = "import sys\nfrom cryptography.hazmat.primitives.serialization import load_pem_private_key\nload_pem_private_key(open(sys.argv[1],'rb').read(), None)\n";
+    match std::process::Command::new("python3")
+        .args(["-c", "import cryptography"])
+        .output()
+    {
+        Ok(o) if o.status.success() => {
+            let out = std::process::Command::new("python3")
+                .args(["-c", py, s(&key)])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "python cryptography refused the key: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        _ => eprintln!("note: python3 with cryptography not found; skipping that check"),
+    }
+
+    // A key in the PKCS#8 v2 form (RFC 5958, public key attached) that earlier versions
+    // wrote still works.
+    let k = catchcert_sign::keys::generate();
+    let v2 = d.path().join("v2.key");
+    std::fs::write(&v2, catchcert_sign::keys::private_pem_v2(&k).unwrap()).unwrap();
+    bin()
+        .current_dir(d.path())
+        .args([
+            "pki",
+            "init-root",
+            "--key",
+            "v2.key",
+            "--subject",
+            "CN=V2 Root",
+        ])
+        .args(["--out", "v2.pem"])
+        .assert()
+        .success();
+}
 
 #[test]
 fn keygen_writes_a_private_key_and_a_public_key_and_never_overwrites() {
@@ -264,6 +353,19 @@ fn issue_prints_only_the_id_which_is_the_sha256_of_the_file() {
     assert_eq!(v["payload"]["issued_at"], "2026-03-02T07:00:00Z");
     assert_eq!(v["payload"]["time"], "2026-03-02T06:00:00Z");
     assert_eq!(v["payload"]["fao_area"], "71");
+    // what the issuer speaks for: its vessel binding and its subject's O
+    assert_eq!(
+        v["issuer"]["bindings"],
+        serde_json::json!({"vessels": ["IMO9074729"], "facilities": [], "parties": ["Test"]})
+    );
+    bin()
+        .current_dir(p)
+        .args(["inspect", "catch.cose"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "bindings:  vessels [\"IMO9074729\"]; facilities []; parties [\"Test\"]",
+        ));
 
     // The same output again without --force: refused, file unchanged.
     let before = std::fs::read(p.join("catch.cose")).unwrap();
@@ -708,6 +810,65 @@ fn verify_usage_and_file_errors() {
     assert_eq!(code, 4, "{v}");
     assert_eq!(v["integrity"], "invalid");
     assert_eq!(v["head"], steaks_id.as_str());
+}
+
+#[test]
+fn verify_a_directory_with_a_damaged_file_names_it() {
+    let d = demo();
+    let root = d.path().join("root.pem");
+    let certs = d.path().join("certificates");
+    let loins_id = verify_json(&[s(&d.path().join("loins.bundle")), "--trust", s(&root)]).1["head"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Damage the steaks receipt (a head): cut it in half.
+    let victim = std::fs::read_dir(&certs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("receipt-steaks"))
+        .expect("the demo has a steaks receipt");
+    let bytes = std::fs::read(&victim).unwrap();
+    std::fs::write(&victim, &bytes[..bytes.len() / 2]).unwrap();
+    let damaged_id = format!("sha256:{}", sha256sum(&victim));
+    let name = victim.file_name().unwrap().to_string_lossy().to_string();
+
+    // Without --head: exit 1, naming the file and why, not a usage error.
+    bin()
+        .arg("verify")
+        .arg(&certs)
+        .arg("--trust")
+        .arg(&root)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(
+            predicate::str::contains(name.as_str())
+                .and(predicate::str::contains("could not be read"))
+                .and(predicate::str::contains("truncated").or(predicate::str::contains("CBOR")))
+                .and(predicate::str::contains("no head candidate").not()),
+        );
+    // With --head on another chain: verified anyway (the loins are high risk in the demo),
+    // the damaged file named as a warning.
+    bin()
+        .arg("verify")
+        .arg(&certs)
+        .arg("--trust")
+        .arg(&root)
+        .args(["--head", &loins_id])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(name.as_str()));
+    // With --head naming the damaged message itself: an invalid verdict that names it.
+    let (code, v) = verify_json(&[s(&certs), "--trust", s(&root), "--head", &damaged_id]);
+    assert_eq!(code, 4, "{v}");
+    assert_eq!(v["integrity"], "invalid");
+    let findings = v["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "signature.invalid" && f["certificate"] == damaged_id.as_str()),
+        "{v}"
+    );
 }
 
 #[test]

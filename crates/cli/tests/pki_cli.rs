@@ -83,9 +83,10 @@ fn verify_walks_the_fixture_table() {
                     } else {
                         roles.join(", ")
                     };
+                    // the first line; a bindings line may follow
                     assert_eq!(
-                        stdout,
-                        format!("valid: {subject} (roles: {roles})\n"),
+                        stdout.lines().next().unwrap_or(""),
+                        format!("valid: {subject} (roles: {roles})"),
                         "{name}"
                     );
                 }
@@ -351,7 +352,10 @@ fn init_root_and_issue_round_trip() {
         ])
         .assert()
         .code(0)
-        .stdout("valid: CN=Acme\\, Inc.,O=Acme,C=NO (roles: trader)\n");
+        .stdout(concat!(
+            "valid: CN=Acme\\, Inc.,O=Acme,C=NO (roles: trader)\n",
+            "bindings: vessels []; facilities []; parties [\"Acme\"]\n"
+        ));
     pki.cmd()
         .args([
             "pki",
@@ -364,7 +368,10 @@ fn init_root_and_issue_round_trip() {
         ])
         .assert()
         .code(0)
-        .stdout("valid: CN=Region North,O=Programme (roles: retailer, trader)\n");
+        .stdout(concat!(
+            "valid: CN=Region North,O=Programme (roles: retailer, trader)\n",
+            "bindings: vessels []; facilities []; parties [\"Programme\"]\n"
+        ));
     pki.cmd()
         .args([
             "pki",
@@ -377,7 +384,10 @@ fn init_root_and_issue_round_trip() {
         ])
         .assert()
         .code(0)
-        .stdout("valid: CN=Test Root,O=Programme (roles: none)\n");
+        .stdout(concat!(
+            "valid: CN=Test Root,O=Programme (roles: none)\n",
+            "bindings: vessels []; facilities []; parties [\"Programme\"]\n"
+        ));
     // without the intermediate there is no path
     pki.cmd()
         .args([
@@ -551,10 +561,10 @@ fn issue_refuses_what_the_ca_may_not_grant() {
         "region",
         "x",
         "CN=X",
-        &["--role", "trader", "--role", "auditor"],
+        &["--role", "trader", "--role", "registrar"],
     )
     .code(2)
-    .stderr(predicate::str::contains("auditor").and(predicate::str::contains("CN=Region")));
+    .stderr(predicate::str::contains("registrar").and(predicate::str::contains("CN=Region")));
     assert!(!pki.p("x.pem").exists());
     // a CA below pathLenConstraint 0
     pki.issue("region", "x", "CN=X", &["--role", "trader", "--ca"])
@@ -643,6 +653,128 @@ fn issue_refuses_what_the_ca_may_not_grant() {
         .code(1)
         .stderr(predicate::str::contains("root.key"));
     assert!(!pki.p("y.pem").exists());
+}
+
+#[test]
+fn bindings_are_issued_shown_and_never_widened() {
+    let pki = Pki::new();
+    pki.root();
+    let verify = |name: &str, chain: Option<&str>| {
+        let mut c = pki.cmd();
+        c.args([
+            "pki",
+            "verify",
+            &format!("{name}.pem"),
+            "--trust",
+            "root.pem",
+        ]);
+        if let Some(ch) = chain {
+            c.args(["--chain", ch]);
+        }
+        c.args(["--at", "2026-06-01T00:00:00Z"]).assert()
+    };
+    // a vessel key bound to two IMO numbers; its O is one of its parties
+    pki.keygen("bh");
+    pki.issue(
+        "root",
+        "bh",
+        "CN=Blue Horizon Fleet,O=Blue Horizon Co",
+        &[
+            "--role",
+            "vessel",
+            "--vessel",
+            "IMO9234567",
+            "--vessel",
+            "IMO9123456",
+            "--party",
+            "Blue Horizon Fishing",
+        ],
+    )
+    .success()
+    .stderr(predicate::str::contains("IMO9123456"));
+    verify("bh", None).code(0).stdout(concat!(
+        "valid: CN=Blue Horizon Fleet,O=Blue Horizon Co (roles: vessel)\n",
+        "bindings: vessels [\"IMO9123456\", \"IMO9234567\"]; facilities []; ",
+        "parties [\"Blue Horizon Co\", \"Blue Horizon Fishing\"]\n"
+    ));
+    // an IMO number that is not one, and auditor with a custody role: usage errors
+    pki.keygen("x");
+    pki.issue(
+        "root",
+        "x",
+        "CN=X",
+        &["--role", "vessel", "--vessel", "IMO123"],
+    )
+    .code(2)
+    .stderr(predicate::str::contains("IMO123").and(predicate::str::contains("vessels")));
+    pki.issue(
+        "root",
+        "x",
+        "CN=X",
+        &["--role", "auditor", "--role", "vessel"],
+    )
+    .code(2)
+    .stderr(predicate::str::contains("auditor").and(predicate::str::contains("vessel")));
+    assert!(!pki.p("x.pem").exists());
+    // the new roles parse
+    pki.issue(
+        "root",
+        "x",
+        "CN=Registry,O=Programme",
+        &["--role", "registrar"],
+    )
+    .success();
+    pki.issue(
+        "root",
+        "x",
+        "CN=Lists,O=Programme",
+        &["--role", "listkeeper", "--force"],
+    )
+    .success();
+
+    // an intermediate bound to one vessel and party "Fleet"; below it only a subset
+    pki.keygen("fleet");
+    pki.issue(
+        "root",
+        "fleet",
+        "CN=Fleet CA,O=Fleet Group",
+        &[
+            "--role",
+            "vessel",
+            "--ca",
+            "--vessel",
+            "IMO9074729",
+            "--party",
+            "Fleet",
+        ],
+    )
+    .success();
+    pki.keygen("sh7");
+    pki.issue(
+        "fleet",
+        "sh7",
+        "CN=Sea Harvest 7,O=Fleet Group",
+        &["--role", "vessel", "--vessel", "IMO9074729"],
+    )
+    .success();
+    verify("sh7", Some("fleet.pem"))
+        .code(0)
+        .stdout(predicate::str::contains(
+            "bindings: vessels [\"IMO9074729\"]; facilities []; parties [\"Fleet Group\"]",
+        ));
+    pki.keygen("w");
+    for (subject, extra, value) in [
+        ("CN=W,O=Fleet", vec!["--vessel", "IMO9123456"], "IMO9123456"),
+        ("CN=W,O=Fleet", vec!["--party", "Rival"], "Rival"),
+        ("CN=W,O=Rival Co", vec![], "Rival Co"),
+    ] {
+        let mut args = vec!["--role", "vessel"];
+        args.extend(extra);
+        pki.issue("fleet", "w", subject, &args)
+            .code(2)
+            .stderr(predicate::str::contains(value).and(predicate::str::contains("Fleet CA")));
+        assert!(!pki.p("w.pem").exists(), "{subject}");
+    }
 }
 
 #[test]

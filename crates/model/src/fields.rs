@@ -24,6 +24,9 @@ pub enum Codec {
     Text,
     /// A UN/LOCODE port: text, checked against the UN/LOCODE list on JSON input.
     Port,
+    /// An optional UN/LOCODE port (a transshipment's): absent from the CBOR map and the
+    /// JSON forms when there is none.
+    OptPort,
     /// Long text (a revocation reason), checked only by `validate`.
     Reason,
     /// A time: CBOR seconds since 1970, JSON RFC 3339.
@@ -125,6 +128,7 @@ const TRANSSHIPMENT: &[FieldSpec] = &[
     req("to_vessel_imo", Codec::Text),
     req("at_sea", Codec::Bool),
     req("fao_area", Codec::Text),
+    opt("port", Codec::OptPort),
 ];
 const LANDING: &[FieldSpec] = &[INPUTS, OUTPUTS, ATTESTATIONS, req("port", Codec::Port)];
 const PROCESSING: &[FieldSpec] = &[INPUTS, OUTPUTS, ATTESTATIONS, req("facility", Codec::Text)];
@@ -156,6 +160,8 @@ pub fn table(kind: Kind) -> &'static [FieldSpec] {
 pub enum FieldValue {
     /// [`Codec::Text`], [`Codec::Port`] or [`Codec::Reason`].
     Text(String),
+    /// [`Codec::OptPort`]: `None` is written as an absent key.
+    OptText(Option<String>),
     /// [`Codec::Time`].
     Time(Timestamp),
     /// [`Codec::Bool`].
@@ -220,6 +226,7 @@ pub fn split(details: &Details) -> Vec<FieldValue> {
                     text(&x.to_vessel_imo),
                     V::Bool(x.at_sea),
                     text(&x.fao_area),
+                    V::OptText(x.port.clone()),
                 ]),
                 Step::Landing { port } => out.push(text(port)),
                 Step::Processing { facility } => out.push(text(facility)),
@@ -309,6 +316,7 @@ pub fn assemble(kind: Kind, values: Vec<FieldValue>) -> Result<Details, FieldErr
                     to_vessel_imo: take!(t, Text),
                     at_sea: take!(t, Bool),
                     fao_area: take!(t, Text),
+                    port: take!(t, OptText),
                 }),
                 Kind::Landing => Step::Landing {
                     port: take!(t, Text),

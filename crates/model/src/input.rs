@@ -314,6 +314,20 @@ fn read_field(
     let name = spec.json;
     Ok(match spec.codec {
         Codec::Text => FieldValue::Text(text(obj, name)?),
+        Codec::OptPort => match obj.get(name) {
+            None => FieldValue::OptText(None),
+            Some(_) => match read_field(
+                obj,
+                &FieldSpec {
+                    codec: Codec::Port,
+                    ..*spec
+                },
+                ctx,
+            )? {
+                FieldValue::Text(port) => FieldValue::OptText(Some(port)),
+                other => other,
+            },
+        },
         Codec::Port => {
             let port = text(obj, name)?;
             match ctx.lists.port(&port) {

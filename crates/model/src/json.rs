@@ -21,6 +21,7 @@ fn audit(a: &Audit) -> Value {
 fn field_value(v: &FieldValue) -> Value {
     match v {
         FieldValue::Text(s) => json!(s),
+        FieldValue::OptText(s) => json!(s),
         FieldValue::Time(t) => json!(t.to_rfc3339()),
         FieldValue::Bool(b) => json!(b),
         FieldValue::Id(id) => json!(id.to_string()),
@@ -83,7 +84,9 @@ pub fn payload_to_json(p: &Payload) -> Value {
         .iter()
         .zip(fields::split(p.details()))
     {
-        m.insert(spec.json.into(), field_value(&value));
+        if value != FieldValue::OptText(None) {
+            m.insert(spec.json.into(), field_value(&value));
+        }
     }
     Value::Object(m)
 }

@@ -121,18 +121,39 @@ pub enum Role {
     Trader,
     /// Supermarket or food-service buyer.
     Retailer,
+    /// Keeper of a watch list (signs `watchlist` certificates once that kind exists).
+    Listkeeper,
+    /// The programme operator's registrar: may revoke any certificate.
+    Registrar,
 }
 
 impl Role {
     /// Every role, in contract order.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 8] = [
         Role::Auditor,
         Role::Vessel,
         Role::Carrier,
         Role::Processor,
         Role::Trader,
         Role::Retailer,
+        Role::Listkeeper,
+        Role::Registrar,
     ];
+
+    /// The custody roles: those that hold lots. Who audits must not be who is audited, so
+    /// `auditor` is never combined with one of them (contract §2).
+    pub const CUSTODY: [Role; 5] = [
+        Role::Vessel,
+        Role::Carrier,
+        Role::Processor,
+        Role::Trader,
+        Role::Retailer,
+    ];
+
+    /// Whether the role holds lots (see [`Role::CUSTODY`]).
+    pub fn is_custody(self) -> bool {
+        Role::CUSTODY.contains(&self)
+    }
 
     /// The contract name (`auditor`, `vessel`, …).
     pub fn as_str(self) -> &'static str {
@@ -143,24 +164,26 @@ impl Role {
             Role::Processor => "processor",
             Role::Trader => "trader",
             Role::Retailer => "retailer",
+            Role::Listkeeper => "listkeeper",
+            Role::Registrar => "registrar",
         }
     }
 
     /// The kinds this role may sign (contract §2). Any issuer may in addition revoke a
     /// certificate it signed itself; that rule needs the revoked certificate and is applied
-    /// by the verifier.
+    /// by the verifier. `registrar` may revoke any certificate. `listkeeper` signs
+    /// `watchlist` certificates, a kind this version does not have yet: it signs nothing
+    /// else, so its list is empty until that kind is added.
     pub fn may_sign(self) -> &'static [Kind] {
         match self {
-            Role::Auditor => &[
-                Kind::CrewAttestation,
-                Kind::FacilityAttestation,
-                Kind::Revocation,
-            ],
+            Role::Auditor => &[Kind::CrewAttestation, Kind::FacilityAttestation],
             Role::Vessel => &[Kind::Catch, Kind::Transshipment, Kind::Landing],
             Role::Carrier => &[Kind::Transshipment, Kind::Landing],
             Role::Processor => &[Kind::Processing, Kind::Shipment, Kind::Receipt],
             Role::Trader => &[Kind::Shipment, Kind::Receipt],
             Role::Retailer => &[Kind::Receipt],
+            Role::Listkeeper => &[],
+            Role::Registrar => &[Kind::Revocation],
         }
     }
 
@@ -210,16 +233,16 @@ mod tests {
     #[test]
     fn role_table_matches_contract() {
         // contract §2, row by row
-        let table: [(Role, &[&str]); 6] = [
-            (
-                Role::Auditor,
-                &["crew_attestation", "facility_attestation", "revocation"],
-            ),
+        let table: [(Role, &[&str]); 8] = [
+            (Role::Auditor, &["crew_attestation", "facility_attestation"]),
             (Role::Vessel, &["catch", "transshipment", "landing"]),
             (Role::Carrier, &["transshipment", "landing"]),
             (Role::Processor, &["processing", "shipment", "receipt"]),
             (Role::Trader, &["shipment", "receipt"]),
             (Role::Retailer, &["receipt"]),
+            // watchlist: no such kind yet
+            (Role::Listkeeper, &[]),
+            (Role::Registrar, &["revocation"]),
         ];
         for (role, kinds) in table {
             let got: Vec<&str> = role.may_sign().iter().map(|k| k.as_str()).collect();
@@ -230,5 +253,27 @@ mod tests {
             &[Role::Trader, Role::Auditor],
             Kind::CrewAttestation
         ));
+        // only a registrar revokes by role; everyone else only what it signed itself
+        for r in Role::ALL {
+            assert_eq!(
+                Role::any_allows(&[r], Kind::Revocation),
+                r == Role::Registrar,
+                "{r}"
+            );
+        }
+    }
+
+    #[test]
+    fn custody_roles_are_those_that_sign_custody_kinds() {
+        for r in Role::ALL {
+            assert_eq!(
+                r.is_custody(),
+                r.may_sign().iter().any(|k| k.is_custody()),
+                "{r}"
+            );
+        }
+        assert!(!Role::Auditor.is_custody());
+        assert_eq!("registrar".parse::<Role>().unwrap(), Role::Registrar);
+        assert_eq!("listkeeper".parse::<Role>().unwrap(), Role::Listkeeper);
     }
 }

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod bindings_ext;
 pub mod bundle;
 pub mod cbor;
 pub mod codes;

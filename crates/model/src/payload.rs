@@ -351,6 +351,9 @@ pub struct Transshipment {
     pub at_sea: bool,
     /// FAO area where it happened.
     pub fao_area: String,
+    /// The port (UN/LOCODE) of an in-port transshipment: required when `at_sea` is false,
+    /// optional at sea; absent from the CBOR map when `None`.
+    pub port: Option<String>,
 }
 
 /// Sender and receiver of a shipment or receipt.
@@ -617,6 +620,23 @@ impl Payload {
                     ));
                 }
                 check_fao("fao_area", &t.fao_area)?;
+                match &t.port {
+                    Some(port) if !codes::is_locode_shape(port) => {
+                        return Err(FieldError::new(
+                            "port",
+                            port,
+                            "not a UN/LOCODE (2-letter country and 3 letters or digits 2-9, e.g. THBKK)",
+                        ));
+                    }
+                    None if !t.at_sea => {
+                        return Err(FieldError::new(
+                            "port",
+                            "",
+                            "missing: an in-port transshipment (at_sea false) names its port (UN/LOCODE)",
+                        ));
+                    }
+                    _ => {}
+                }
             }
             Details::Custody(CustodyEvent {
                 step: Step::Landing { port },
@@ -694,7 +714,9 @@ impl Payload {
             .iter()
             .zip(fields::split(&self.details))
         {
-            m.push((spec.cbor, field_value(&value)));
+            if value != FieldValue::OptText(None) {
+                m.push((spec.cbor, field_value(&value)));
+            }
         }
         map(m)
     }
@@ -949,15 +971,41 @@ pub fn check_text(field: &str, s: &str, max: usize) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Lot ids: like text, at most 128 bytes and without any white space, so that they can be
-/// written in URLs and logs unambiguously.
+/// Longest lot id, in characters (GS1 AI (10)).
+pub const MAX_LOT_LEN: usize = 20;
+
+/// Whether `c` is in GS1 character set 82 (GS1 General Specifications §7.11, figure
+/// 7.11-1): `A–Z a–z 0–9` and `! " % & ' ( ) * + , - . / : ; < = > ? _`.
+pub fn is_gs1_cset82(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!\"%&'()*+,-./:;<=>?_".contains(c)
+}
+
+/// Lot ids use the GS1 AI (10) batch/lot syntax: 1–20 characters of GS1 character set 82
+/// (contract §3). Anything else (white space, invisible or non-ASCII characters such as
+/// U+200B or a Cyrillic letter that looks Latin) is refused, so that one lot id cannot
+/// be spelt two ways.
 pub fn check_lot(field: &str, lot: &str) -> Result<(), FieldError> {
-    check_text(field, lot, 128)?;
-    if lot.chars().any(char::is_whitespace) {
+    let shown = || format!("{:?}", lot.chars().take(64).collect::<String>());
+    if lot.is_empty() {
+        return Err(FieldError::new(field, shown(), "is empty"));
+    }
+    if let Some((i, c)) = lot.chars().enumerate().find(|(_, c)| !is_gs1_cset82(*c)) {
         return Err(FieldError::new(
             field,
-            format!("{lot:?}"),
-            "lot ids contain no white space",
+            shown(),
+            format!(
+                "character {} (U+{:04X}) is not allowed in a lot id: GS1 AI (10) lot ids use A-Z a-z 0-9 and ! \" % & ' ( ) * + , - . / : ; < = > ? _",
+                i + 1,
+                u32::from(c)
+            ),
+        ));
+    }
+    let n = lot.chars().count();
+    if n > MAX_LOT_LEN {
+        return Err(FieldError::new(
+            field,
+            shown(),
+            format!("is {n} characters long; GS1 AI (10) lot ids have at most {MAX_LOT_LEN}"),
         ));
     }
     Ok(())
@@ -980,6 +1028,7 @@ fn time_value(t: Timestamp) -> Value {
 fn field_value(v: &FieldValue) -> Value {
     match v {
         FieldValue::Text(s) => text(s),
+        FieldValue::OptText(s) => s.as_deref().map_or(Value::Null, text),
         FieldValue::Time(t) => time_value(*t),
         FieldValue::Bool(b) => Value::Bool(*b),
         FieldValue::Id(id) => Value::Bytes(id.0.to_vec()),
@@ -1249,6 +1298,7 @@ impl<'a> Fields<'a> {
             Codec::Text | Codec::Port | Codec::Reason => {
                 FieldValue::Text(self.text(name)?.to_string())
             }
+            Codec::OptPort => FieldValue::OptText(self.opt_text(name)?.map(str::to_string)),
             Codec::Time => FieldValue::Time(self.time(name)?),
             Codec::Bool => FieldValue::Bool(self.bool(name)?),
             Codec::Id => FieldValue::Id(self.cert_id(name)?),

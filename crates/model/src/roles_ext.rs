@@ -6,11 +6,12 @@
 //! - Value (the `extnValue` OCTET STRING holds this DER):
 //!
 //!   ```text
-//!   CatchcertRoles ::= SEQUENCE SIZE (0..6) OF UTF8String
+//!   CatchcertRoles ::= SEQUENCE SIZE (0..8) OF UTF8String
 //!   ```
 //!
 //!   with the role names of contract §2 (`auditor`, `vessel`, `carrier`, `processor`,
-//!   `trader`, `retailer`), sorted in byte order, without duplicates.
+//!   `trader`, `retailer`, `listkeeper`, `registrar`), sorted in byte order, without
+//!   duplicates.
 //!
 //! Example: roles `trader` and `processor` encode as
 //! `30 13 0c 09 70726f636573736f72 0c 06 747261646572`.
@@ -30,7 +31,7 @@ pub const OID_DER: [u8; 21] = [
     0xaf, 0xbc, 0xd5, 0x3d, 0x01,
 ];
 
-/// Largest extension value the decoder looks at. All six roles take 57 bytes.
+/// Largest extension value the decoder looks at. All eight roles take 80 bytes.
 pub const MAX_LEN: usize = 512;
 
 const TAG_SEQUENCE: u8 = 0x30;
@@ -227,13 +228,15 @@ mod tests {
             (
                 &Role::ALL,
                 concat!(
-                    "3037",
-                    "0c07 61756469746f72",     // auditor
-                    "0c07 63617272696572",     // carrier
-                    "0c09 70726f636573736f72", // processor
-                    "0c08 72657461696c6572",   // retailer
-                    "0c06 747261646572",       // trader
-                    "0c06 76657373656c",       // vessel
+                    "304e",
+                    "0c07 61756469746f72",       // auditor
+                    "0c07 63617272696572",       // carrier
+                    "0c0a 6c6973746b6565706572", // listkeeper
+                    "0c09 70726f636573736f72",   // processor
+                    "0c09 726567697374726172",   // registrar
+                    "0c08 72657461696c6572",     // retailer
+                    "0c06 747261646572",         // trader
+                    "0c06 76657373656c",         // vessel
                 ),
             ),
         ];

@@ -802,3 +802,140 @@ fn the_forms_of_a_payload_follow_the_field_table() {
         }
     }
 }
+// ---------------------------------------------------------------------------------------------
+// Lot ids (GS1 AI (10), contract §3)
+
+#[test]
+fn lot_ids_use_gs1_character_set_82() {
+    // every character of set 82 is accepted (in lots of at most 20 characters)
+    let set82: String = ('A'..='Z')
+        .chain('a'..='z')
+        .chain('0'..='9')
+        .chain("!\"%&'()*+,-./:;<=>?_".chars())
+        .collect();
+    assert_eq!(set82.chars().count(), 82);
+    let chars: Vec<char> = set82.chars().collect();
+    for chunk in chars.chunks(20) {
+        let lot: String = chunk.iter().collect();
+        let mut doc = catch_doc();
+        doc["outputs"][0]["lot"] = json!(lot);
+        let b = build(Kind::Catch, &doc);
+        assert_eq!(b.payload.outputs()[0].lot, lot);
+        // and through the CBOR encoding
+        let back = catchcert_model::Payload::from_cbor(&b.payload.to_cbor()).unwrap();
+        assert_eq!(back.outputs()[0].lot, lot);
+    }
+    let twenty = "A".repeat(20);
+    let mut doc = catch_doc();
+    doc["outputs"][0]["lot"] = json!(twenty);
+    build(Kind::Catch, &doc);
+
+    for (bad, shown) in [
+        ("SD7\u{200B}YFT", "\\u{200b}"),         // zero-width space
+        ("SD7-\u{0420}FT", "SD7-"),              // Cyrillic Er, looks like a Latin P
+        ("SD7 YFT", "SD7 YFT"),                  // space
+        ("ABCDEFGHIJKLMNOPQRSTU", "ABCDEFGHIJ"), // 21 characters
+        ("", ""),
+        ("SD7#YFT", "SD7#YFT"), // '#' is not in set 82
+        ("SD7-\u{e9}", "SD7-"), // Latin-1 letter
+    ] {
+        let e = refused(Kind::Catch, catch_doc(), |d| {
+            d["outputs"][0]["lot"] = json!(bad)
+        });
+        assert_field(&e, "outputs[0].lot", shown);
+        let e = refused(Kind::Landing, landing_doc(), |d| {
+            d["inputs"][0]["lot"] = json!(bad)
+        });
+        assert_field(&e, "inputs[0].lot", shown);
+    }
+    let e = refused(Kind::Catch, catch_doc(), |d| {
+        d["outputs"][0]["lot"] = json!("ABCDEFGHIJKLMNOPQRSTU")
+    });
+    assert!(e.reason.contains("21 characters"), "{e}");
+    let e = refused(Kind::Catch, catch_doc(), |d| {
+        d["outputs"][0]["lot"] = json!("SD7\u{200B}YFT")
+    });
+    assert!(e.reason.contains("U+200B"), "{e}");
+}
+
+#[test]
+fn a_lot_id_outside_set_82_is_refused_at_decode() {
+    for bad in [
+        "SD7\u{200B}YFT",
+        "SD7-\u{0420}FT",
+        "SD7 YFT",
+        "ABCDEFGHIJKLMNOPQRSTU",
+    ] {
+        // A validated payload cannot hold such a lot id: edit its CBOR value.
+        let mut v = build(Kind::Catch, &catch_doc()).payload.to_value();
+        set_output_lot(&mut v, bad);
+        let e =
+            catchcert_model::Payload::from_cbor(&catchcert_model::cbor::to_vec(&v)).unwrap_err();
+        assert!(e.to_string().contains("outputs[0].lot"), "{bad:?}: {e}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// In-port transshipments name their port (contract §3)
+
+#[test]
+fn an_in_port_transshipment_needs_a_port() {
+    // at sea: no port needed
+    build(Kind::Transshipment, &transshipment_doc());
+    // in port without a port: refused, naming the field
+    let mut in_port = transshipment_doc();
+    in_port["at_sea"] = json!(false);
+    let e = try_build(Kind::Transshipment, &in_port).unwrap_err();
+    assert_eq!(e.field, "port", "{e}");
+    assert!(e.reason.contains("in-port"), "{e}");
+    // with its port: accepted and kept through CBOR
+    in_port["port"] = json!("THBKK");
+    let b = build(Kind::Transshipment, &in_port);
+    let back = catchcert_model::Payload::from_cbor(&b.payload.to_cbor()).unwrap();
+    match back.step() {
+        Some(catchcert_model::payload::Step::Transshipment(t)) => {
+            assert!(!t.at_sea);
+            assert_eq!(t.port.as_deref(), Some("THBKK"));
+        }
+        d => panic!("{d:?}"),
+    }
+    // a port that is not a UN/LOCODE
+    let e = refused(Kind::Transshipment, in_port.clone(), |d| {
+        d["port"] = json!("Bangkok")
+    });
+    assert_field(&e, "port", "Bangkok");
+    // a signed payload that says in port without a port does not decode
+    let mut v = b.payload.to_value();
+    if let catchcert_model::cbor::Value::Map(entries) = &mut v {
+        entries.retain(|(k, _)| *k != catchcert_model::cbor::Value::Text("port".into()));
+    }
+    let e = catchcert_model::Payload::from_cbor(&catchcert_model::cbor::to_vec(&v)).unwrap_err();
+    assert!(e.to_string().contains("port"), "{e}");
+    // an at-sea transshipment without a port still encodes without the key
+    let at_sea = build(Kind::Transshipment, &transshipment_doc()).payload;
+    let cbor = at_sea.to_cbor();
+    assert!(!cbor.windows(4).any(|w| w == b"port"), "no port key at sea");
+}
+
+/// Replace `outputs[0].lot` in a payload's CBOR value.
+fn set_output_lot(v: &mut catchcert_model::cbor::Value, lot: &str) {
+    use catchcert_model::cbor::Value as C;
+    let C::Map(entries) = v else {
+        panic!("not a map")
+    };
+    for (k, val) in entries.iter_mut() {
+        if *k == C::Text("outputs".into()) {
+            let C::Array(outs) = val else {
+                panic!("outputs")
+            };
+            let C::Map(out) = &mut outs[0] else {
+                panic!("outputs[0]")
+            };
+            for (k2, v2) in out.iter_mut() {
+                if *k2 == C::Text("lot".into()) {
+                    *v2 = C::Text(lot.into());
+                }
+            }
+        }
+    }
+}

@@ -31,9 +31,13 @@ fn arb_text() -> impl Strategy<Value = String> {
     ]
 }
 
-/// Lot ids: text without any white space, at most 128 bytes.
+/// Lot ids: GS1 AI (10), 1–20 characters of GS1 character set 82 (at most 18 here: the
+/// callers append a two-character suffix).
 fn arb_lot() -> impl Strategy<Value = String> {
-    prop_oneof!["[^\\s\\p{Cc}]{1,30}", "[A-Z0-9]{2,6}-[A-Z0-9-]{1,20}"]
+    prop_oneof![
+        "[A-Za-z0-9!\"%&'()*+,./:;<=>?_-]{1,18}",
+        "[A-Z0-9]{2,6}-[A-Z0-9-]{1,10}"
+    ]
 }
 
 fn arb_id() -> impl Strategy<Value = CertId> {
@@ -302,14 +306,26 @@ fn arb_step(kind: Kind) -> BoxedStrategy<Step> {
                 })
             })
             .boxed(),
-        Kind::Transshipment => (arb_imo(), arb_imo(), any::<bool>(), arb_fao())
-            .prop_filter("two different vessels", |(a, b, _, _)| a != b)
-            .prop_map(|(from, to, at_sea, fao_area)| {
+        Kind::Transshipment => (
+            arb_imo(),
+            arb_imo(),
+            any::<bool>(),
+            arb_fao(),
+            proptest::option::of("[A-Z]{2}[A-Z2-9]{3}"),
+        )
+            .prop_filter("two different vessels", |(a, b, ..)| a != b)
+            .prop_map(|(from, to, at_sea, fao_area, port)| {
+                // in port, a port is required
+                let port = match (at_sea, port) {
+                    (false, None) => Some("THBKK".to_string()),
+                    (_, p) => p,
+                };
                 Step::Transshipment(Transshipment {
                     from_vessel_imo: from,
                     to_vessel_imo: to,
                     at_sea,
                     fao_area,
+                    port,
                 })
             })
             .boxed(),

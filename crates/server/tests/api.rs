@@ -270,6 +270,25 @@ mod suite {
         let junk =
             catchcert_sign::cose::sign_bytes(b"\xa0", &pki.vessel.key, &pki.vessel.chain).unwrap();
         c.post_cert(base, &junk).await.problem(400);
+        // 400: a signed payload whose lot id is not GS1 AI (10) (an invisible U+200B, a
+        // Cyrillic letter), refused naming the field.
+        for bad in ["B\u{200B}1", "B-\u{0421}1"] {
+            // A validated payload cannot hold such a lot id: edit the encoded text of the
+            // output lot (its only occurrence) in the signed bytes' payload.
+            let cbor = catchcert_verify::cose::decode(&catch).unwrap().payload;
+            let text = |s: &str| [&[0x60 | s.len() as u8][..], s.as_bytes()].concat();
+            let (old, new) = (text("B-1"), text(bad));
+            let at: Vec<usize> = (0..cbor.len())
+                .filter(|i| cbor[*i..].starts_with(&old))
+                .collect();
+            assert_eq!(at.len(), 1, "the output lot appears once");
+            let edited = [&cbor[..at[0]], &new[..], &cbor[at[0] + old.len()..]].concat();
+            let signed =
+                catchcert_sign::cose::sign_bytes(&edited, &pki.vessel.key, &pki.vessel.chain)
+                    .unwrap();
+            let p = c.post_cert(base, &signed).await.problem(400);
+            assert!(p.to_string().contains("outputs[0].lot"), "{bad:?}: {p}");
+        }
         // 400 at exactly the limit (the limit itself is accepted for reading).
         let at_limit = vec![0u8; 1 << 20];
         c.post_cert(base, &at_limit).await.problem(400);

@@ -13,7 +13,9 @@
 //!   and intermediates, an empty sequence (`cA FALSE`) for issuers;
 //! - keyUsage, critical: keyCertSign and cRLSign for CAs, digitalSignature for issuers;
 //! - the roles extension (non-critical, see [`catchcert_model::roles_ext`]) on every
-//!   certificate but the root.
+//!   certificate but the root;
+//! - the bindings extension (non-critical, see [`catchcert_model::bindings_ext`]) on a
+//!   certificate issued with vessels, facilities or parties.
 //!
 //! # The roles extension OID and rcgen
 //!
@@ -21,13 +23,15 @@
 //! project's UUID). The extension is therefore written under a placeholder OID of the
 //! same encoded length ([`PLACEHOLDER_OID`], 2.25.A.B with two 64-bit arcs: 21 content
 //! bytes either way), and the signer replaces the placeholder's bytes with the real OID
-//! in the to-be-signed bytes before signing, and in the finished certificate. Equal
+//! in the to-be-signed bytes before signing, and in the finished certificate. The
+//! bindings extension works the same way with [`BINDINGS_PLACEHOLDER_OID`]. Equal
 //! lengths mean no length field changes, so the signed bytes are the certificate's TBS.
 //! Every certificate made here is parsed back and its signature, issuer name and roles
 //! are checked before it is returned.
 //!
 //! No file I/O: callers pass PEM text and keys and receive PEM text.
 
+use catchcert_model::bindings_ext::{self, BindingsExt, Restriction};
 use catchcert_model::kind::Role;
 use catchcert_model::roles_ext;
 use catchcert_model::timestamp::{self, Timestamp};
@@ -59,6 +63,11 @@ pub use catchcert_model::pem::MAX_PEM_LEN;
 /// The placeholder OID arcs (2.25.A.B, A and B the two halves of the project UUID) under
 /// which rcgen writes the roles extension; see the module documentation.
 pub const PLACEHOLDER_OID: [u64; 4] = [2, 25, 0xda61_3753_6d84_4b97, 0x8b03_9dc9_85ef_2abd];
+
+/// The placeholder OID arcs under which rcgen writes the bindings extension (the roles
+/// placeholder with the last arc plus one: the same encoded length).
+pub const BINDINGS_PLACEHOLDER_OID: [u64; 4] =
+    [2, 25, 0xda61_3753_6d84_4b97, 0x8b03_9dc9_85ef_2abe];
 
 const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70];
 
@@ -114,6 +123,29 @@ pub enum PkiError {
     /// No role given.
     #[error("at least one role is needed")]
     NoRoles,
+    /// `auditor` asked for together with a custody role.
+    #[error(
+        "role auditor cannot be combined with the custody role {role}: who audits must not be who is audited"
+    )]
+    AuditorWithCustody {
+        /// The custody role asked for.
+        role: Role,
+    },
+    /// A vessel, facility or party binding that is not valid.
+    #[error("{0}")]
+    Bindings(String),
+    /// A binding (or the subject's `O`) the CA is not bound to.
+    #[error(
+        "{list} {value:?} is not among the bindings of CA {ca}; a CA cannot bind what it is not bound to"
+    )]
+    BindingsWidening {
+        /// "vessels", "facilities" or "parties".
+        list: &'static str,
+        /// The value asked for.
+        value: String,
+        /// The CA's subject.
+        ca: String,
+    },
     /// The CA's pathLenConstraint does not allow another CA below it.
     #[error("CA {ca} has pathLenConstraint 0: it may not issue CA certificates")]
     PathLen {
@@ -248,7 +280,7 @@ impl<K: rcgen::SigningKey> rcgen::SigningKey for Substituting<'_, K> {
         let mut msg = msg.to_vec();
         // If the placeholder is not there exactly once, sign as is: the self-check of
         // `sign_spec` then refuses the certificate.
-        let _ = substitute(&mut msg);
+        let _ = substitute_all(&mut msg);
         self.inner.sign(&msg)
     }
 }
@@ -277,13 +309,44 @@ fn oid_tlv(arcs: &[u64]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Replace the one occurrence of the placeholder OID with the roles OID. Fails (and leaves
-/// `der` alone) unless the placeholder occurs exactly once and has the same length.
-fn substitute(der: &mut [u8]) -> Result<(), PkiError> {
-    let fail = |r: &str| PkiError::SelfCheck(format!("roles extension OID: {r}"));
-    let from = oid_tlv(&PLACEHOLDER_OID).ok_or_else(|| fail("placeholder does not encode"))?;
-    let mut to = vec![0x06, roles_ext::OID_DER.len() as u8];
-    to.extend_from_slice(&roles_ext::OID_DER);
+/// Replace each placeholder OID that occurs (roles, bindings) with its real OID. Fails
+/// (and leaves `der` alone) if a placeholder occurs more than once.
+fn substitute_all(der: &mut [u8]) -> Result<(), PkiError> {
+    let targets: [(&[u64], &[u8], &str); 2] = [
+        (&PLACEHOLDER_OID, &roles_ext::OID_DER, "roles"),
+        (
+            &BINDINGS_PLACEHOLDER_OID,
+            &bindings_ext::OID_DER,
+            "bindings",
+        ),
+    ];
+    let mut hits = Vec::new();
+    for (placeholder, oid, name) in targets {
+        match substitute(der, placeholder, oid, name) {
+            Ok(Some(h)) => hits.push(h),
+            Ok(None) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    for (at, to) in hits {
+        der[at..at + to.len()].copy_from_slice(&to);
+    }
+    Ok(())
+}
+
+/// Where the one occurrence of `placeholder` is, and the TLV of `oid` to write there.
+/// `None` when it does not occur; an error when it occurs more than once or the lengths
+/// differ.
+fn substitute(
+    der: &[u8],
+    placeholder: &[u64],
+    oid: &[u8],
+    name: &str,
+) -> Result<Option<(usize, Vec<u8>)>, PkiError> {
+    let fail = |r: &str| PkiError::SelfCheck(format!("{name} extension OID: {r}"));
+    let from = oid_tlv(placeholder).ok_or_else(|| fail("placeholder does not encode"))?;
+    let mut to = vec![0x06, oid.len() as u8];
+    to.extend_from_slice(oid);
     if from.len() != to.len() {
         return Err(fail("placeholder and OID differ in length"));
     }
@@ -294,10 +357,8 @@ fn substitute(der: &mut [u8]) -> Result<(), PkiError> {
         .map(|(i, _)| i)
         .collect();
     match hits.as_slice() {
-        [i] => {
-            der[*i..*i + to.len()].copy_from_slice(&to);
-            Ok(())
-        }
+        [] => Ok(None),
+        [i] => Ok(Some((*i, to))),
         _ => Err(fail(&format!("placeholder found {} times", hits.len()))),
     }
 }
@@ -469,6 +530,9 @@ struct CaInfo {
     ca: Option<Option<u32>>,
     key_cert_sign: bool,
     roles: Option<Vec<Role>>,
+    bindings: Option<BindingsExt>,
+    /// The subject's `O` values.
+    orgs: Vec<String>,
 }
 
 fn read_one_cert(pem_text: &str, what: &'static str) -> Result<Vec<u8>, PkiError> {
@@ -500,6 +564,7 @@ fn parse_ca(der: Vec<u8>, what: &'static str) -> Result<CaInfo, PkiError> {
     let mut key_cert_sign = false;
     let mut ski = None;
     let mut roles = None;
+    let mut bindings = None;
     for ext in x.extensions() {
         match ext.parsed_extension() {
             ParsedExtension::BasicConstraints(bc) if bc.ca => ca = Some(bc.path_len_constraint),
@@ -507,6 +572,9 @@ fn parse_ca(der: Vec<u8>, what: &'static str) -> Result<CaInfo, PkiError> {
             ParsedExtension::SubjectKeyIdentifier(id) => ski = Some(id.0.to_vec()),
             _ if ext.oid.as_bytes() == roles_ext::OID_DER => {
                 roles = Some(roles_ext::decode(ext.value).map_err(|e| bad(e.to_string()))?);
+            }
+            _ if ext.oid.as_bytes() == bindings_ext::OID_DER => {
+                bindings = Some(bindings_ext::decode(ext.value).map_err(|e| bad(e.to_string()))?);
             }
             _ => {}
         }
@@ -517,6 +585,11 @@ fn parse_ca(der: Vec<u8>, what: &'static str) -> Result<CaInfo, PkiError> {
         (None, None) => Vec::new(),
     };
     let dn = dn_from_x509(&x).map_err(bad)?;
+    let orgs = x
+        .subject()
+        .iter_organization()
+        .filter_map(|a| a.as_str().ok().map(str::to_string))
+        .collect();
     Ok(CaInfo {
         subject,
         subject_raw: x.subject().as_raw().to_vec(),
@@ -526,6 +599,8 @@ fn parse_ca(der: Vec<u8>, what: &'static str) -> Result<CaInfo, PkiError> {
         ca,
         key_cert_sign,
         roles,
+        bindings,
+        orgs,
     })
 }
 
@@ -639,9 +714,7 @@ pub fn sign_spec<K: rcgen::SigningKey>(
             (cert.der().to_vec(), Some(ca.subject_raw))
         }
     };
-    if spec.roles.is_some() {
-        substitute(&mut der)?;
-    }
+    substitute_all(&mut der)?;
     self_check(&der, spec, issuer_raw.as_deref(), issuer_key)?;
     Ok(pem::encode(&pem::Pem::new("CERTIFICATE", der)))
 }
@@ -669,6 +742,8 @@ fn self_check<K: rcgen::SigningKey>(
     for ext in x.extensions() {
         if ext.oid.as_bytes() == roles_ext::OID_DER {
             roles = Some(roles_ext::decode(ext.value).map_err(|e| fail(e.to_string()))?);
+        } else if ext.oid.as_bytes() == bindings_ext::OID_DER {
+            bindings_ext::decode(ext.value).map_err(|e| fail(e.to_string()))?;
         }
     }
     let mut want = spec.roles.clone();
@@ -751,6 +826,42 @@ pub fn issue_with_serial(
     req: &IssueRequest<'_>,
     serial: Option<[u8; 16]>,
 ) -> Result<String, PkiError> {
+    issue_with_bindings(
+        ca_key,
+        ca_cert_pem,
+        subject_key,
+        req,
+        &BindingsExt::default(),
+        serial,
+    )
+}
+
+/// [`issue_with_serial`] with bindings: the vessels, facilities and parties the new
+/// certificate speaks for (contract §2), written in the bindings extension when any list
+/// is non-empty. Refuses invalid values (an IMO number that is not `IMO` + 7 or 8 digits, a
+/// bad name) and any value (the subject's `O` included) outside the CA's bindings.
+pub fn issue_with_bindings(
+    ca_key: &SigningKey,
+    ca_cert_pem: &str,
+    subject_key: &VerifyingKey,
+    req: &IssueRequest<'_>,
+    bindings: &BindingsExt,
+    serial: Option<[u8; 16]>,
+) -> Result<String, PkiError> {
+    let bindings = bindings.normalized();
+    bindings
+        .validate()
+        .map_err(|e| PkiError::Bindings(e.to_string()))?;
+    if req.roles.contains(&Role::Auditor)
+        && let Some(role) = req.roles.iter().find(|r| r.is_custody())
+    {
+        return Err(PkiError::AuditorWithCustody { role: *role });
+    }
+    let orgs: Vec<String> = parse_subject(req.subject)?
+        .into_iter()
+        .filter(|a| a.key == "O")
+        .map(|a| a.value)
+        .collect();
     let ca = parse_ca(
         read_one_cert(ca_cert_pem, "CA certificate")?,
         "CA certificate",
@@ -791,13 +902,30 @@ pub fn issue_with_serial(
     if matches!(req.cert_type, CertType::Ca { .. }) && ca_path_len == Some(0) {
         return Err(PkiError::PathLen { ca: ca.subject });
     }
+    // Only the CA's own bindings are known here; `pki verify` and the verifier check the
+    // whole path.
+    if let Some(ca_bindings) = &ca.bindings {
+        let mut restriction = Restriction::default();
+        restriction.narrow(ca_bindings, &ca.orgs);
+        if let Some((list, value)) = bindings_ext::first_widening(&restriction, &bindings, &orgs) {
+            return Err(PkiError::BindingsWidening {
+                list,
+                value: value.to_string(),
+                ca: ca.subject,
+            });
+        }
+    }
+    let mut extra_extensions = Vec::new();
+    if !bindings.is_empty() {
+        extra_extensions.push(bindings_extension(&bindings));
+    }
     let spec = CertSpec {
         subject: req.subject.to_string(),
         roles: Some(req.roles.to_vec()),
         cert_type: req.cert_type,
         not_before: req.not_before,
         not_after: not_after(req.not_before, req.valid_days)?,
-        extra_extensions: Vec::new(),
+        extra_extensions,
         serial,
     };
     sign_spec(
@@ -806,6 +934,25 @@ pub fn issue_with_serial(
         Some(ca_cert_pem),
         &Ed25519Signer::new(ca_key),
     )
+}
+
+/// The bindings extension for [`CertSpec::extra_extensions`] (non-critical, written under
+/// [`BINDINGS_PLACEHOLDER_OID`] and given its real OID when signed). Values are not
+/// checked: tests use it to make certificates `issue` refuses.
+pub fn bindings_extension(bindings: &BindingsExt) -> CustomExtension {
+    CustomExtension::from_oid_content(&BINDINGS_PLACEHOLDER_OID, bindings_ext::encode(bindings))
+}
+
+/// The bindings extension of a certificate (`None` without it).
+pub fn cert_bindings(cert_pem: &str) -> Result<Option<BindingsExt>, PkiError> {
+    let der = read_pem_chain(cert_pem)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| PkiError::Read {
+            what: "certificate",
+            reason: "no certificate".into(),
+        })?;
+    Ok(parse_ca(der, "certificate")?.bindings)
 }
 
 /// Whether `key` is the private key of the certificate's public key. False for anything
@@ -970,6 +1117,170 @@ mod tests {
             });
         assert!(ski.is_some());
         assert_eq!(ski, aki);
+    }
+
+    fn names(v: &[&str]) -> Option<Vec<String>> {
+        Some(v.iter().map(|x| x.to_string()).collect())
+    }
+
+    #[test]
+    fn bindings_are_written_and_narrow_below_a_ca() {
+        let (rk, rpem) = root();
+        // a vessel key bound to two IMO numbers, directly under the root (unrestricted)
+        let vk = keys::generate();
+        let two = BindingsExt {
+            vessels: names(&["IMO9123456", "IMO9074729"]),
+            facilities: None,
+            parties: names(&["Blue Horizon Fishing"]),
+        };
+        let vpem = issue_with_bindings(
+            &rk,
+            &rpem,
+            &vk.verifying_key(),
+            &req(
+                "CN=Blue Horizon 12,O=Blue Horizon Co",
+                &[Role::Vessel],
+                CertType::Leaf,
+            ),
+            &two,
+            None,
+        )
+        .unwrap();
+        let back = cert_bindings(&vpem).unwrap().unwrap();
+        assert_eq!(back.vessels, names(&["IMO9074729", "IMO9123456"]));
+        assert_eq!(back.parties, names(&["Blue Horizon Fishing"]));
+        assert_eq!(back.facilities, None);
+        let der = read_pem_chain(&vpem).unwrap().remove(0);
+        let placeholder = oid_tlv(&BINDINGS_PLACEHOLDER_OID).unwrap();
+        assert!(!der.windows(placeholder.len()).any(|w| w == placeholder));
+        assert!(der.windows(21).any(|w| w == bindings_ext::OID_DER));
+        // no bindings: no extension
+        let plain = issue(
+            &rk,
+            &rpem,
+            &keys::generate().verifying_key(),
+            &req("CN=Plain", &[Role::Trader], CertType::Leaf),
+        )
+        .unwrap();
+        assert_eq!(cert_bindings(&plain).unwrap(), None);
+
+        // an intermediate bound to one vessel and party "Fleet", O "Fleet Group"
+        let ck = keys::generate();
+        let cpem = issue_with_bindings(
+            &rk,
+            &rpem,
+            &ck.verifying_key(),
+            &req(
+                "CN=Fleet CA,O=Fleet Group",
+                &[Role::Vessel, Role::Trader],
+                CertType::Ca { path_len: None },
+            ),
+            &BindingsExt {
+                vessels: names(&["IMO9074729"]),
+                facilities: None,
+                parties: names(&["Fleet"]),
+            },
+            None,
+        )
+        .unwrap();
+        let under = |subject: &str, b: &BindingsExt| {
+            issue_with_bindings(
+                &ck,
+                &cpem,
+                &keys::generate().verifying_key(),
+                &req(subject, &[Role::Vessel], CertType::Leaf),
+                b,
+                None,
+            )
+        };
+        // a subset, with the CA's O as the child's O: fine; facilities are unrestricted
+        under(
+            "CN=Sea Harvest 7,O=Fleet Group",
+            &BindingsExt {
+                vessels: names(&["IMO9074729"]),
+                facilities: names(&["Any Plant"]),
+                parties: names(&["Fleet"]),
+            },
+        )
+        .unwrap();
+        // widening: another vessel, another party, or an O outside the CA's parties
+        let e = under(
+            "CN=X,O=Fleet",
+            &BindingsExt {
+                vessels: names(&["IMO9123456"]),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, PkiError::BindingsWidening { list: "vessels", value, .. } if value == "IMO9123456"),
+            "{e}"
+        );
+        let e = under(
+            "CN=X",
+            &BindingsExt {
+                parties: names(&["Rival"]),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                PkiError::BindingsWidening {
+                    list: "parties",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let e = under("CN=X,O=Rival Co", &BindingsExt::default()).unwrap_err();
+        assert!(
+            matches!(&e, PkiError::BindingsWidening { list: "parties", value, .. } if value == "Rival Co"),
+            "{e}"
+        );
+        // an IMO number that is not one
+        let e = under(
+            "CN=X,O=Fleet",
+            &BindingsExt {
+                vessels: names(&["IMO12"]),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, PkiError::Bindings(m) if m.contains("IMO12")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn auditor_and_a_custody_role_are_refused_together() {
+        let (rk, rpem) = root();
+        let sub = keys::generate().verifying_key();
+        for custody in Role::CUSTODY {
+            let e = issue(
+                &rk,
+                &rpem,
+                &sub,
+                &req("CN=X", &[Role::Auditor, custody], CertType::Leaf),
+            )
+            .unwrap_err();
+            assert!(
+                matches!(e, PkiError::AuditorWithCustody { role } if role == custody),
+                "{custody}: {e}"
+            );
+            assert!(e.to_string().contains("who audits"), "{e}");
+        }
+        for other in [Role::Registrar, Role::Listkeeper] {
+            issue(
+                &rk,
+                &rpem,
+                &sub,
+                &req("CN=X", &[Role::Auditor, other], CertType::Leaf),
+            )
+            .unwrap();
+        }
     }
 
     #[test]

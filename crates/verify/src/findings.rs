@@ -63,12 +63,21 @@ pub enum Code {
     IssuerExpired,
     /// `issuer.role`
     IssuerRole,
+    /// `issuer.scope`: the certificate speaks for a vessel, facility or party its issuer is
+    /// not bound to.
+    IssuerScope,
     /// `link.missing`
     LinkMissing,
     /// `link.lot`
     LinkLot,
     /// `link.cycle` (defensive: content-addressed ids make cycles infeasible)
     LinkCycle,
+    /// `link.custody`: a lot consumed from someone who did not hold it.
+    LinkCustody,
+    /// `link.species`: a species output that no consumed lot carries.
+    LinkSpecies,
+    /// `link.lot_conflict`: a lot id with two lineages in the set.
+    LinkLotConflict,
     /// `time.order`
     TimeOrder,
     /// `mass_balance.exceeded`
@@ -98,14 +107,18 @@ pub enum Code {
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 19] = [
+    pub const ALL: [Code; 23] = [
         Code::SignatureInvalid,
         Code::IssuerUntrusted,
         Code::IssuerExpired,
         Code::IssuerRole,
+        Code::IssuerScope,
         Code::LinkMissing,
         Code::LinkLot,
         Code::LinkCycle,
+        Code::LinkCustody,
+        Code::LinkSpecies,
+        Code::LinkLotConflict,
         Code::TimeOrder,
         Code::MassBalanceExceeded,
         Code::CertificateRevoked,
@@ -127,9 +140,13 @@ impl Code {
             Code::IssuerUntrusted => "issuer.untrusted",
             Code::IssuerExpired => "issuer.expired",
             Code::IssuerRole => "issuer.role",
+            Code::IssuerScope => "issuer.scope",
             Code::LinkMissing => "link.missing",
             Code::LinkLot => "link.lot",
             Code::LinkCycle => "link.cycle",
+            Code::LinkCustody => "link.custody",
+            Code::LinkSpecies => "link.species",
+            Code::LinkLotConflict => "link.lot_conflict",
             Code::TimeOrder => "time.order",
             Code::MassBalanceExceeded => "mass_balance.exceeded",
             Code::CertificateRevoked => "certificate.revoked",
@@ -152,9 +169,13 @@ impl Code {
             | Code::IssuerUntrusted
             | Code::IssuerExpired
             | Code::IssuerRole
+            | Code::IssuerScope
             | Code::LinkMissing
             | Code::LinkLot
             | Code::LinkCycle
+            | Code::LinkCustody
+            | Code::LinkSpecies
+            | Code::LinkLotConflict
             | Code::TimeOrder
             | Code::MassBalanceExceeded
             | Code::CertificateRevoked

@@ -40,6 +40,12 @@
 //!     list roles that the nearest certificate above it with a roles extension lists
 //!     ([`PathError::RoleWidening`]). An anchor without the extension is unrestricted; an
 //!     intermediate without it passes its parent's restriction on unchanged.
+//! 11a. Bindings narrow the same way, per list (vessels, facilities, parties; see
+//!     [`catchcert_model::bindings_ext`]): a list a certificate carries may only hold values
+//!     of the nearest list of that kind above it, and where parties are restricted, the
+//!     subject `O` values of the leaf (and of any certificate carrying parties) count as
+//!     its parties ([`PathError::BindingsWidening`]). A certificate without a list does
+//!     not restrict that kind.
 //! 12. Every certificate on the path, anchor included, is valid at the given time:
 //!     `not_before <= at <= not_after` ([`PathError::NotYetValid`], [`PathError::Expired`]),
 //!     leaf first.
@@ -64,6 +70,7 @@
 
 use crate::findings::Code;
 use crate::signature::{self, SignatureChecked};
+use catchcert_model::bindings_ext::{self, Bindings, BindingsExt, Restriction};
 use catchcert_model::kind::{Kind, Role};
 use catchcert_model::roles_ext;
 use catchcert_model::timestamp::Timestamp;
@@ -184,6 +191,17 @@ pub enum PathError {
         /// The first role not allowed.
         role: Role,
     },
+    /// A certificate binds a vessel, facility or party (or has a subject `O`) outside the
+    /// bindings of a CA above it.
+    #[error("{subject}: {list} {value:?} is not among the bindings of the CA above it")]
+    BindingsWidening {
+        /// Subject of the widening certificate.
+        subject: String,
+        /// "vessels", "facilities" or "parties".
+        list: &'static str,
+        /// The first value not allowed.
+        value: String,
+    },
     /// A signature or public-key algorithm other than Ed25519.
     #[error(
         "{subject}: {what} algorithm {name} ({oid}) is not supported; issuer certificates use Ed25519 (1.3.101.112)"
@@ -232,6 +250,7 @@ impl PathError {
         match self {
             PathError::Expired { .. } | PathError::NotYetValid { .. } => Code::IssuerExpired,
             PathError::RoleWidening { .. } => Code::IssuerRole,
+            PathError::BindingsWidening { .. } => Code::IssuerScope,
             _ => Code::IssuerUntrusted,
         }
     }
@@ -251,7 +270,7 @@ impl PathError {
             | PathError::PathLenExceeded { .. }
             | PathError::UnknownCriticalExtension { .. } => 40,
             PathError::Expired { .. } | PathError::NotYetValid { .. } => 50,
-            PathError::RoleWidening { .. } => 60,
+            PathError::RoleWidening { .. } | PathError::BindingsWidening { .. } => 60,
             PathError::TooComplex(_) | PathError::NoAnchors => 100,
         }
     }
@@ -270,6 +289,10 @@ pub struct ValidIssuer {
     pub subject: String,
     /// The leaf's own roles (its roles extension; none without it), sorted by name.
     pub roles: Vec<Role>,
+    /// What the leaf speaks for: the vessels, facilities and parties of its bindings
+    /// extension plus its subject's `O` values among the parties (contract §2). Checked to
+    /// be within the bindings of every CA above it.
+    pub bindings: Bindings,
     /// SHA-256 of the leaf's DER.
     pub leaf_sha256: [u8; 32],
     /// The leaf's notBefore.
@@ -525,6 +548,7 @@ impl PathValidator {
             key: leaf.key()?,
             subject: leaf.subject.clone(),
             roles: leaf.roles.clone().unwrap_or_default(),
+            bindings: Bindings::effective(leaf.bindings.as_ref(), &leaf.orgs),
             leaf_sha256: leaf.sha256,
             not_before: leaf.not_before,
             not_after: leaf.not_after,
@@ -735,6 +759,24 @@ fn check_path(path: &[Arc<Cert>], at: Timestamp) -> Result<(), PathError> {
             allowed = Some(roles);
         }
     }
+    let none = BindingsExt::default();
+    let mut restriction = Restriction::default();
+    for (i, cert) in path.iter().enumerate().rev() {
+        let own = cert.bindings.as_ref().unwrap_or(&none);
+        let orgs: &[String] = if i == 0 || own.parties.is_some() {
+            &cert.orgs
+        } else {
+            &[]
+        };
+        if let Some((list, value)) = bindings_ext::first_widening(&restriction, own, orgs) {
+            return Err(PathError::BindingsWidening {
+                subject: cert.subject.clone(),
+                list,
+                value: value.to_string(),
+            });
+        }
+        restriction.narrow(own, &cert.orgs);
+    }
     for cert in path {
         if at < cert.not_before {
             return Err(PathError::NotYetValid {
@@ -781,6 +823,9 @@ struct Cert {
     ca: Option<Option<u32>>,
     key_usage: Option<KeyUsageBits>,
     roles: Option<Vec<Role>>,
+    bindings: Option<BindingsExt>,
+    /// The subject's `O` values.
+    orgs: Vec<String>,
     /// The first critical extension not understood.
     unknown_critical: Option<String>,
 }
@@ -849,6 +894,7 @@ impl Cert {
         let mut ca = None;
         let mut key_usage = None;
         let mut roles = None;
+        let mut bindings = None;
         let mut unknown_critical = None;
         for ext in x.extensions() {
             let oid = ext.oid.as_bytes();
@@ -879,6 +925,9 @@ impl Cert {
                 }
             } else if oid == roles_ext::OID_DER {
                 roles = Some(roles_ext::decode(ext.value).map_err(|e| bad_s(&e.to_string()))?);
+            } else if oid == bindings_ext::OID_DER {
+                bindings =
+                    Some(bindings_ext::decode(ext.value).map_err(|e| bad_s(&e.to_string()))?);
             } else if ext.critical && unknown_critical.is_none() {
                 unknown_critical = Some(oid_string(&ext.oid));
             }
@@ -898,6 +947,12 @@ impl Cert {
             ca,
             key_usage,
             roles,
+            bindings,
+            orgs: x
+                .subject()
+                .iter_organization()
+                .filter_map(|a| a.as_str().ok().map(str::to_string))
+                .collect(),
             unknown_critical,
             subject,
         })
@@ -920,6 +975,9 @@ impl Cert {
 fn oid_string(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
     if oid.as_bytes() == roles_ext::OID_DER {
         return roles_ext::OID.to_string();
+    }
+    if oid.as_bytes() == bindings_ext::OID_DER {
+        return bindings_ext::OID.to_string();
     }
     oid.to_id_string()
 }
@@ -996,6 +1054,14 @@ mod tests {
                     issuer: s(),
                 },
                 "issuer.untrusted",
+            ),
+            (
+                PathError::BindingsWidening {
+                    subject: s(),
+                    list: "vessels",
+                    value: s(),
+                },
+                "issuer.scope",
             ),
             (PathError::TooDeep { limit: MAX_DEPTH }, "issuer.untrusted"),
             (PathError::NoAnchors, "issuer.untrusted"),
