@@ -8,6 +8,7 @@
 
 pub mod chain;
 pub mod cose;
+pub mod custody;
 pub mod findings;
 pub mod path;
 pub mod signature;
