@@ -12,6 +12,7 @@ use catchcert_model::{CertId, Grams};
 /// | [`UnknownInput`](Self::UnknownInput) | an input names a certificate that is not stored | 422 |
 /// | [`LotNotOutput`](Self::LotNotOutput) | the named certificate does not output that lot | 422 |
 /// | [`Overconsumed`](Self::Overconsumed) | the lot would be consumed beyond its output | 409 |
+/// | [`LotConflict`](Self::LotConflict) | it would start a second lineage of a stored lot id | 409 |
 /// | [`Invalid`](Self::Invalid) | the certificate breaks a storage invariant | 422 |
 /// | [`NotFound`](Self::NotFound) | a bundle head is not stored | 404 |
 /// | [`TooLarge`](Self::TooLarge) | a closure exceeds its bound | 413 |
@@ -51,6 +52,22 @@ pub enum StoreError {
         consumed: Grams,
         /// What the rejected certificate asked for (all its inputs of this lot together).
         requested: Grams,
+    },
+
+    /// The certificate outputs a lot id that a stored certificate outputs, without consuming
+    /// that lot id from a stored certificate: it would start a second lineage of the lot id
+    /// (one event signed twice, a revoked certificate re-signed, an id reused for other fish).
+    #[error(
+        "lot {lot:?} is already output by stored certificate {existing}; certificate \
+         {certificate} outputs it without consuming it: a second lineage of one lot id"
+    )]
+    LotConflict {
+        /// The rejected certificate.
+        certificate: CertId,
+        /// The lot id.
+        lot: String,
+        /// A stored certificate that outputs the lot id.
+        existing: CertId,
     },
 
     /// The certificate breaks an invariant the store relies on (its id is not the SHA-256
@@ -120,6 +137,7 @@ impl StoreError {
             StoreError::UnknownInput { .. }
                 | StoreError::LotNotOutput { .. }
                 | StoreError::Overconsumed { .. }
+                | StoreError::LotConflict { .. }
                 | StoreError::Invalid { .. }
                 | StoreError::NotFound { .. }
                 | StoreError::TooLarge { .. }

@@ -289,6 +289,9 @@ pub(crate) struct Checked {
     pub cert: NewCertificate,
     pub demands: Vec<Demand>,
     pub attestations: Vec<CertId>,
+    /// Lot ids this certificate outputs without consuming a lot of the same id: each must
+    /// not be output by any stored certificate (one lineage per lot id). Sorted.
+    pub new_lots: Vec<String>,
 }
 
 impl Checked {
@@ -387,10 +390,17 @@ impl Checked {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        let consumed_ids: BTreeSet<&str> = cert.inputs.iter().map(|i| i.lot.as_str()).collect();
+        let new_lots = out_lots
+            .into_iter()
+            .filter(|l| !consumed_ids.contains(l))
+            .map(str::to_string)
+            .collect();
         Ok(Checked {
-            cert,
             demands,
             attestations,
+            new_lots,
+            cert,
         })
     }
 }

@@ -242,6 +242,41 @@ impl PostgresStore {
                 return Ok(Err(e));
             }
         }
+        // One lineage per lot id: serialise the writers of each new lot id (advisory locks,
+        // in lot order, after every row lock), then check that no stored certificate
+        // outputs it.
+        for lot in &k.new_lots {
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 7215))",
+                &[lot],
+            )
+            .await?;
+        }
+        if !k.new_lots.is_empty() {
+            // A copy of this certificate may have committed while we waited.
+            if let Some(row) = tx.query_opt(&select_bytes, &[&id]).await? {
+                return Ok(Self::same_or_conflict(k, row.get(0)));
+            }
+        }
+        for lot in &k.new_lots {
+            let existing = tx
+                .query_opt(
+                    "SELECT certificate FROM lot_outputs WHERE lot = $1 LIMIT 1",
+                    &[lot],
+                )
+                .await?;
+            if let Some(row) = existing {
+                let existing: Vec<u8> = row.get(0);
+                return Ok(match crate::id_from_db(&existing) {
+                    Ok(existing) => Err(StoreError::LotConflict {
+                        certificate: c.id,
+                        lot: lot.clone(),
+                        existing,
+                    }),
+                    Err(e) => Err(e),
+                });
+            }
+        }
         let insert = tx
             .prepare_cached(
                 "INSERT INTO certificates \

@@ -537,6 +537,19 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Inserted, StoreError> {
             )?,
         }
     }
+    for lot in &k.new_lots {
+        let existing: Option<Vec<u8>> = db
+            .prepare_cached("SELECT certificate FROM lot_outputs WHERE lot = ?1 LIMIT 1")?
+            .query_row([lot], |r| r.get(0))
+            .optional()?;
+        if let Some(existing) = existing {
+            return Err(StoreError::LotConflict {
+                certificate: c.id,
+                lot: lot.clone(),
+                existing: crate::id_from_db(&existing)?,
+            });
+        }
+    }
     db.prepare_cached(
         "INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

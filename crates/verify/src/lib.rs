@@ -15,6 +15,7 @@
 pub mod chain;
 mod check;
 pub mod cose;
+pub mod custody;
 pub mod findings;
 mod graph;
 pub mod kinds;

@@ -28,6 +28,7 @@ macro_rules! backend_suite {
             double_sale_race,
             same_certificate_race,
             lot_holder_rules,
+            one_lineage_per_lot_id,
             closure_collects_ancestors_attestations_revocations,
             closure_is_bounded,
         );
@@ -511,16 +512,17 @@ pub async fn lot_holder_rules(store: Store) {
     );
     created(&store, &b).await;
     assert_eq!(store.lot_holder("L").await.unwrap(), Some(b.id));
-    // Several unconsumed outputs: the latest time wins...
-    let c = catch("c", 300, &[("L", 5)]);
+    // The lot is split (passed on in parts under its id): several unconsumed outputs,
+    // the latest time wins...
+    let c = custody("c", Kind::Shipment, 300, &[(b.id, "L", 5)], &[("L", 5)]);
     created(&store, &c).await;
     assert_eq!(store.lot_holder("L").await.unwrap(), Some(c.id));
     // ...even against one stored later with an earlier time...
-    let d = catch("d", 150, &[("L", 5)]);
+    let d = custody("d", Kind::Shipment, 250, &[(b.id, "L", 5)], &[("L", 5)]);
     created(&store, &d).await;
     assert_eq!(store.lot_holder("L").await.unwrap(), Some(c.id));
     // ...and at equal times the one stored last.
-    let e = catch("e", 300, &[("L", 5)]);
+    let e = custody("e", Kind::Shipment, 300, &[(b.id, "L", 5)], &[("L", 5)]);
     created(&store, &e).await;
     assert_eq!(store.lot_holder("L").await.unwrap(), Some(e.id));
     // Consuming E (even partly) hands it back to C.
@@ -530,40 +532,67 @@ pub async fn lot_holder_rules(store: Store) {
 
     // Every output consumed: the latest (time, then stored) outputting certificate.
     let p = catch("p", 100, &[("M", 10)]);
-    let q = catch("q", 50, &[("M", 10)]);
     created(&store, &p).await;
+    let q = custody("q", Kind::Landing, 150, &[(p.id, "M", 10)], &[("M", 10)]);
     created(&store, &q).await;
     let eat = custody(
         "eat",
         Kind::Processing,
         500,
-        &[(p.id, "M", 10), (q.id, "M", 1)],
-        &[("N", 11)],
+        &[(q.id, "M", 10)],
+        &[("N", 10)],
     );
     created(&store, &eat).await;
-    assert_eq!(store.lot_holder("M").await.unwrap(), Some(p.id));
-    let r = catch("r", 100, &[("M", 10)]);
-    created(&store, &r).await;
-    let eat2 = custody(
-        "eat2",
-        Kind::Processing,
-        500,
-        &[(r.id, "M", 3)],
-        &[("N2", 3)],
-    );
-    created(&store, &eat2).await;
-    assert_eq!(
-        store.lot_holder("M").await.unwrap(),
-        Some(r.id),
-        "same time as P, stored later"
-    );
-    // An unconsumed output beats consumed ones whatever their times.
-    let old = catch("old", 10, &[("M", 1)]);
-    created(&store, &old).await;
-    assert_eq!(store.lot_holder("M").await.unwrap(), Some(old.id));
+    assert_eq!(store.lot_holder("M").await.unwrap(), Some(q.id));
     // Lot ids are compared exactly.
     assert_eq!(store.lot_holder("m").await.unwrap(), None);
     assert_eq!(store.lot_holder("").await.unwrap(), None);
+}
+
+/// One lineage per lot id: a certificate that outputs a stored lot id without consuming
+/// that lot id is refused, naming the lot and a stored certificate that outputs it; a
+/// certificate that passes the lot on under its id, or outputs a new id, is stored.
+pub async fn one_lineage_per_lot_id(store: Store) {
+    let a = catch("a", 100, &[("L", 1000), ("K", 10)]);
+    created(&store, &a).await;
+    // The same event signed again (other bytes, same lot ids).
+    let twice = catch("a-again", 100, &[("L", 1000)]);
+    assert_eq!(
+        store.insert(twice.clone()).await,
+        Err(StoreError::LotConflict {
+            certificate: twice.id,
+            lot: "L".into(),
+            existing: a.id,
+        })
+    );
+    // Consuming K but outputting L (an id reused for other fish) is a second lineage too.
+    let reuse = custody(
+        "reuse",
+        Kind::Landing,
+        200,
+        &[(a.id, "K", 10)],
+        &[("L", 10)],
+    );
+    assert!(matches!(
+        store.insert(reuse).await,
+        Err(StoreError::LotConflict { .. })
+    ));
+    // Passing L on under its id, and a new id, are fine.
+    let on = custody(
+        "on",
+        Kind::Landing,
+        200,
+        &[(a.id, "L", 1000)],
+        &[("L", 1000)],
+    );
+    created(&store, &on).await;
+    let new = custody("new", Kind::Landing, 200, &[(a.id, "K", 10)], &[("K2", 10)]);
+    created(&store, &new).await;
+    assert_eq!(
+        store.count().await.unwrap(),
+        3,
+        "nothing stored but the sound ones"
+    );
 }
 
 /// A small graph: att → A (names att and an unstored attestation) → B → C (head), with
