@@ -14,7 +14,7 @@
 //! - [`lot_conflicts`]: a lot id with two lineages in one set.
 
 use catchcert_model::CertId;
-use catchcert_model::payload::{Details, Input, Payload};
+use catchcert_model::payload::{Input, Payload, Step};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use unicode_normalization::UnicodeNormalization;
 
@@ -120,13 +120,13 @@ impl Scope {
 /// shipment's parties (its signer must be one of them), a receipt's `to`. Landings are
 /// checked against the holder of what they land ([`custody`]).
 pub fn scope(p: &Payload, signer: &Scope) -> Option<Breach> {
-    let why = match &p.details {
-        Details::Catch(c) if !signer.vessel(&c.vessel_imo) => format!(
+    let why = match p.step() {
+        Some(Step::Catch(c)) if !signer.vessel(&c.vessel_imo) => format!(
             "the catch names vessel {} but its issuer is not bound to it (issuer speaks for {})",
             c.vessel_imo,
             signer.describe()
         ),
-        Details::Transshipment(t)
+        Some(Step::Transshipment(t))
             if !signer.vessel(&t.from_vessel_imo) && !signer.vessel(&t.to_vessel_imo) =>
         {
             format!(
@@ -136,17 +136,17 @@ pub fn scope(p: &Payload, signer: &Scope) -> Option<Breach> {
                 signer.describe()
             )
         }
-        Details::Processing { facility } if !signer.facility(facility) => format!(
+        Some(Step::Processing { facility }) if !signer.facility(facility) => format!(
             "the processing names facility {facility:?} but its issuer is not bound to it (issuer speaks for {})",
             signer.describe()
         ),
-        Details::Shipment(x) if !signer.party(&x.from) && !signer.party(&x.to) => format!(
+        Some(Step::Shipment(x)) if !signer.party(&x.from) && !signer.party(&x.to) => format!(
             "the shipment from {:?} to {:?} is signed by neither party (issuer speaks for {})",
             x.from,
             x.to,
             signer.describe()
         ),
-        Details::Receipt(x) if !signer.party(&x.to) => format!(
+        Some(Step::Receipt(x)) if !signer.party(&x.to) => format!(
             "the receipt is to {:?} but is not signed by it (issuer speaks for {})",
             x.to,
             signer.describe()
@@ -186,12 +186,12 @@ impl Holder<'_> {
 /// unknown and no custody rule is applied to its consumers: the producer carries its own
 /// error).
 pub fn holder<'a>(producer: &'a Payload, producer_scope: Option<&'a Scope>) -> Option<Holder<'a>> {
-    Some(match &producer.details {
-        Details::Catch(c) => Holder::Vessel(&c.vessel_imo),
-        Details::Transshipment(t) => Holder::Vessel(&t.to_vessel_imo),
-        Details::Landing { .. } => Holder::Anyone,
-        Details::Processing { .. } => Holder::Issuer(producer_scope?),
-        Details::Shipment(x) | Details::Receipt(x) => Holder::Party(&x.to),
+    Some(match producer.step() {
+        Some(Step::Catch(c)) => Holder::Vessel(&c.vessel_imo),
+        Some(Step::Transshipment(t)) => Holder::Vessel(&t.to_vessel_imo),
+        Some(Step::Landing { .. }) => Holder::Anyone,
+        Some(Step::Processing { .. }) => Holder::Issuer(producer_scope?),
+        Some(Step::Shipment(x)) | Some(Step::Receipt(x)) => Holder::Party(&x.to),
         _ => return None,
     })
 }
@@ -211,8 +211,8 @@ pub fn custody(
     let lot = format!("inputs[{k}] (lot {:?} of {})", input.lot, input.certificate);
     let held = holder.describe();
     let custody = |why: String| Some(Breach::new(Rule::Custody, why));
-    match (&consumer.details, holder) {
-        (Details::Transshipment(t), Holder::Vessel(v)) => (t.from_vessel_imo != v).then(|| {
+    match (consumer.step(), holder) {
+        (Some(Step::Transshipment(t)), Holder::Vessel(v)) => (t.from_vessel_imo != v).then(|| {
             Breach::new(
                 Rule::Custody,
                 format!(
@@ -221,10 +221,10 @@ pub fn custody(
                 ),
             )
         }),
-        (Details::Transshipment(_), _) => custody(format!(
+        (Some(Step::Transshipment(_)), _) => custody(format!(
             "{lot} is held by {held}, not by a vessel: a transshipment moves fish between vessels"
         )),
-        (Details::Landing { .. }, Holder::Vessel(v)) => (!signer.vessel(v)).then(|| {
+        (Some(Step::Landing { .. }), Holder::Vessel(v)) => (!signer.vessel(v)).then(|| {
             Breach::new(
                 Rule::Scope,
                 format!(
@@ -233,10 +233,10 @@ pub fn custody(
                 ),
             )
         }),
-        (Details::Landing { .. }, _) => custody(format!(
+        (Some(Step::Landing { .. }), _) => custody(format!(
             "{lot} is held by {held}, not by a vessel: only a vessel's catch is landed"
         )),
-        (Details::Processing { .. }, h) => {
+        (Some(Step::Processing { .. }), h) => {
             let ok = match h {
                 Holder::Vessel(v) => signer.vessel(v),
                 Holder::Anyone => true,
@@ -253,9 +253,9 @@ pub fn custody(
                 )
             })
         }
-        (Details::Shipment(x) | Details::Receipt(x), h) => {
-            let acknowledges = matches!(&consumer.details, Details::Receipt(_))
-                && matches!(&producer.details, Details::Shipment(s)
+        (Some(Step::Shipment(x)) | Some(Step::Receipt(x)), h) => {
+            let acknowledges = matches!(consumer.step(), Some(Step::Receipt(_)))
+                && matches!(producer.step(), Some(Step::Shipment(s))
                     if name_key(&s.from) == name_key(&x.from) && name_key(&s.to) == name_key(&x.to));
             let ok = match h {
                 Holder::Vessel(_) => false,
@@ -266,7 +266,7 @@ pub fn custody(
             if ok || acknowledges {
                 return None;
             }
-            let what = if matches!(&consumer.details, Details::Shipment(_)) {
+            let what = if matches!(consumer.step(), Some(Step::Shipment(_))) {
                 "shipment"
             } else {
                 "receipt"
