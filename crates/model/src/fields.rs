@@ -9,12 +9,12 @@
 //!
 //! The fields every kind has (`v`, `kind`, `time`, `issued_at`) are not in the table.
 
-use crate::id::CertId;
-use crate::kind::Kind;
-use crate::payload::{
+use crate::details::{
     Audit, Catch, CrewAttestation, CrewMember, CustodyEvent, Details, FacilityAttestation,
     FieldError, Input, Output, Parties, RestMinutes, Revocation, Step, Transshipment, Vessel,
 };
+use crate::id::CertId;
+use crate::kind::Kind;
 use crate::timestamp::Timestamp;
 
 /// How a field is written in each form.
