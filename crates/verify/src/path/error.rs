@@ -1,11 +1,11 @@
 //! [`PathError`]: why an issuer path is not valid, its contract code and its rank among
 //! the failures of the candidate paths.
 
-use crate::findings::Code;
 use catchcert_model::kind::Role;
 use catchcert_model::timestamp::Timestamp;
 
-/// Why an issuer path is not valid. `code()` gives the contract finding code.
+/// Why an issuer path is not valid. `code()` gives the contract finding code (it is
+/// defined in the `path_code` module, above the finding vocabulary).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PathError {
@@ -137,22 +137,6 @@ pub enum PathError {
 }
 
 impl PathError {
-    /// The contract finding code: `issuer.expired` for a certificate not valid at the
-    /// time checked, `issuer.role` for role widening, `issuer.untrusted` for the rest.
-    pub fn code(&self) -> &'static str {
-        self.finding_code().as_str()
-    }
-
-    /// The finding code, typed (see [`code`](Self::code)).
-    pub fn finding_code(&self) -> Code {
-        match self {
-            PathError::Expired { .. } | PathError::NotYetValid { .. } => Code::IssuerExpired,
-            PathError::RoleWidening { .. } => Code::IssuerRole,
-            PathError::BindingsWidening { .. } => Code::IssuerScope,
-            _ => Code::IssuerUntrusted,
-        }
-    }
-
     /// How specific the error is; the highest-ranked failure of all candidate paths is
     /// reported. Errors found on a path that reached an anchor (time, roles) rank above
     /// structural ones; an unknown issuer is the fallback.
