@@ -476,6 +476,23 @@ impl Walk {
     }
 }
 
+/// The bytes of a closure's certificates, once each id of `order` (of the closure of
+/// `head`) has its bytes: a missing one is a damaged store.
+pub(crate) fn all_fetched(
+    head: CertId,
+    order: &[CertId],
+    out: Vec<(CertId, Vec<u8>)>,
+) -> Result<Vec<(CertId, Vec<u8>)>, StoreError> {
+    if out.len() != order.len() {
+        return Err(StoreError::Backend(format!(
+            "closure of {head}: {} of {} certificates have no bytes",
+            order.len() - out.len(),
+            order.len()
+        )));
+    }
+    Ok(out)
+}
+
 /// Convert a stored integer quantity back to grams.
 pub(crate) fn to_u64(v: i64, what: &str) -> Result<u64, StoreError> {
     u64::try_from(v).map_err(|_| StoreError::Backend(format!("stored {what} is negative: {v}")))

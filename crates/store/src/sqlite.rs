@@ -19,8 +19,8 @@
 
 use crate::migrate::{self, AppliedMigration};
 use crate::{
-    Checked, Inserted, Revocation, StoreError, Timestamp, Walk, check_quantity, id_from_db, to_i64,
-    to_u64,
+    Checked, Inserted, Revocation, StoreError, Timestamp, Walk, all_fetched, check_quantity,
+    id_from_db, to_i64, to_u64,
 };
 use catchcert_model::CertId;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -242,14 +242,7 @@ impl SqliteStore {
             let order = walk.into_order();
             let out = fetch_bytes(&tx, &order)?;
             tx.commit()?;
-            if out.len() != order.len() {
-                return Err(StoreError::Backend(format!(
-                    "closure of {head}: {} of {} certificates have no bytes",
-                    order.len() - out.len(),
-                    order.len()
-                )));
-            }
-            Ok(out)
+            all_fetched(head, &order, out)
         })
         .await
     }
