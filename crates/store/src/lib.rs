@@ -405,6 +405,21 @@ impl Checked {
     }
 }
 
+/// The error for a demand whose (certificate, lot) is not an output: the certificate
+/// is stored (`stored`) but has no such lot, or it is unknown.
+pub(crate) fn missing_input(d: &Demand, stored: bool) -> StoreError {
+    if stored {
+        StoreError::LotNotOutput {
+            certificate: d.certificate,
+            lot: d.lot.clone(),
+        }
+    } else {
+        StoreError::UnknownInput {
+            certificate: d.certificate,
+        }
+    }
+}
+
 /// Decide what an over-consumption check says for one (certificate, lot) row.
 pub(crate) fn check_quantity(d: &Demand, output: u64, consumed: u64) -> Result<(), StoreError> {
     if consumed.saturating_add(d.requested) > output {

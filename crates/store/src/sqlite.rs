@@ -20,7 +20,7 @@
 use crate::migrate::{self, AppliedMigration};
 use crate::{
     Checked, Inserted, Revocation, StoreError, Timestamp, Walk, all_fetched, check_quantity,
-    id_from_db, to_i64, to_u64,
+    id_from_db, missing_input, to_i64, to_u64,
 };
 use catchcert_model::CertId;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -512,16 +512,7 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Inserted, StoreError> {
                 let stored = db
                     .prepare_cached("SELECT 1 FROM certificates WHERE id = ?1")?
                     .exists([&d.certificate.0[..]])?;
-                return Err(if stored {
-                    StoreError::LotNotOutput {
-                        certificate: d.certificate,
-                        lot: d.lot.clone(),
-                    }
-                } else {
-                    StoreError::UnknownInput {
-                        certificate: d.certificate,
-                    }
-                });
+                return Err(missing_input(d, stored));
             }
             Some((quantity, consumed)) => check_quantity(
                 d,
