@@ -93,8 +93,7 @@ impl PathValidator {
         skipped
     }
 
-    /// Validate the path of a signer: `chain` is the x5chain (DER, leaf first, then
-
+    /// The parsed certificate of `der`, from the cache (parsed once per validator).
     pub(super) fn parse_cached(&mut self, der: &[u8]) -> Result<Arc<Cert>, PathError> {
         let h: [u8; 32] = Sha256::digest(der).into();
         self.parsed
