@@ -30,7 +30,7 @@
 //! trailing bytes, valid values, strictly increasing order. Pure: no I/O.
 
 use crate::codes;
-use crate::der::{TlvError, push_len, read_tlv};
+use crate::der::{from_tlv_error, push_len, read_tlv};
 
 /// The OID in dotted form.
 pub const OID: &str = "2.25.290276478018749029350488072028676893373.2";
@@ -368,23 +368,7 @@ pub fn decode(der: &[u8]) -> Result<BindingsExt, BindingsExtError> {
     Ok(out)
 }
 
-impl From<TlvError> for BindingsExtError {
-    fn from(e: TlvError) -> Self {
-        match e {
-            TlvError::Tag {
-                expected,
-                offset,
-                found,
-            } => BindingsExtError::Tag {
-                expected,
-                offset,
-                found,
-            },
-            TlvError::Truncated(at) => BindingsExtError::Truncated(at),
-            TlvError::NonDerLength(at) => BindingsExtError::NonDerLength(at),
-        }
-    }
-}
+from_tlv_error!(BindingsExtError);
 
 /// Whether `child` (a certificate's own lists plus its `O` values) stays inside the
 /// restriction of `restriction` (per list: `None` does not restrict). Returns the first

@@ -16,6 +16,32 @@ pub(crate) enum TlvError {
     NonDerLength(usize),
 }
 
+/// `impl From<TlvError>` for an extension's error, whose variants `Tag`, `Truncated` and
+/// `NonDerLength` say the same as those of [`TlvError`].
+macro_rules! from_tlv_error {
+    ($error:ident) => {
+        impl From<$crate::der::TlvError> for $error {
+            fn from(e: $crate::der::TlvError) -> Self {
+                use $crate::der::TlvError;
+                match e {
+                    TlvError::Tag {
+                        expected,
+                        offset,
+                        found,
+                    } => $error::Tag {
+                        expected,
+                        offset,
+                        found,
+                    },
+                    TlvError::Truncated(at) => $error::Truncated(at),
+                    TlvError::NonDerLength(at) => $error::NonDerLength(at),
+                }
+            }
+        }
+    };
+}
+pub(crate) use from_tlv_error;
+
 /// Append the DER length `len` (short form, or one or two length bytes).
 pub(crate) fn push_len(out: &mut Vec<u8>, len: usize) {
     if len < 0x80 {

@@ -19,7 +19,7 @@
 //! The decoder accepts exactly what [`encode`] produces: definite, minimal (DER) lengths, no
 //! trailing bytes, only known role names, strictly increasing order. Pure: no I/O.
 
-use crate::der::{TlvError, push_len, read_tlv};
+use crate::der::{from_tlv_error, push_len, read_tlv};
 use crate::kind::Role;
 
 /// The OID in dotted form.
@@ -125,23 +125,7 @@ pub fn decode(der: &[u8]) -> Result<Vec<Role>, RolesExtError> {
     Ok(roles)
 }
 
-impl From<TlvError> for RolesExtError {
-    fn from(e: TlvError) -> Self {
-        match e {
-            TlvError::Tag {
-                expected,
-                offset,
-                found,
-            } => RolesExtError::Tag {
-                expected,
-                offset,
-                found,
-            },
-            TlvError::Truncated(at) => RolesExtError::Truncated(at),
-            TlvError::NonDerLength(at) => RolesExtError::NonDerLength(at),
-        }
-    }
-}
+from_tlv_error!(RolesExtError);
 
 #[cfg(test)]
 mod tests {
