@@ -196,14 +196,32 @@ fn pki_error(e: pki::PkiError) -> CliError {
     }
 }
 
+/// What `init-root` and `issue` check before reading any key: the output may be written,
+/// the subject parses and the validity fits. Returns notBefore (default: now).
+fn prepare(
+    out: &Path,
+    force: bool,
+    subject: &str,
+    not_before: Option<Timestamp>,
+    valid_days: u32,
+    clock: &dyn Clock,
+) -> Result<Timestamp, CliError> {
+    refuse_existing(out, force)?;
+    pki::parse_subject(subject).map_err(CliError::usage)?;
+    let not_before = not_before.unwrap_or_else(|| clock.now());
+    pki::not_after(not_before, valid_days).map_err(CliError::usage)?;
+    Ok(not_before)
+}
+
 fn init_root(a: InitRootArgs, clock: &dyn Clock) -> CmdResult {
-    refuse_existing(&a.out, a.force)?;
-    pki::parse_subject(&a.subject).map_err(CliError::usage)?;
-    let not_before = match a.not_before {
-        Some(t) => t,
-        None => clock.now(),
-    };
-    pki::not_after(not_before, a.valid_days).map_err(CliError::usage)?;
+    let not_before = prepare(
+        &a.out,
+        a.force,
+        &a.subject,
+        a.not_before,
+        a.valid_days,
+        clock,
+    )?;
     let key = read_signing_key(&a.key)?;
     let pem = pki::init_root(&key, &a.subject, not_before, a.valid_days).map_err(pki_error)?;
     files::write_atomic(&a.out, pem.as_bytes(), a.force, false)?;
@@ -216,13 +234,14 @@ fn init_root(a: InitRootArgs, clock: &dyn Clock) -> CmdResult {
 }
 
 fn issue(a: IssueArgs, clock: &dyn Clock) -> CmdResult {
-    refuse_existing(&a.out, a.force)?;
-    pki::parse_subject(&a.subject).map_err(CliError::usage)?;
-    let not_before = match a.not_before {
-        Some(t) => t,
-        None => clock.now(),
-    };
-    pki::not_after(not_before, a.valid_days).map_err(CliError::usage)?;
+    let not_before = prepare(
+        &a.out,
+        a.force,
+        &a.subject,
+        a.not_before,
+        a.valid_days,
+        clock,
+    )?;
     let ca_key = read_signing_key(&a.ca_key)?;
     let ca_pem = files::read_text(&a.ca_cert)?;
     let subject_key_text = files::read_text(&a.subject_key)?;

@@ -30,6 +30,7 @@
 //! trailing bytes, valid values, strictly increasing order. Pure: no I/O.
 
 use crate::codes;
+use crate::der::{from_tlv_error, push_len, read_tlv};
 
 /// The OID in dotted form.
 pub const OID: &str = "2.25.290276478018749029350488072028676893373.2";
@@ -367,63 +368,7 @@ pub fn decode(der: &[u8]) -> Result<BindingsExt, BindingsExtError> {
     Ok(out)
 }
 
-fn push_len(out: &mut Vec<u8>, len: usize) {
-    if len < 0x80 {
-        out.push(len as u8);
-    } else if len <= 0xff {
-        out.extend_from_slice(&[0x81, len as u8]);
-    } else {
-        // Lengths of valid bindings stay far below 0x10000.
-        out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
-    }
-}
-
-/// Read one TLV with tag `tag` at `pos` of `buf`: (contents, offset of contents, offset after).
-fn read_tlv<'a>(
-    buf: &'a [u8],
-    pos: usize,
-    tag: u8,
-    expected: &'static str,
-) -> Result<(&'a [u8], usize, usize), BindingsExtError> {
-    let found = *buf.get(pos).ok_or(BindingsExtError::Truncated(pos))?;
-    if found != tag {
-        return Err(BindingsExtError::Tag {
-            expected,
-            offset: pos,
-            found,
-        });
-    }
-    let len_pos = pos + 1;
-    let first = *buf
-        .get(len_pos)
-        .ok_or(BindingsExtError::Truncated(len_pos))?;
-    let (len, start) = if first < 0x80 {
-        (usize::from(first), len_pos + 1)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 2 {
-            return Err(BindingsExtError::NonDerLength(len_pos));
-        }
-        let bytes = buf
-            .get(len_pos + 1..len_pos + 1 + n)
-            .ok_or(BindingsExtError::Truncated(len_pos + 1))?;
-        if bytes[0] == 0 {
-            return Err(BindingsExtError::NonDerLength(len_pos));
-        }
-        let len = bytes
-            .iter()
-            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-        if len < 0x80 || (n == 2 && len <= 0xff) {
-            return Err(BindingsExtError::NonDerLength(len_pos));
-        }
-        (len, len_pos + 1 + n)
-    };
-    let end = start
-        .checked_add(len)
-        .filter(|e| *e <= buf.len())
-        .ok_or(BindingsExtError::Truncated(buf.len()))?;
-    Ok((&buf[start..end], start, end))
-}
+from_tlv_error!(BindingsExtError);
 
 /// Whether `child` (a certificate's own lists plus its `O` values) stays inside the
 /// restriction of `restriction` (per list: `None` does not restrict). Returns the first

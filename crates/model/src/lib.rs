@@ -14,6 +14,7 @@ pub mod bundle;
 pub mod cbor;
 pub mod codes;
 pub mod crew;
+mod der;
 pub mod details;
 pub mod dn;
 pub mod fields;

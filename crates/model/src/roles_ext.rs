@@ -19,6 +19,7 @@
 //! The decoder accepts exactly what [`encode`] produces: definite, minimal (DER) lengths, no
 //! trailing bytes, only known role names, strictly increasing order. Pure: no I/O.
 
+use crate::der::{from_tlv_error, push_len, read_tlv};
 use crate::kind::Role;
 
 /// The OID in dotted form.
@@ -124,62 +125,7 @@ pub fn decode(der: &[u8]) -> Result<Vec<Role>, RolesExtError> {
     Ok(roles)
 }
 
-fn push_len(out: &mut Vec<u8>, len: usize) {
-    if len < 0x80 {
-        out.push(len as u8);
-    } else if len <= 0xff {
-        out.extend_from_slice(&[0x81, len as u8]);
-    } else {
-        // MAX_LEN keeps every length of this format below 0x10000.
-        out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
-    }
-}
-
-/// Read one TLV with tag `tag` at `pos` of `buf`: (contents, offset of contents, offset after).
-fn read_tlv<'a>(
-    buf: &'a [u8],
-    pos: usize,
-    tag: u8,
-    expected: &'static str,
-) -> Result<(&'a [u8], usize, usize), RolesExtError> {
-    let found = *buf.get(pos).ok_or(RolesExtError::Truncated(pos))?;
-    if found != tag {
-        return Err(RolesExtError::Tag {
-            expected,
-            offset: pos,
-            found,
-        });
-    }
-    let len_pos = pos + 1;
-    let first = *buf.get(len_pos).ok_or(RolesExtError::Truncated(len_pos))?;
-    let (len, start) = if first < 0x80 {
-        (usize::from(first), len_pos + 1)
-    } else {
-        let n = usize::from(first & 0x7f);
-        // 0x80 is the indefinite form; more than two length bytes cannot fit MAX_LEN.
-        if n == 0 || n > 2 {
-            return Err(RolesExtError::NonDerLength(len_pos));
-        }
-        let bytes = buf
-            .get(len_pos + 1..len_pos + 1 + n)
-            .ok_or(RolesExtError::Truncated(len_pos + 1))?;
-        if bytes[0] == 0 {
-            return Err(RolesExtError::NonDerLength(len_pos));
-        }
-        let len = bytes
-            .iter()
-            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-        if len < 0x80 || (n == 2 && len <= 0xff) {
-            return Err(RolesExtError::NonDerLength(len_pos));
-        }
-        (len, len_pos + 1 + n)
-    };
-    let end = start
-        .checked_add(len)
-        .filter(|e| *e <= buf.len())
-        .ok_or(RolesExtError::Truncated(buf.len()))?;
-    Ok((&buf[start..end], start, end))
-}
+from_tlv_error!(RolesExtError);
 
 #[cfg(test)]
 mod tests {

@@ -238,80 +238,20 @@ pub async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, BTreeSet};
-
-    /// The modules each module of `src/` (but the crate root) names through `crate::…`.
-    fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut graph = BTreeMap::new();
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_stem().unwrap().to_str().unwrap().to_string();
-            if name == "lib" {
-                // The crate root declares the modules and assembles the router.
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            let mut uses = BTreeSet::new();
-            for (i, _) in text.match_indices("crate::") {
-                let rest = &text[i + "crate::".len()..];
-                let names: Vec<&str> = match rest.strip_prefix('{') {
-                    Some(group) => group.split('}').next().unwrap().split(',').collect(),
-                    None => vec![rest],
-                };
-                for n in names {
-                    let m: String = n
-                        .trim()
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect();
-                    if !m.is_empty() && m != name {
-                        uses.insert(m);
-                    }
-                }
-            }
-            graph.insert(name, uses);
-        }
-        graph
-    }
+    use catchcert_testkit::modgraph;
 
     #[test]
     fn the_modules_import_each_other_without_a_circle() {
-        let graph = module_graph();
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let graph = modgraph::module_graph(&src);
         assert!(graph.contains_key("routes") && graph.contains_key("error"));
         // Nothing imports the crate root: `crate::Name` would name a lib.rs item.
-        for (m, uses) in &graph {
-            for u in uses {
-                assert!(
-                    graph.contains_key(u),
-                    "{m}.rs imports crate::{u}, an item of the crate root; import it from its module"
-                );
-            }
-        }
-        // Depth-first search for a back edge.
-        fn visit<'a>(
-            m: &'a str,
-            graph: &'a BTreeMap<String, BTreeSet<String>>,
-            path: &mut Vec<&'a str>,
-            done: &mut BTreeSet<&'a str>,
-        ) {
-            if done.contains(m) {
-                return;
-            }
-            if let Some(at) = path.iter().position(|p| *p == m) {
-                panic!("import circle: {} -> {m}", path[at..].join(" -> "));
-            }
-            path.push(m);
-            for u in &graph[m] {
-                visit(u, graph, path, done);
-            }
-            path.pop();
-            done.insert(m);
-        }
-        let mut done = BTreeSet::new();
-        for m in graph.keys() {
-            visit(m, &graph, &mut Vec::new(), &mut done);
-        }
+        assert_eq!(
+            modgraph::root_imports(&graph),
+            Vec::<String>::new(),
+            "import it from its module"
+        );
+        assert_eq!(modgraph::circle(&graph), None);
         assert!(graph["schema"].is_empty(), "schema.rs must stay a leaf");
     }
 }

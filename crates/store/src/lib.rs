@@ -405,6 +405,21 @@ impl Checked {
     }
 }
 
+/// The error for a demand whose (certificate, lot) is not an output: the certificate
+/// is stored (`stored`) but has no such lot, or it is unknown.
+pub(crate) fn missing_input(d: &Demand, stored: bool) -> StoreError {
+    if stored {
+        StoreError::LotNotOutput {
+            certificate: d.certificate,
+            lot: d.lot.clone(),
+        }
+    } else {
+        StoreError::UnknownInput {
+            certificate: d.certificate,
+        }
+    }
+}
+
 /// Decide what an over-consumption check says for one (certificate, lot) row.
 pub(crate) fn check_quantity(d: &Demand, output: u64, consumed: u64) -> Result<(), StoreError> {
     if consumed.saturating_add(d.requested) > output {
@@ -474,6 +489,23 @@ impl Walk {
     pub(crate) fn into_order(self) -> Vec<CertId> {
         self.order
     }
+}
+
+/// The bytes of a closure's certificates, once each id of `order` (of the closure of
+/// `head`) has its bytes: a missing one is a damaged store.
+pub(crate) fn all_fetched(
+    head: CertId,
+    order: &[CertId],
+    out: Vec<(CertId, Vec<u8>)>,
+) -> Result<Vec<(CertId, Vec<u8>)>, StoreError> {
+    if out.len() != order.len() {
+        return Err(StoreError::Backend(format!(
+            "closure of {head}: {} of {} certificates have no bytes",
+            order.len() - out.len(),
+            order.len()
+        )));
+    }
+    Ok(out)
 }
 
 /// Convert a stored integer quantity back to grams.

@@ -18,8 +18,8 @@
 use crate::migrate::{self, AppliedMigration};
 use crate::url::redact;
 use crate::{
-    Checked, Inserted, Revocation, StoreError, Timestamp, Walk, check_quantity, id_from_db, to_i64,
-    to_u64,
+    Checked, Inserted, Revocation, StoreError, Timestamp, Walk, all_fetched, check_quantity,
+    id_from_db, missing_input, to_i64, to_u64,
 };
 use catchcert_model::CertId;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
@@ -220,16 +220,7 @@ impl PostgresStore {
                         )
                         .await?
                         .is_some();
-                    Err(if stored {
-                        StoreError::LotNotOutput {
-                            certificate: d.certificate,
-                            lot: d.lot.clone(),
-                        }
-                    } else {
-                        StoreError::UnknownInput {
-                            certificate: d.certificate,
-                        }
-                    })
+                    Err(missing_input(d, stored))
                 }
                 Some((quantity, consumed)) => {
                     match (to_u64(quantity, "quantity"), to_u64(consumed, "consumed")) {
@@ -445,14 +436,7 @@ impl PostgresStore {
         let order = walk.into_order();
         let out = fetch_bytes(&tx, &order).await?;
         tx.commit().await?;
-        if out.len() != order.len() {
-            return Err(StoreError::Backend(format!(
-                "closure of {head}: {} of {} certificates have no bytes",
-                order.len() - out.len(),
-                order.len()
-            )));
-        }
-        Ok(out)
+        all_fetched(head, &order, out)
     }
 
     pub(crate) async fn revocations_of(

@@ -19,8 +19,8 @@
 
 use crate::migrate::{self, AppliedMigration};
 use crate::{
-    Checked, Inserted, Revocation, StoreError, Timestamp, Walk, check_quantity, id_from_db, to_i64,
-    to_u64,
+    Checked, Inserted, Revocation, StoreError, Timestamp, Walk, all_fetched, check_quantity,
+    id_from_db, missing_input, to_i64, to_u64,
 };
 use catchcert_model::CertId;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -242,14 +242,7 @@ impl SqliteStore {
             let order = walk.into_order();
             let out = fetch_bytes(&tx, &order)?;
             tx.commit()?;
-            if out.len() != order.len() {
-                return Err(StoreError::Backend(format!(
-                    "closure of {head}: {} of {} certificates have no bytes",
-                    order.len() - out.len(),
-                    order.len()
-                )));
-            }
-            Ok(out)
+            all_fetched(head, &order, out)
         })
         .await
     }
@@ -519,16 +512,7 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Inserted, StoreError> {
                 let stored = db
                     .prepare_cached("SELECT 1 FROM certificates WHERE id = ?1")?
                     .exists([&d.certificate.0[..]])?;
-                return Err(if stored {
-                    StoreError::LotNotOutput {
-                        certificate: d.certificate,
-                        lot: d.lot.clone(),
-                    }
-                } else {
-                    StoreError::UnknownInput {
-                        certificate: d.certificate,
-                    }
-                });
+                return Err(missing_input(d, stored));
             }
             Some((quantity, consumed)) => check_quantity(
                 d,

@@ -60,17 +60,17 @@ fn issuer_under(root_key: &SigningKey, root_pem: &str, subject: &str, roles: &[R
     }
 }
 
+/// A fresh programme root: its key and certificate (PEM).
+fn root(subject: &str) -> (SigningKey, String) {
+    let key = keys::generate();
+    let pem = pki::init_root(&key, subject, ts("2026-01-01T00:00:00Z"), 3650).unwrap();
+    (key, pem)
+}
+
 impl Pki {
     /// Fresh keys and certificates.
     pub fn new() -> Pki {
-        let root_key = keys::generate();
-        let root_pem = pki::init_root(
-            &root_key,
-            "CN=Test Programme Root,O=catchcert tests",
-            ts("2026-01-01T00:00:00Z"),
-            3650,
-        )
-        .unwrap();
+        let (root_key, root_pem) = root("CN=Test Programme Root,O=catchcert tests");
         let vessel = issuer_under(&root_key, &root_pem, "CN=FV Test,O=Fleet", &[Role::Vessel]);
         let processor = issuer_under(
             &root_key,
@@ -84,14 +84,7 @@ impl Pki {
             "CN=Auditor,O=Audits",
             &[Role::Auditor],
         );
-        let other_key = keys::generate();
-        let other_pem = pki::init_root(
-            &other_key,
-            "CN=Untrusted Root,O=Elsewhere",
-            ts("2026-01-01T00:00:00Z"),
-            3650,
-        )
-        .unwrap();
+        let (other_key, other_pem) = root("CN=Untrusted Root,O=Elsewhere");
         let stranger = issuer_under(
             &other_key,
             &other_pem,

@@ -8,7 +8,8 @@
 //! - [`demo`] (re-exported `catchcert-demo`) and [`fixtures_dir`]: the demo chain, live and
 //!   as committed under `fixtures/`;
 //! - the data behind the fixture generators of `cargo xtask`: [`pki_fixtures`] (issuer-path
-//!   cases) and [`large_set`] (a set of any size with one head).
+//!   cases) and [`large_set`] (a set of any size with one head);
+//! - [`modgraph`]: a crate's module import graph, for the tests that keep it without a circle.
 //!
 //! It depends only on model, sign and demo among the workspace crates, so verify, store and
 //! server may use it from their tests without a dependency loop.
@@ -19,6 +20,7 @@ pub mod certs;
 pub mod db;
 pub mod http;
 pub mod large_set;
+pub mod modgraph;
 pub mod pki_fixtures;
 
 pub use catchcert_demo as demo;

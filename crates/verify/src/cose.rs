@@ -80,7 +80,28 @@ pub fn decode(bytes: &[u8]) -> Result<Sign1, CoseError> {
     if !msg.unprotected.is_empty() {
         return Err(CoseError::Unprotected);
     }
-    let h = &msg.protected.header;
+    let x5chain = protected_header(&msg.protected.header)?;
+    let protected = msg
+        .protected
+        .original_data
+        .clone()
+        .ok_or_else(|| CoseError::Header("protected header bytes missing".into()))?;
+    let payload = msg.payload.clone().ok_or(CoseError::NoPayload)?;
+    if msg.signature.len() != 64 {
+        return Err(CoseError::SignatureLength(msg.signature.len()));
+    }
+    Ok(Sign1 {
+        id: CertId::of_cose(bytes),
+        protected,
+        x5chain,
+        payload,
+        signature: msg.signature,
+    })
+}
+
+/// The profile's protected header: alg EdDSA, the catchcert content type, x5chain and
+/// nothing else. Returns the x5chain.
+fn protected_header(h: &coset::Header) -> Result<Vec<Vec<u8>>, CoseError> {
     if h.alg
         != Some(coset::RegisteredLabelWithPrivate::Assigned(
             iana::Algorithm::EdDSA,
@@ -118,23 +139,7 @@ pub fn decode(bytes: &[u8]) -> Result<Sign1, CoseError> {
             }
         }
     }
-    let x5chain = x5chain.ok_or_else(|| CoseError::Header("x5chain (33) is missing".into()))?;
-    let protected = msg
-        .protected
-        .original_data
-        .clone()
-        .ok_or_else(|| CoseError::Header("protected header bytes missing".into()))?;
-    let payload = msg.payload.clone().ok_or(CoseError::NoPayload)?;
-    if msg.signature.len() != 64 {
-        return Err(CoseError::SignatureLength(msg.signature.len()));
-    }
-    Ok(Sign1 {
-        id: CertId::of_cose(bytes),
-        protected,
-        x5chain,
-        payload,
-        signature: msg.signature,
-    })
+    x5chain.ok_or_else(|| CoseError::Header("x5chain (33) is missing".into()))
 }
 
 fn chain_from(v: &ciborium::Value) -> Result<Vec<Vec<u8>>, CoseError> {

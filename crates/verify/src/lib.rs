@@ -21,6 +21,7 @@ mod graph;
 pub mod kinds;
 pub mod pack;
 pub mod path;
+mod path_code;
 pub mod pipeline;
 mod revocation;
 pub mod risk;
