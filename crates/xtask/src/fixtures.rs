@@ -1718,3 +1718,143 @@ pub fn run(dir: &Path, force: bool) -> Res<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each case against the pure custody rules (`catchcert_verify::custody`) and the
+    //! `issued_at` order of named certificates, independently of how the verifier wires
+    //! them: a case must trip exactly the rules its expected verdict requires, so that every
+    //! case stays a single, intended mutation.
+    use super::*;
+    use catchcert_verify::custody::{self, Rule, Scope, SpeciesIndex};
+
+    fn scope_of(party: &Party) -> Scope {
+        let b = pki::cert_bindings(&party.cert_pem)
+            .unwrap()
+            .unwrap_or_default();
+        let orgs: Vec<String> = pki::parse_subject(&party.subject)
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.key == "O")
+            .map(|a| a.value)
+            .collect();
+        let list = |l: &Option<Vec<String>>| l.clone().unwrap_or_default();
+        let (v, f) = (list(&b.vessels), list(&b.facilities));
+        let mut parties = list(&b.parties);
+        parties.extend(orgs);
+        Scope::new(
+            v.iter().map(String::as_str),
+            f.iter().map(String::as_str),
+            parties.iter().map(String::as_str),
+        )
+    }
+
+    /// The codes of the rules of this wave that the head's graph of `set` breaks.
+    fn tripped(set: &Set, head: CertId) -> BTreeSet<Code> {
+        let by_id: HashMap<CertId, &Entry> = set.entries.iter().map(|e| (e.signed.id, e)).collect();
+        let mut index = SpeciesIndex::new(|id: &CertId| by_id.get(id).map(|e| &e.signed.payload));
+        let mut out = BTreeSet::new();
+        let code = |r: Rule| match r {
+            Rule::Scope => Code::IssuerScope,
+            Rule::Custody => Code::LinkCustody,
+            Rule::Species => Code::LinkSpecies,
+            Rule::LotConflict => Code::LinkLotConflict,
+        };
+        for e in set.graph(head) {
+            let p = &e.signed.payload;
+            let signer = scope_of(&e.party);
+            if let Some(b) = custody::scope(p, &signer) {
+                out.insert(code(b.rule));
+            }
+            let mut carried = Vec::new();
+            for (k, i) in p.inputs().iter().enumerate() {
+                carried.push(index.carried(i.certificate, i.lot.as_str()));
+                let Some(prod) = by_id.get(&i.certificate) else {
+                    continue;
+                };
+                let prod_scope = scope_of(&prod.party);
+                if let Some(h) = custody::holder(&prod.signed.payload, Some(&prod_scope))
+                    && let Some(b) = custody::custody(p, &signer, k, i, &prod.signed.payload, h)
+                {
+                    out.insert(code(b.rule));
+                }
+            }
+            for b in custody::species(p, &carried) {
+                out.insert(code(b.rule));
+            }
+            let named = p
+                .inputs()
+                .iter()
+                .map(|i| i.certificate)
+                .chain(p.attestations().iter().copied());
+            for n in named {
+                if let Some(x) = by_id.get(&n)
+                    && x.signed.payload.issued_at() > p.issued_at()
+                {
+                    out.insert(Code::TimeOrder);
+                }
+            }
+        }
+        let all = set.entries.iter().map(|e| (e.signed.id, &e.signed.payload));
+        if !custody::lot_conflicts(all).is_empty() {
+            out.insert(Code::LinkLotConflict);
+        }
+        out
+    }
+
+    const RULES: [Code; 4] = [
+        Code::IssuerScope,
+        Code::LinkCustody,
+        Code::LinkSpecies,
+        Code::LinkLotConflict,
+    ];
+
+    #[test]
+    fn the_demo_chain_breaks_no_custody_rule() {
+        let p = Programme::new().unwrap();
+        let chain = demo_chain(&p).unwrap();
+        let set = Set::demo(&p, &chain).unwrap();
+        for head in [chain.loins_head(), chain.steaks_head()] {
+            assert_eq!(tripped(&set, head), BTreeSet::new(), "{head}");
+        }
+    }
+
+    #[test]
+    fn every_case_trips_exactly_the_custody_rules_it_requires() {
+        let p = Programme::new().unwrap();
+        let chain = demo_chain(&p).unwrap();
+        let cases = cases(&p, &chain).unwrap();
+        let mut problems = Vec::new();
+        for (k, c) in cases.iter().enumerate() {
+            let got = tripped(&c.set, c.head);
+            let want: BTreeSet<Code> = c
+                .codes
+                .iter()
+                .copied()
+                .filter(|x| RULES.contains(x))
+                .collect();
+            let got_rules: BTreeSet<Code> =
+                got.iter().copied().filter(|x| RULES.contains(x)).collect();
+            if got_rules != want {
+                problems.push(format!(
+                    "{:02}_{}: {got_rules:?}, expected {want:?}",
+                    k + 1,
+                    c.name
+                ));
+            }
+            if got.contains(&Code::TimeOrder) && !c.codes.contains(&Code::TimeOrder) {
+                problems.push(format!(
+                    "{:02}_{}: issued_at order broken but time.order not expected",
+                    k + 1,
+                    c.name
+                ));
+            }
+        }
+        let order = cases
+            .iter()
+            .find(|c| c.name == "catch_issued_before_attestation")
+            .unwrap();
+        assert!(tripped(&order.set, order.head).contains(&Code::TimeOrder));
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+}
