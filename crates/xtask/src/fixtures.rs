@@ -556,9 +556,9 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
             STEAKS,
             "invalid",
             "unknown",
-            vec![IssuerRole, IssuerScope],
-            vec![],
-            "An accredited trader signs Sea Harvest 7's catch: only a vessel may certify a catch, so a genuine signature by the wrong kind of party is rejected; the trader is not bound to Sea Harvest 7's IMO number either, so the catch also speaks for a vessel its issuer does not speak for.",
+            vec![IssuerRole],
+            vec![IssuerScope],
+            "An accredited trader signs Sea Harvest 7's catch: only a vessel may certify a catch, so a genuine signature by the wrong kind of party is rejected. (The trader is not bound to Sea Harvest 7's IMO number either; a verifier may also report issuer.scope, or judge the bindings of sound certificates only.)",
         )?;
     }
     {
@@ -1721,67 +1721,156 @@ pub fn run(dir: &Path, force: bool) -> Res<()> {
 
 #[cfg(test)]
 mod tests {
-    //! Each case against the pure custody rules (`catchcert_verify::custody`) and the
-    //! `issued_at` order of named certificates, independently of how the verifier wires
-    //! them: a case must trip exactly the rules its expected verdict requires, so that every
-    //! case stays a single, intended mutation.
+    //! Each case against an independent reading of the contract's custody rules (§4
+    //! `issuer.scope`, "Holders and custody", `link.species`, `link.lot_conflict`) and of the
+    //! `issued_at` order of named certificates, written here from the contract's text and not
+    //! taken from the verifier: a case must trip exactly the rules its expected verdict
+    //! requires, so that every case stays a single, intended mutation. The verifier itself
+    //! is checked against the same cases by `crates/verify/tests/fixtures.rs`.
     use super::*;
-    use catchcert_verify::custody::{self, Rule, Scope, SpeciesIndex};
 
-    fn scope_of(party: &Party) -> Scope {
+    /// What an issuer speaks for: its bound vessels and facilities, and its parties (bound
+    /// parties and subject `O`).
+    #[derive(Default)]
+    struct Speaks {
+        vessels: BTreeSet<String>,
+        facilities: BTreeSet<String>,
+        parties: BTreeSet<String>,
+    }
+
+    fn speaks(party: &Party) -> Speaks {
         let b = pki::cert_bindings(&party.cert_pem)
             .unwrap()
             .unwrap_or_default();
-        let orgs: Vec<String> = pki::parse_subject(&party.subject)
-            .unwrap()
-            .into_iter()
-            .filter(|a| a.key == "O")
-            .map(|a| a.value)
-            .collect();
-        let list = |l: &Option<Vec<String>>| l.clone().unwrap_or_default();
-        let (v, f) = (list(&b.vessels), list(&b.facilities));
-        let mut parties = list(&b.parties);
-        parties.extend(orgs);
-        Scope::new(
-            v.iter().map(String::as_str),
-            f.iter().map(String::as_str),
-            parties.iter().map(String::as_str),
-        )
+        let set = |l: Option<Vec<String>>| l.unwrap_or_default().into_iter().collect();
+        let mut parties: BTreeSet<String> = set(b.parties);
+        parties.extend(
+            pki::parse_subject(&party.subject)
+                .unwrap()
+                .into_iter()
+                .filter(|a| a.key == "O")
+                .map(|a| a.value),
+        );
+        Speaks {
+            vessels: set(b.vessels),
+            facilities: set(b.facilities),
+            parties,
+        }
+    }
+
+    enum Holder {
+        Vessel(String),
+        Port,
+        Processor(BTreeSet<String>),
+        Party(String),
+    }
+
+    fn holder(producer: &Entry) -> Option<Holder> {
+        Some(match producer.signed.payload.step()? {
+            Step::Catch(c) => Holder::Vessel(c.vessel_imo.clone()),
+            Step::Transshipment(t) => Holder::Vessel(t.to_vessel_imo.clone()),
+            Step::Landing { .. } => Holder::Port,
+            Step::Processing { .. } => Holder::Processor(speaks(&producer.party).parties),
+            Step::Shipment(x) | Step::Receipt(x) => Holder::Party(x.to.clone()),
+        })
+    }
+
+    /// The species a lot of a certificate carries (its output's, or its inputs').
+    fn carried(by_id: &HashMap<CertId, &Entry>, cert: CertId, lot: &str) -> BTreeSet<String> {
+        let Some(e) = by_id.get(&cert) else {
+            return BTreeSet::new();
+        };
+        let p = &e.signed.payload;
+        match p.outputs().iter().find(|o| o.lot == lot) {
+            Some(o) => match &o.species {
+                Some(s) => BTreeSet::from([s.clone()]),
+                None => p
+                    .inputs()
+                    .iter()
+                    .flat_map(|i| carried(by_id, i.certificate, &i.lot))
+                    .collect(),
+            },
+            None => BTreeSet::new(),
+        }
     }
 
     /// The codes of the rules of this wave that the head's graph of `set` breaks.
     fn tripped(set: &Set, head: CertId) -> BTreeSet<Code> {
         let by_id: HashMap<CertId, &Entry> = set.entries.iter().map(|e| (e.signed.id, e)).collect();
-        let mut index = SpeciesIndex::new(|id: &CertId| by_id.get(id).map(|e| &e.signed.payload));
         let mut out = BTreeSet::new();
-        let code = |r: Rule| match r {
-            Rule::Scope => Code::IssuerScope,
-            Rule::Custody => Code::LinkCustody,
-            Rule::Species => Code::LinkSpecies,
-            Rule::LotConflict => Code::LinkLotConflict,
-        };
         for e in set.graph(head) {
             let p = &e.signed.payload;
-            let signer = scope_of(&e.party);
-            if let Some(b) = custody::scope(p, &signer) {
-                out.insert(code(b.rule));
+            let me = speaks(&e.party);
+            // issuer.scope for what the certificate names by itself.
+            let in_scope = match p.step() {
+                Some(Step::Catch(c)) => me.vessels.contains(&c.vessel_imo),
+                Some(Step::Transshipment(t)) => {
+                    me.vessels.contains(&t.from_vessel_imo) || me.vessels.contains(&t.to_vessel_imo)
+                }
+                Some(Step::Processing { facility }) => me.facilities.contains(facility),
+                Some(Step::Shipment(x)) => {
+                    me.parties.contains(&x.from) || me.parties.contains(&x.to)
+                }
+                Some(Step::Receipt(x)) => me.parties.contains(&x.to),
+                _ => true,
+            };
+            if !in_scope {
+                out.insert(Code::IssuerScope);
             }
-            let mut carried = Vec::new();
-            for (k, i) in p.inputs().iter().enumerate() {
-                carried.push(index.carried(i.certificate, i.lot.as_str()));
+            // Holders and custody.
+            let mut species_in = BTreeSet::new();
+            for i in p.inputs() {
+                species_in.extend(carried(&by_id, i.certificate, &i.lot));
                 let Some(prod) = by_id.get(&i.certificate) else {
                     continue;
                 };
-                let prod_scope = scope_of(&prod.party);
-                if let Some(h) = custody::holder(&prod.signed.payload, Some(&prod_scope))
-                    && let Some(b) = custody::custody(p, &signer, k, i, &prod.signed.payload, h)
-                {
-                    out.insert(code(b.rule));
+                let Some(h) = holder(prod) else { continue };
+                let code = match (p.step(), &h) {
+                    (Some(Step::Transshipment(t)), Holder::Vessel(v)) => {
+                        (&t.from_vessel_imo != v).then_some(Code::LinkCustody)
+                    }
+                    (Some(Step::Transshipment(_)), _) => Some(Code::LinkCustody),
+                    (Some(Step::Landing { .. }), Holder::Vessel(v)) => {
+                        (!me.vessels.contains(v)).then_some(Code::IssuerScope)
+                    }
+                    (Some(Step::Landing { .. }), _) => Some(Code::LinkCustody),
+                    (Some(Step::Processing { .. }), h) => {
+                        let ok = match h {
+                            Holder::Vessel(v) => me.vessels.contains(v),
+                            Holder::Port => true,
+                            Holder::Processor(ps) => !ps.is_disjoint(&me.parties),
+                            Holder::Party(n) => me.parties.contains(n),
+                        };
+                        (!ok).then_some(Code::LinkCustody)
+                    }
+                    (Some(Step::Shipment(x)) | Some(Step::Receipt(x)), h) => {
+                        let acknowledges = matches!(p.step(), Some(Step::Receipt(_)))
+                            && matches!(prod.signed.payload.step(), Some(Step::Shipment(s))
+                                if s.from == x.from && s.to == x.to);
+                        let ok = match h {
+                            Holder::Vessel(_) => false,
+                            Holder::Port => true,
+                            Holder::Processor(ps) => ps.contains(&x.from),
+                            Holder::Party(n) => n == &x.from,
+                        };
+                        (!ok && !acknowledges).then_some(Code::LinkCustody)
+                    }
+                    _ => None,
+                };
+                out.extend(code);
+            }
+            // link.species (catches create species).
+            if !matches!(p.step(), Some(Step::Catch(_)) | None) && !species_in.is_empty() {
+                let foreign = p
+                    .outputs()
+                    .iter()
+                    .filter_map(|o| o.species.as_ref())
+                    .any(|s| !species_in.contains(s));
+                if foreign {
+                    out.insert(Code::LinkSpecies);
                 }
             }
-            for b in custody::species(p, &carried) {
-                out.insert(code(b.rule));
-            }
+            // time.order on the issued_at of named certificates.
             let named = p
                 .inputs()
                 .iter()
@@ -1795,8 +1884,18 @@ mod tests {
                 }
             }
         }
-        let all = set.entries.iter().map(|e| (e.signed.id, &e.signed.payload));
-        if !custody::lot_conflicts(all).is_empty() {
+        // link.lot_conflict over the set: a lot id output without consuming that id starts
+        // a lineage; two lineages of one id are a conflict.
+        let mut roots: BTreeMap<&str, BTreeSet<CertId>> = BTreeMap::new();
+        for e in &set.entries {
+            let p = &e.signed.payload;
+            for o in p.outputs() {
+                if !p.inputs().iter().any(|i| i.lot == o.lot) {
+                    roots.entry(o.lot.as_str()).or_default().insert(e.signed.id);
+                }
+            }
+        }
+        if roots.values().any(|r| r.len() > 1) {
             out.insert(Code::LinkLotConflict);
         }
         out
@@ -1835,9 +1934,10 @@ mod tests {
                 .collect();
             let got_rules: BTreeSet<Code> =
                 got.iter().copied().filter(|x| RULES.contains(x)).collect();
-            if got_rules != want {
+            let allowed: BTreeSet<Code> = c.codes.iter().chain(&c.may).copied().collect();
+            if !want.is_subset(&got_rules) || !got_rules.is_subset(&allowed) {
                 problems.push(format!(
-                    "{:02}_{}: {got_rules:?}, expected {want:?}",
+                    "{:02}_{}: {got_rules:?}, expected {want:?} (allowed {allowed:?})",
                     k + 1,
                     c.name
                 ));
