@@ -695,11 +695,27 @@ fn verify_a_bundle_with_one_flipped_payload_byte_is_invalid() {
         .map(|(i, _)| i)
         .collect();
     assert_eq!(hits.len(), 1, "the lot should occur once in the bundle");
-    bytes[hits[0] + 3] ^= 0x01;
     let bad = d.path().join("tampered.bundle");
-    std::fs::write(&bad, &bytes).unwrap();
-    // The bundle still decodes (the byte is inside a byte string), so this is a verdict:
-    // integrity invalid, exit 4, never "valid".
+    // The flip changes the certificate's id, and a bundle lists its certificates in id
+    // order: take the first flip of a lot character (still a valid lot id) that keeps the
+    // order, so that the bundle still decodes (the byte is inside a byte string) and this
+    // is a verdict: integrity invalid, exit 4, never "valid".
+    let original = bytes.clone();
+    let mut found = false;
+    for k in 0..lot.len() {
+        bytes = original.clone();
+        bytes[hits[0] + k] ^= 0x01;
+        std::fs::write(&bad, &bytes).unwrap();
+        let out = bin()
+            .args(["verify", s(&bad), "--trust", s(&root), "--json"])
+            .output()
+            .unwrap();
+        if !String::from_utf8_lossy(&out.stderr).contains("increasing id order") {
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "every flip of the lot breaks the bundle's id order");
     let (code, v) = verify_json(&[s(&bad), "--trust", s(&root)]);
     assert_eq!(code, 4, "{v}");
     assert_eq!(v["integrity"], "invalid");

@@ -2,12 +2,20 @@
 //!
 //! A realistic demo supply chain, built from fixed seeds so that every run gives the same
 //! keys, payloads and signatures: a programme root; an auditor, two longliners, a reefer,
-//! a processor, an importer and a retailer; crew and facility attestations; catches of
+//! a processor, an importer, a retailer and the programme's registrar; crew and facility
+//! attestations; catches of
 //! yellowfin and bigeye in FAO area 71; transshipment at sea to the reefer; landing at
 //! Phuket; processing that commingles lots into loins; shipment and receipt.
 //!
 //! Serial numbers are derived from the same seeds, so the programme and every certificate
 //! id are the same on every run.
+//!
+//! Every custody party is bound to what it speaks for (contract §2 "Bindings"): each
+//! longliner to its own IMO number, the carrier to its reefer's IMO number, the processor to
+//! its plant [`FACILITY`]; the importer and the retailer speak for their subject `O` (which
+//! is always among an issuer's parties). The auditor and the registrar are bound to
+//! nothing: they name no vessel, facility or party of their own. Every step of the chain is
+//! signed by whoever holds the lot it consumes (contract §4 "Holders and custody").
 //!
 //! One longliner keeps its crew's passports: its attestation records ILO indicator 7, so
 //! every lot that contains its fish is high risk, however much clean fish it is mixed
@@ -18,6 +26,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+use catchcert_model::bindings_ext::BindingsExt;
 use catchcert_model::codes::CodeLists;
 use catchcert_model::crew::Disclosure;
 use catchcert_model::{CertId, Kind, Payload, Role, Timestamp, input};
@@ -104,6 +113,78 @@ pub mod vessels {
 /// The processing plant's name as certificates give it.
 pub const FACILITY: &str = "Andaman Loins Plant 1, Phuket";
 
+/// Bindings to vessels (IMO numbers) only.
+pub fn vessel_bindings(imos: &[&str]) -> BindingsExt {
+    BindingsExt {
+        vessels: Some(imos.iter().map(|s| s.to_string()).collect()),
+        ..BindingsExt::default()
+    }
+}
+
+/// Bindings to facilities only.
+pub fn facility_bindings(names: &[&str]) -> BindingsExt {
+    BindingsExt {
+        facilities: Some(names.iter().map(|s| s.to_string()).collect()),
+        ..BindingsExt::default()
+    }
+}
+
+/// The standard parties of the demo programme: label, subject, roles and bindings (the
+/// subject's `O` is always among a party's parties, so traders need no bindings).
+pub fn standard_parties() -> Vec<(&'static str, &'static str, &'static [Role], BindingsExt)> {
+    use vessels::*;
+    vec![
+        (
+            "auditor",
+            "CN=Ocean Labour Audits,O=Ocean Labour Audits Ltd,C=NZ",
+            &[Role::Auditor],
+            BindingsExt::default(),
+        ),
+        (
+            "vessel-a",
+            "CN=Sea Harvest 7,O=Sea Harvest Fishing Co,C=TW",
+            &[Role::Vessel],
+            vessel_bindings(&[SEA_HARVEST.1]),
+        ),
+        (
+            "vessel-b",
+            "CN=Blue Horizon 12,O=Blue Horizon Marine,C=VU",
+            &[Role::Vessel],
+            vessel_bindings(&[BLUE_HORIZON.1]),
+        ),
+        (
+            "carrier",
+            "CN=Pacific Reefer 3,O=Pacific Reefer Lines,C=PA",
+            &[Role::Carrier],
+            vessel_bindings(&[PACIFIC_REEFER.1]),
+        ),
+        (
+            "processor",
+            "CN=Andaman Loins,O=Andaman Loins Co Ltd,C=TH",
+            &[Role::Processor],
+            facility_bindings(&[FACILITY]),
+        ),
+        (
+            "importer",
+            "CN=Nordic Seafood Import,O=Nordic Seafood AB,C=SE",
+            &[Role::Trader],
+            BindingsExt::default(),
+        ),
+        (
+            "retailer",
+            "CN=FreshMart,O=FreshMart Stores,C=GB",
+            &[Role::Retailer],
+            BindingsExt::default(),
+        ),
+        (
+            "registrar",
+            "CN=catchcert Demo Registrar,O=catchcert Demo Programme",
+            &[Role::Registrar],
+            BindingsExt::default(),
+        ),
+    ]
+}
+
 impl Programme {
     /// The demo programme with its standard parties.
     pub fn new() -> Result<Self, DemoError> {
@@ -129,49 +210,13 @@ impl Programme {
             root_pem,
             parties: BTreeMap::new(),
         };
-        let std: [(&str, &str, &[Role]); 7] = [
-            (
-                "auditor",
-                "CN=Ocean Labour Audits,O=Ocean Labour Audits Ltd,C=NZ",
-                &[Role::Auditor],
-            ),
-            (
-                "vessel-a",
-                "CN=Sea Harvest 7,O=Sea Harvest Fishing Co,C=TW",
-                &[Role::Vessel],
-            ),
-            (
-                "vessel-b",
-                "CN=Blue Horizon 12,O=Blue Horizon Marine,C=VU",
-                &[Role::Vessel],
-            ),
-            (
-                "carrier",
-                "CN=Pacific Reefer 3,O=Pacific Reefer Lines,C=PA",
-                &[Role::Carrier],
-            ),
-            (
-                "processor",
-                "CN=Andaman Loins,O=Andaman Loins Co Ltd,C=TH",
-                &[Role::Processor],
-            ),
-            (
-                "importer",
-                "CN=Nordic Seafood Import,O=Nordic Seafood AB,C=SE",
-                &[Role::Trader],
-            ),
-            (
-                "retailer",
-                "CN=FreshMart,O=FreshMart Stores,C=GB",
-                &[Role::Retailer],
-            ),
-        ];
-        for (l, subject, roles) in std {
-            p.add_party(
+        for (l, subject, roles, bindings) in standard_parties() {
+            p.add_bound_party(
                 &format!("{label}/{l}"),
                 l,
                 subject,
                 roles,
+                &bindings,
                 t(NOT_BEFORE),
                 VALID_DAYS,
             )?;
@@ -179,7 +224,8 @@ impl Programme {
         Ok(p)
     }
 
-    /// Issue a party certificate directly under the root. `seed_label` picks the key.
+    /// Issue a party certificate directly under the root, bound to nothing but its
+    /// subject's `O`. `seed_label` picks the key.
     pub fn add_party(
         &mut self,
         seed_label: &str,
@@ -189,8 +235,33 @@ impl Programme {
         not_before: Timestamp,
         valid_days: u32,
     ) -> Result<&Party, DemoError> {
+        self.add_bound_party(
+            seed_label,
+            label,
+            subject,
+            roles,
+            &BindingsExt::default(),
+            not_before,
+            valid_days,
+        )
+    }
+
+    /// Issue a party certificate directly under the root with `bindings` (the vessels,
+    /// facilities and parties it speaks for besides its subject's `O`). `seed_label` picks
+    /// the key.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_bound_party(
+        &mut self,
+        seed_label: &str,
+        label: &str,
+        subject: &str,
+        roles: &[Role],
+        bindings: &BindingsExt,
+        not_before: Timestamp,
+        valid_days: u32,
+    ) -> Result<&Party, DemoError> {
         let key = seeded_key(seed_label);
-        let cert_pem = pki::issue_with_serial(
+        let cert_pem = pki::issue_with_bindings(
             &self.root_key,
             &self.root_pem,
             &key.verifying_key(),
@@ -201,6 +272,7 @@ impl Programme {
                 not_before,
                 valid_days,
             },
+            bindings,
             Some(seeded_serial(seed_label)),
         )
         .map_err(err)?;
@@ -479,6 +551,7 @@ pub fn demo_chain(p: &Programme) -> Result<DemoChain, DemoError> {
         }),
         "2026-03-06T08:30:00Z",
     )?);
+    // The reefer holds the transshipped lots: the carrier, bound to its IMO number, lands them.
     c.push(sign(
         "09-landing-sea-harvest-lots",
         carrier,
@@ -539,6 +612,9 @@ pub fn demo_chain(p: &Programme) -> Result<DemoChain, DemoError> {
         }),
         "2026-03-26T11:00:00Z",
     )?);
+    // The processor holds its output: each shipment is `from` its `O` and signed by the
+    // importer, its `to`; the retailer's receipts are `from` the importer (the shipments'
+    // `to`, which holds those lots) and signed by their `to`.
     let importer = p.party("importer")?;
     for (name, src, lot_in, lot_out, kg, sp, prod, day) in [
         (
@@ -612,4 +688,63 @@ pub fn demo_chain(p: &Programme) -> Result<DemoChain, DemoError> {
         )?);
     }
     Ok(DemoChain { certs: c })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use catchcert_model::payload::Step;
+
+    #[test]
+    fn every_party_is_bound_to_what_it_speaks_for() {
+        let p = Programme::new().unwrap();
+        let bound = |l: &str| pki::cert_bindings(&p.party(l).unwrap().cert_pem).unwrap();
+        assert_eq!(
+            bound("vessel-a"),
+            Some(vessel_bindings(&[vessels::SEA_HARVEST.1]))
+        );
+        assert_eq!(
+            bound("vessel-b"),
+            Some(vessel_bindings(&[vessels::BLUE_HORIZON.1]))
+        );
+        assert_eq!(
+            bound("carrier"),
+            Some(vessel_bindings(&[vessels::PACIFIC_REEFER.1]))
+        );
+        assert_eq!(bound("processor"), Some(facility_bindings(&[FACILITY])));
+        for l in ["auditor", "importer", "retailer", "registrar"] {
+            assert_eq!(bound(l), None, "{l}");
+        }
+        let roles = pki::cert_roles(&p.party("registrar").unwrap().cert_pem).unwrap();
+        assert_eq!(roles, vec![Role::Registrar]);
+    }
+
+    #[test]
+    fn the_parties_of_shipments_and_receipts_are_subject_organisations() {
+        let p = Programme::new().unwrap();
+        let c = demo_chain(&p).unwrap();
+        let org = |l: &str| {
+            let s = &p.party(l).unwrap().subject;
+            s.split(',')
+                .find_map(|a| a.strip_prefix("O="))
+                .unwrap()
+                .to_string()
+        };
+        for (name, from, to) in [
+            ("13-shipment-loins", "processor", "importer"),
+            ("14-shipment-steaks", "processor", "importer"),
+            (LOINS_RECEIPT, "importer", "retailer"),
+            (STEAKS_RECEIPT, "importer", "retailer"),
+        ] {
+            let pl = &c.get(name).unwrap().payload;
+            let (Some(Step::Shipment(x)) | Some(Step::Receipt(x))) = pl.step() else {
+                panic!("{name} is not a shipment or receipt");
+            };
+            assert_eq!(
+                (x.from.as_str(), x.to.as_str()),
+                (org(from).as_str(), org(to).as_str()),
+                "{name}"
+            );
+        }
+    }
 }

@@ -14,8 +14,10 @@
 
 use catchcert_demo::{
     DemoChain, LOINS_RECEIPT, Party, Programme, STEAKS_RECEIPT, Signed, VALID_DAYS, VERIFY_AT,
-    crew_attestation_json, demo_chain, payload, seeded_key, sign, sign_payload, t, vessels,
+    crew_attestation_json, demo_chain, payload, seeded_key, sign, sign_payload, t, vessel_bindings,
+    vessels,
 };
+use catchcert_model::bindings_ext::BindingsExt;
 use catchcert_model::bundle::Bundle;
 use catchcert_model::payload::{CustodyEvent, Details, Input, PayloadParts, Step};
 use catchcert_model::{CertId, Grams, Kind, Payload, Role};
@@ -262,8 +264,8 @@ fn revocation(
     Ok(sign_payload(name, party, p, None)?)
 }
 
-/// A party with its own key and a certificate from `issue` under the demo root, valid
-/// `not_before` + `days`.
+/// A Sea Harvest 7 party (bound to its IMO number, as the demo's) with its own key and a
+/// certificate from `issue` under the demo root, valid `not_before` + `days`.
 fn party_valid(
     p: &Programme,
     label: &str,
@@ -272,21 +274,44 @@ fn party_valid(
     days: u32,
 ) -> Res<Party> {
     let mut q = p.clone();
-    let (name, _, _) = vessels::SEA_HARVEST;
+    let (name, imo, _) = vessels::SEA_HARVEST;
     let subject = format!("CN={name},O=Sea Harvest Fishing Co,C=TW");
-    Ok(q.add_party(
+    Ok(q.add_bound_party(
         &format!("fixtures/{label}"),
         label,
         &subject,
         roles,
+        &vessel_bindings(&[imo]),
         t(not_before),
         days,
     )?
     .clone())
 }
 
-/// A vessel party below an intermediate CA that carries `ca_roles`; the leaf carries
-/// `leaf_roles` (made with `sign_spec`, which does not refuse role widening).
+/// Another accredited party of the demo programme (its own seeded key and serial).
+fn extra_party(
+    p: &Programme,
+    label: &str,
+    subject: &str,
+    roles: &[Role],
+    bindings: &BindingsExt,
+) -> Res<Party> {
+    let mut q = p.clone();
+    Ok(q.add_bound_party(
+        &format!("fixtures/{label}"),
+        label,
+        subject,
+        roles,
+        bindings,
+        t(catchcert_demo::NOT_BEFORE),
+        VALID_DAYS,
+    )?
+    .clone())
+}
+
+/// A vessel party below an intermediate CA that carries `ca_roles` (and no bindings); the
+/// leaf carries `leaf_roles` and is bound to Sea Harvest 7's IMO number (made with
+/// `sign_spec`, which does not refuse role widening).
 fn party_below_intermediate(
     p: &Programme,
     label: &str,
@@ -317,7 +342,9 @@ fn party_below_intermediate(
         cert_type: pki::CertType::Leaf,
         not_before: t(catchcert_demo::NOT_BEFORE),
         not_after: pki::not_after(t(catchcert_demo::NOT_BEFORE), VALID_DAYS)?,
-        extra_extensions: Vec::new(),
+        extra_extensions: vec![pki::bindings_extension(&vessel_bindings(&[
+            vessels::SEA_HARVEST.1,
+        ]))],
         serial: Some(catchcert_demo::seeded_serial(&format!(
             "fixtures/{label}/leaf"
         ))),
@@ -530,8 +557,8 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
             "invalid",
             "unknown",
             vec![IssuerRole],
-            vec![],
-            "An accredited trader signs Sea Harvest 7's catch: only a vessel may certify a catch, so a genuine signature by the wrong kind of party is rejected.",
+            vec![IssuerScope],
+            "An accredited trader signs Sea Harvest 7's catch: only a vessel may certify a catch, so a genuine signature by the wrong kind of party is rejected. (The trader is not bound to Sea Harvest 7's IMO number either; a verifier may also report issuer.scope, or judge the bindings of sound certificates only.)",
         )?;
     }
     {
@@ -866,15 +893,15 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
     }
     {
         let mut s = base.clone();
-        let auditor = p.party("auditor")?;
+        let registrar = p.party("registrar")?;
         let r = revocation(
             "17-revocation-landing",
-            auditor,
+            registrar,
             s.id(LANDING_A)?,
             "2026-05-01T00:00:00Z",
             "2026-05-01T09:00:00Z",
         )?;
-        s.push(r, auditor);
+        s.push(r, registrar);
         add(
             "revoked_landing",
             s,
@@ -884,7 +911,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
             "unknown",
             vec![CertificateRevoked],
             vec![],
-            "The auditor revokes the landing at Phuket: every lot that came through a revoked custody certificate is tainted.",
+            "The programme's registrar revokes the landing at Phuket, which it did not sign: a registrar may withdraw any certificate, and every lot that came through a revoked custody certificate is tainted.",
         )?;
     }
     {
@@ -907,7 +934,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
             "low",
             vec![RevocationIgnored],
             vec![],
-            "The retailer revokes a landing it did not sign: a party may only revoke its own certificates unless it is an auditor, so the revocation is ignored; it must not let a stranger invalidate someone else's chain either.",
+            "The retailer revokes a landing it did not sign: only the certificate's own issuer or a registrar may revoke it, so the revocation is ignored; a stranger must not be able to invalidate someone else's chain.",
         )?;
     }
     {
@@ -1202,6 +1229,350 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
             "60 kg of bigeye from Blue Horizon 12, whose captain holds the crew's passports, is mixed into 300.5 kg of clean bigeye: commingling never dilutes risk, so the steaks are high risk.",
         )?;
     }
+
+    // --- who may speak for what (contract §2 bindings, §4 issuer.scope) ---
+    {
+        let mut s = base.clone();
+        s.resign_as(CATCH_A, p.party("vessel-b")?, |_| {})?;
+        add(
+            "scope_catch_for_another_vessel",
+            s,
+            vec![],
+            STEAKS,
+            "invalid",
+            "unknown",
+            vec![IssuerScope],
+            vec![],
+            "Blue Horizon 12's accredited vessel key (the vessel whose captain holds the crew's passports) signs a catch naming Sea Harvest 7's IMO number and Sea Harvest 7's clean crew attestation: every signature, path and link verifies, but the key is bound only to IMO9176187, so the catch speaks for a vessel its issuer does not speak for and launders nothing. Truthful variant: the demo's catch, signed by Sea Harvest 7's own key.",
+        )?;
+    }
+    {
+        let mut s = base.clone();
+        let other = ("Southern Reefer 5", "IMO9395044", "PAN");
+        let auditor = p.party("auditor")?;
+        let att = sign(
+            "03a-crew-southern-reefer",
+            auditor,
+            Kind::CrewAttestation,
+            &crew_attestation_json(other, false),
+            "2026-01-18T10:00:00Z",
+        )?;
+        let att_id = att.id;
+        s.push(att, auditor);
+        s.resign(TRANS_A, |p| {
+            if let Some(c) = p.custody_mut() {
+                if let Step::Transshipment(t) = &mut c.step {
+                    t.to_vessel_imo = other.1.to_string();
+                }
+                c.attestations = vec![att_id];
+            }
+        })?;
+        add(
+            "scope_reefer_names_another_reefer",
+            s,
+            vec![],
+            STEAKS,
+            "invalid",
+            "unknown",
+            vec![IssuerScope],
+            vec![],
+            "Pacific Reefer 3's carrier key signs the at-sea transshipment of Sea Harvest 7's catch naming another, audited reefer (Southern Reefer 5, whose clean crew attestation is in the set) as the receiving vessel: a transshipment must be signed by one of its two vessels, and the landing the carrier then signs lands lots that, by its own transshipment, Southern Reefer 5 holds. Both are issuer.scope. Truthful variant: the demo's transshipment to Pacific Reefer 3, the carrier's own vessel.",
+        )?;
+    }
+    {
+        let mut s = base.clone();
+        let plant = "Siam Tuna Plant 2, Songkhla";
+        let auditor = p.party("auditor")?;
+        let mut j = FacilityAttestation::default().json();
+        j["facility"] = json!(plant);
+        let att = sign(
+            "04a-facility-siam-tuna",
+            auditor,
+            Kind::FacilityAttestation,
+            &j,
+            "2026-02-02T10:00:00Z",
+        )?;
+        let att_id = att.id;
+        s.push(att, auditor);
+        s.resign(PROC_STEAKS, |p| {
+            if let Some(c) = p.custody_mut() {
+                if let Step::Processing { facility } = &mut c.step {
+                    *facility = plant.to_string();
+                }
+                c.attestations = vec![att_id];
+            }
+        })?;
+        add(
+            "scope_processor_names_another_plant",
+            s,
+            vec![],
+            STEAKS,
+            "invalid",
+            "unknown",
+            vec![IssuerScope],
+            vec![],
+            "Andaman Loins signs the steaks processing naming another company's plant (Siam Tuna Plant 2, Songkhla) and that plant's clean facility attestation: the processor is bound only to its own facility, so it cannot borrow another plant's audit. Truthful variant: the demo's processing at Andaman Loins Plant 1, Phuket.",
+        )?;
+    }
+
+    // --- custody, species and lot lineage (contract §4 link.custody, link.species, link.lot_conflict) ---
+    {
+        let mut s = base.clone();
+        s.resign(TRANS_A, |p| {
+            if let Some(c) = p.custody_mut()
+                && let Step::Transshipment(t) = &mut c.step
+            {
+                t.from_vessel_imo = vessels::BLUE_HORIZON.1.to_string();
+            }
+        })?;
+        add(
+            "custody_transshipment_from_another_vessel",
+            s,
+            vec![],
+            STEAKS,
+            "invalid",
+            "unknown",
+            vec![LinkCustody],
+            vec![],
+            "The reefer's transshipment consumes Sea Harvest 7's catch but names Blue Horizon 12 as the vessel it takes the fish from: the lots of a catch are held by the catching vessel, so a transshipment's from_vessel_imo must be that vessel. Truthful variant: the demo's transshipment from IMO9074729.",
+        )?;
+    }
+    {
+        let mut s = base.clone();
+        let trader = extra_party(
+            p,
+            "baltic-trader",
+            "CN=Baltic Fish Trading,O=Baltic Fish Trading OU,C=EE",
+            &[Role::Trader],
+            &BindingsExt::default(),
+        )?;
+        let shipment = sign(
+            "17-shipment-steaks-by-stranger",
+            &trader,
+            Kind::Shipment,
+            &json!({
+                "time": "2026-04-15T08:00:00Z",
+                "from": "Baltic Fish Trading OU", "to": "Riga Seafood Wholesale",
+                "inputs": [{"certificate": s.id(STEAKS)?.to_string(), "lot": catchcert_demo::STEAKS_LOT, "quantity_kg": 180.25}],
+                "outputs": [{"lot": "BFT-2026-0415-BET", "quantity_kg": 180.25, "species": "BET", "product": "bigeye tuna steaks, frozen"}]
+            }),
+            "2026-04-15T09:00:00Z",
+        )?;
+        s.push(shipment, &trader);
+        add(
+            "custody_unrelated_trader",
+            s,
+            vec![],
+            "17-shipment-steaks-by-stranger",
+            "invalid",
+            "unknown",
+            vec![LinkCustody],
+            vec![],
+            "An accredited but unrelated trader (Baltic Fish Trading OU) ships on, in its own name, the steaks lot that FreshMart Stores received: the lot is held by the receipt's `to`, FreshMart Stores, and a shipment's `from` must be the holder. Truthful variant: the demo's receipt, `from` the importer that holds the shipped lot.",
+        )?;
+    }
+    {
+        let mut s = base.clone();
+        s.resign(LANDING_A, |p| {
+            if let Some(c) = p.custody_mut() {
+                c.outputs[1].species = Some("YFT".into());
+            }
+        })?;
+        add(
+            "species_changed_at_landing",
+            s,
+            vec![],
+            STEAKS,
+            "invalid",
+            "unknown",
+            vec![LinkSpecies],
+            vec![],
+            "The landing at Phuket turns the transshipped bigeye lot into yellowfin (species BET in, YFT out): species pass unchanged through every step, so the landing's output carries a species none of its inputs carries; the steaks processing then outputs bigeye from a lot that says yellowfin, the same finding. Truthful variant: the demo's landing, bigeye in and bigeye out.",
+        )?;
+    }
+    {
+        let mut s = base.clone();
+        let e = s.get(CATCH_A)?.clone();
+        let mut again = e.signed.payload.clone().into_parts();
+        again.issued_at = t("2026-03-02T07:05:00Z");
+        let again = sign_payload(
+            "05a-catch-sea-harvest-again",
+            &e.party,
+            again.build()?,
+            None,
+        )?;
+        s.push(again, &e.party);
+        add(
+            "lot_conflict_catch_signed_twice",
+            s,
+            vec![],
+            STEAKS,
+            "invalid",
+            "unknown",
+            vec![LinkLotConflict],
+            vec![],
+            "Sea Harvest 7 signs the same catch a second time an hour later (a new id, the same lots SH7-2026-03-YFT and SH7-2026-03-BET), and both are in the set: one event signed twice could be sold twice, so each lot id must have one lineage. Truthful variant: the demo's one catch.",
+        )?;
+    }
+    {
+        let mut s = base.clone();
+        let first = s.get(CATCH_A)?.clone();
+        let vessel_a = first.party.clone();
+        let r = revocation(
+            "05b-revocation-catch-sea-harvest",
+            &vessel_a,
+            first.signed.id,
+            "2026-03-02T07:00:00Z",
+            "2026-03-02T07:05:00Z",
+        )?;
+        s.resign(CATCH_A, |p| p.issued_at = t("2026-03-02T08:00:00Z"))?;
+        let mut revoked = first.signed.clone();
+        revoked.name = "05a-catch-sea-harvest-revoked".into();
+        s.push(revoked, &vessel_a);
+        s.push(r, &vessel_a);
+        add(
+            "lot_conflict_revoked_catch_resigned",
+            s,
+            vec![],
+            STEAKS,
+            "invalid",
+            "unknown",
+            vec![LinkLotConflict],
+            vec![],
+            "Sea Harvest 7 revokes its catch and signs the same catch again under a new id, which the rest of the chain then names: the revoked catch and its revocation are in the set, and the re-signed catch is a second lineage of the revoked catch's lot ids, so a withdrawal cannot be undone by signing again. Truthful variant: the demo's chain, or the revoked catch itself (certificate.revoked, as in self_revocation).",
+        )?;
+    }
+    {
+        let mut s = base.clone();
+        let reused = "NSI-2026-0402-LOINS";
+        s.resign("14-shipment-steaks", |p| {
+            if let Some(c) = p.custody_mut() {
+                c.outputs[0].lot = reused.into();
+            }
+        })?;
+        s.resign(STEAKS, |p| {
+            if let Some(c) = p.custody_mut() {
+                c.inputs[0].lot = reused.into();
+            }
+        })?;
+        add(
+            "lot_conflict_lot_id_reused",
+            s,
+            vec![],
+            STEAKS,
+            "invalid",
+            "unknown",
+            vec![LinkLotConflict],
+            vec![],
+            "The importer's clean steaks shipment outputs its lot under the id of the high-risk loins lot (NSI-2026-0402-LOINS), so that a verdict looked up by lot id could find the clean one: a lot id may have only one lineage, and a second certificate that first outputs it is a conflict. Truthful variant: the demo's shipment with its own lot id NSI-2026-0402-BET.",
+        )?;
+    }
+
+    // --- revocation scope (contract §2: own issuer or registrar) ---
+    {
+        let mut s = base.clone();
+        let rival = extra_party(
+            p,
+            "rival-auditor",
+            "CN=Coral Audit Services,O=Coral Audit Services Pte Ltd,C=SG",
+            &[Role::Auditor],
+            &BindingsExt::default(),
+        )?;
+        let r = revocation(
+            "17-revocation-crew-blue-horizon-by-rival",
+            &rival,
+            s.id("02-crew-blue-horizon")?,
+            "2026-03-01T00:00:00Z",
+            "2026-05-10T10:00:00Z",
+        )?;
+        s.push(r, &rival);
+        let mut codes = vec![RevocationIgnored];
+        codes.extend(LOINS_RISK);
+        add(
+            "revocation_by_rival_auditor",
+            s,
+            vec![],
+            LOINS_RECEIPT,
+            "valid",
+            "high",
+            codes,
+            vec![],
+            "A rival auditor (Coral Audit Services) revokes Ocean Labour Audits' crew attestation of Blue Horizon 12, the one recording ILO indicator 7: an auditor withdraws its own attestations, not a competitor's, so the revocation is ignored and the loins stay high risk. Truthful variant: registrar_revokes_attestation.",
+        )?;
+    }
+
+    // --- time (contract §4 time.order on issued_at of named certificates) ---
+    {
+        let mut s = base.clone();
+        let auditor = p.party("auditor")?;
+        let att = sign(
+            "01-crew-sea-harvest",
+            auditor,
+            Kind::CrewAttestation,
+            &crew_attestation_json(vessels::SEA_HARVEST, false),
+            "2026-03-10T10:00:00Z",
+        )?;
+        s.replace(att, auditor)?;
+        add(
+            "catch_issued_before_attestation",
+            s,
+            vec![],
+            STEAKS,
+            "invalid",
+            "unknown",
+            vec![TimeOrder],
+            vec![],
+            "Sea Harvest 7's catch, signed on 2026-03-02, names a crew attestation signed on 2026-03-10 (it covers January to July, so its validity is fine): naming by hash proves the named certificate existed first, so the catch's issued_at cannot precede the attestation's; evidence made after the fact is a backdating. Truthful variant: the demo's attestation, signed in January.",
+        )?;
+    }
+
+    // --- revocation scope, truthful variants ---
+    {
+        let mut s = base.clone();
+        let registrar = p.party("registrar")?;
+        let r = revocation(
+            "17-revocation-crew-blue-horizon-by-registrar",
+            registrar,
+            s.id("02-crew-blue-horizon")?,
+            "2026-03-01T00:00:00Z",
+            "2026-05-10T10:00:00Z",
+        )?;
+        s.push(r, registrar);
+        add(
+            "registrar_revokes_attestation",
+            s,
+            vec![],
+            LOINS_RECEIPT,
+            "valid",
+            "unknown",
+            vec![AttestationRevoked],
+            vec![],
+            "The programme's registrar withdraws Blue Horizon 12's crew attestation (signed by Ocean Labour Audits) with effect from 2026-03-01: a registrar may revoke any certificate, so the attestation no longer counts and Blue Horizon 12's catch, with no evidence left, makes the loins unknown risk (never low). The same revocation by a rival auditor is ignored (revocation_by_rival_auditor).",
+        )?;
+    }
+    {
+        let mut s = base.clone();
+        let auditor = p.party("auditor")?;
+        let r = revocation(
+            "17-revocation-landing-by-auditor",
+            auditor,
+            s.id(LANDING_A)?,
+            "2026-05-01T00:00:00Z",
+            "2026-05-01T09:00:00Z",
+        )?;
+        s.push(r, auditor);
+        add(
+            "revocation_by_auditor_of_landing",
+            s,
+            vec![],
+            STEAKS,
+            "valid",
+            "low",
+            vec![RevocationIgnored],
+            vec![],
+            "The auditor revokes the landing at Phuket, which the carrier signed: an auditor may withdraw its own attestations but not another issuer's certificate, so the revocation is ignored and the steaks stay low risk. Truthful variant: revoked_landing (the registrar) and self_revocation (the carrier itself).",
+        )?;
+    }
     Ok(out)
 }
 
@@ -1346,4 +1717,244 @@ pub fn run(dir: &Path, force: bool) -> Res<()> {
         cases.len()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each case against an independent reading of the contract's custody rules (§4
+    //! `issuer.scope`, "Holders and custody", `link.species`, `link.lot_conflict`) and of the
+    //! `issued_at` order of named certificates, written here from the contract's text and not
+    //! taken from the verifier: a case must trip exactly the rules its expected verdict
+    //! requires, so that every case stays a single, intended mutation. The verifier itself
+    //! is checked against the same cases by `crates/verify/tests/fixtures.rs`.
+    use super::*;
+
+    /// What an issuer speaks for: its bound vessels and facilities, and its parties (bound
+    /// parties and subject `O`).
+    #[derive(Default)]
+    struct Speaks {
+        vessels: BTreeSet<String>,
+        facilities: BTreeSet<String>,
+        parties: BTreeSet<String>,
+    }
+
+    fn speaks(party: &Party) -> Speaks {
+        let b = pki::cert_bindings(&party.cert_pem)
+            .unwrap()
+            .unwrap_or_default();
+        let set = |l: Option<Vec<String>>| l.unwrap_or_default().into_iter().collect();
+        let mut parties: BTreeSet<String> = set(b.parties);
+        parties.extend(
+            pki::parse_subject(&party.subject)
+                .unwrap()
+                .into_iter()
+                .filter(|a| a.key == "O")
+                .map(|a| a.value),
+        );
+        Speaks {
+            vessels: set(b.vessels),
+            facilities: set(b.facilities),
+            parties,
+        }
+    }
+
+    enum Holder {
+        Vessel(String),
+        Port,
+        Processor(BTreeSet<String>),
+        Party(String),
+    }
+
+    fn holder(producer: &Entry) -> Option<Holder> {
+        Some(match producer.signed.payload.step()? {
+            Step::Catch(c) => Holder::Vessel(c.vessel_imo.clone()),
+            Step::Transshipment(t) => Holder::Vessel(t.to_vessel_imo.clone()),
+            Step::Landing { .. } => Holder::Port,
+            Step::Processing { .. } => Holder::Processor(speaks(&producer.party).parties),
+            Step::Shipment(x) | Step::Receipt(x) => Holder::Party(x.to.clone()),
+        })
+    }
+
+    /// The species a lot of a certificate carries (its output's, or its inputs').
+    fn carried(by_id: &HashMap<CertId, &Entry>, cert: CertId, lot: &str) -> BTreeSet<String> {
+        let Some(e) = by_id.get(&cert) else {
+            return BTreeSet::new();
+        };
+        let p = &e.signed.payload;
+        match p.outputs().iter().find(|o| o.lot == lot) {
+            Some(o) => match &o.species {
+                Some(s) => BTreeSet::from([s.clone()]),
+                None => p
+                    .inputs()
+                    .iter()
+                    .flat_map(|i| carried(by_id, i.certificate, &i.lot))
+                    .collect(),
+            },
+            None => BTreeSet::new(),
+        }
+    }
+
+    /// The codes of the rules of this wave that the head's graph of `set` breaks.
+    fn tripped(set: &Set, head: CertId) -> BTreeSet<Code> {
+        let by_id: HashMap<CertId, &Entry> = set.entries.iter().map(|e| (e.signed.id, e)).collect();
+        let mut out = BTreeSet::new();
+        for e in set.graph(head) {
+            let p = &e.signed.payload;
+            let me = speaks(&e.party);
+            // issuer.scope for what the certificate names by itself.
+            let in_scope = match p.step() {
+                Some(Step::Catch(c)) => me.vessels.contains(&c.vessel_imo),
+                Some(Step::Transshipment(t)) => {
+                    me.vessels.contains(&t.from_vessel_imo) || me.vessels.contains(&t.to_vessel_imo)
+                }
+                Some(Step::Processing { facility }) => me.facilities.contains(facility),
+                Some(Step::Shipment(x)) => {
+                    me.parties.contains(&x.from) || me.parties.contains(&x.to)
+                }
+                Some(Step::Receipt(x)) => me.parties.contains(&x.to),
+                _ => true,
+            };
+            if !in_scope {
+                out.insert(Code::IssuerScope);
+            }
+            // Holders and custody.
+            let mut species_in = BTreeSet::new();
+            for i in p.inputs() {
+                species_in.extend(carried(&by_id, i.certificate, &i.lot));
+                let Some(prod) = by_id.get(&i.certificate) else {
+                    continue;
+                };
+                let Some(h) = holder(prod) else { continue };
+                let code = match (p.step(), &h) {
+                    (Some(Step::Transshipment(t)), Holder::Vessel(v)) => {
+                        (&t.from_vessel_imo != v).then_some(Code::LinkCustody)
+                    }
+                    (Some(Step::Transshipment(_)), _) => Some(Code::LinkCustody),
+                    (Some(Step::Landing { .. }), Holder::Vessel(v)) => {
+                        (!me.vessels.contains(v)).then_some(Code::IssuerScope)
+                    }
+                    (Some(Step::Landing { .. }), _) => Some(Code::LinkCustody),
+                    (Some(Step::Processing { .. }), h) => {
+                        let ok = match h {
+                            Holder::Vessel(v) => me.vessels.contains(v),
+                            Holder::Port => true,
+                            Holder::Processor(ps) => !ps.is_disjoint(&me.parties),
+                            Holder::Party(n) => me.parties.contains(n),
+                        };
+                        (!ok).then_some(Code::LinkCustody)
+                    }
+                    (Some(Step::Shipment(x)) | Some(Step::Receipt(x)), h) => {
+                        let acknowledges = matches!(p.step(), Some(Step::Receipt(_)))
+                            && matches!(prod.signed.payload.step(), Some(Step::Shipment(s))
+                                if s.from == x.from && s.to == x.to);
+                        let ok = match h {
+                            Holder::Vessel(_) => false,
+                            Holder::Port => true,
+                            Holder::Processor(ps) => ps.contains(&x.from),
+                            Holder::Party(n) => n == &x.from,
+                        };
+                        (!ok && !acknowledges).then_some(Code::LinkCustody)
+                    }
+                    _ => None,
+                };
+                out.extend(code);
+            }
+            // link.species (catches create species).
+            if !matches!(p.step(), Some(Step::Catch(_)) | None) && !species_in.is_empty() {
+                let foreign = p
+                    .outputs()
+                    .iter()
+                    .filter_map(|o| o.species.as_ref())
+                    .any(|s| !species_in.contains(s));
+                if foreign {
+                    out.insert(Code::LinkSpecies);
+                }
+            }
+            // time.order on the issued_at of named certificates.
+            let named = p
+                .inputs()
+                .iter()
+                .map(|i| i.certificate)
+                .chain(p.attestations().iter().copied());
+            for n in named {
+                if let Some(x) = by_id.get(&n)
+                    && x.signed.payload.issued_at() > p.issued_at()
+                {
+                    out.insert(Code::TimeOrder);
+                }
+            }
+        }
+        // link.lot_conflict over the set: a lot id output without consuming that id starts
+        // a lineage; two lineages of one id are a conflict.
+        let mut roots: BTreeMap<&str, BTreeSet<CertId>> = BTreeMap::new();
+        for e in &set.entries {
+            let p = &e.signed.payload;
+            for o in p.outputs() {
+                if !p.inputs().iter().any(|i| i.lot == o.lot) {
+                    roots.entry(o.lot.as_str()).or_default().insert(e.signed.id);
+                }
+            }
+        }
+        if roots.values().any(|r| r.len() > 1) {
+            out.insert(Code::LinkLotConflict);
+        }
+        out
+    }
+
+    const RULES: [Code; 4] = [
+        Code::IssuerScope,
+        Code::LinkCustody,
+        Code::LinkSpecies,
+        Code::LinkLotConflict,
+    ];
+
+    #[test]
+    fn the_demo_chain_breaks_no_custody_rule() {
+        let p = Programme::new().unwrap();
+        let chain = demo_chain(&p).unwrap();
+        let set = Set::demo(&p, &chain).unwrap();
+        for head in [chain.loins_head(), chain.steaks_head()] {
+            assert_eq!(tripped(&set, head), BTreeSet::new(), "{head}");
+        }
+    }
+
+    #[test]
+    fn every_case_trips_exactly_the_custody_rules_it_requires() {
+        let p = Programme::new().unwrap();
+        let chain = demo_chain(&p).unwrap();
+        let cases = cases(&p, &chain).unwrap();
+        let mut problems = Vec::new();
+        for (k, c) in cases.iter().enumerate() {
+            let got = tripped(&c.set, c.head);
+            let want: BTreeSet<Code> = c
+                .codes
+                .iter()
+                .copied()
+                .filter(|x| RULES.contains(x))
+                .collect();
+            let got_rules: BTreeSet<Code> =
+                got.iter().copied().filter(|x| RULES.contains(x)).collect();
+            let allowed: BTreeSet<Code> = c.codes.iter().chain(&c.may).copied().collect();
+            if !want.is_subset(&got_rules) || !got_rules.is_subset(&allowed) {
+                problems.push(format!(
+                    "{:02}_{}: {got_rules:?}, expected {want:?} (allowed {allowed:?})",
+                    k + 1,
+                    c.name
+                ));
+            }
+            if got.contains(&Code::TimeOrder) && !c.codes.contains(&Code::TimeOrder) {
+                problems.push(format!(
+                    "{:02}_{}: issued_at order broken but time.order not expected",
+                    k + 1,
+                    c.name
+                ));
+            }
+        }
+        let order = cases
+            .iter()
+            .find(|c| c.name == "catch_issued_before_attestation")
+            .unwrap();
+        assert!(tripped(&order.set, order.head).contains(&Code::TimeOrder));
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
 }
