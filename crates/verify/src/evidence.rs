@@ -62,6 +62,63 @@ impl Index {
     }
 }
 
+/// What an attestation is about, or what a certificate needs attested.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    /// The crew of a vessel, by IMO number.
+    Vessel(String),
+    /// A facility, by name.
+    Facility(String),
+}
+
+/// The subject and validity of an attestation (`None` for other kinds).
+pub fn attests(p: &Payload) -> Option<(Subject, Timestamp, Timestamp)> {
+    match &p.details() {
+        Details::CrewAttestation(a) => Some((
+            Subject::Vessel(a.vessel.imo.clone()),
+            a.valid_from,
+            a.valid_until,
+        )),
+        Details::FacilityAttestation(a) => Some((
+            Subject::Facility(a.facility.clone()),
+            a.valid_from,
+            a.valid_until,
+        )),
+        _ => None,
+    }
+}
+
+/// What a custody certificate needs attested and over which times (contract §4): a
+/// catch, the crew of its vessel over `catch_start`..`catch_end`; a processing, its
+/// facility at its `time`; a transshipment at sea, the crew of the receiving vessel at its
+/// `time`. `None` for anything else.
+pub fn needs(p: &Payload) -> Option<(Subject, Timestamp, Timestamp)> {
+    use catchcert_model::payload::{CustodyEvent, Step};
+    match &p.details() {
+        Details::Custody(CustodyEvent {
+            step: Step::Catch(c),
+            ..
+        }) => Some((
+            Subject::Vessel(c.vessel_imo.clone()),
+            c.catch_start,
+            c.catch_end,
+        )),
+        Details::Custody(CustodyEvent {
+            step: Step::Processing { facility },
+            ..
+        }) => Some((Subject::Facility(facility.clone()), p.time(), p.time())),
+        Details::Custody(CustodyEvent {
+            step: Step::Transshipment(t),
+            ..
+        }) if t.at_sea => Some((
+            Subject::Vessel(t.to_vessel_imo.clone()),
+            p.time(),
+            p.time(),
+        )),
+        _ => None,
+    }
+}
+
 /// The earliest effective time of a revocation of the attestation `id` that verifies and
 /// whose signer may revoke it: `known` (the graph's, from the revocation stage) first,
 /// else from the set's revocations (for attestations that are not named).
