@@ -254,6 +254,13 @@ impl SqliteStore {
         .await
     }
 
+    pub(crate) async fn covering_attestations(
+        &self,
+        ids: Vec<CertId>,
+    ) -> Result<Vec<CertId>, StoreError> {
+        self.read(move |c| ids_for(c, COVERING_SQL, &ids)).await
+    }
+
     pub(crate) async fn revocations_of(
         &self,
         ids: Vec<CertId>,
@@ -335,8 +342,15 @@ fn neighbours(c: &Connection, ids: &[CertId]) -> Result<Vec<CertId>, StoreError>
         "SELECT revocation FROM revocations WHERE target IN ({})",
         ids,
     )?);
+    out.extend(ids_for(c, COVERING_SQL, ids)?);
     Ok(out)
 }
+
+/// The stored attestations that cover what the certificates `{}` need attested.
+const COVERING_SQL: &str = "SELECT DISTINCT s.attestation FROM attestation_needs n \
+     JOIN attestation_subjects s ON s.scheme = n.scheme AND s.subject = n.subject \
+       AND s.valid_from <= n.need_from AND n.need_until <= s.valid_until \
+     WHERE n.certificate IN ({})";
 
 /// The stored bytes of `ids` (distinct), in the order of `ids`.
 fn fetch_bytes(c: &Connection, ids: &[CertId]) -> Result<Vec<(CertId, Vec<u8>)>, StoreError> {
@@ -597,6 +611,23 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Inserted, StoreError> {
     if let Some(target) = c.revokes {
         db.prepare_cached("INSERT INTO revocations (revocation, target) VALUES (?1, ?2)")?
             .execute(params![&c.id.0[..], &target.0[..]])?;
+    }
+    for (table, column, st) in [
+        ("attestation_subjects", "attestation", &k.evidence.attests),
+        ("attestation_needs", "certificate", &k.evidence.needs),
+    ] {
+        let (from, until) = if table == "attestation_subjects" {
+            ("valid_from", "valid_until")
+        } else {
+            ("need_from", "need_until")
+        };
+        if let Some(st) = st {
+            db.prepare_cached(&format!(
+                "INSERT INTO {table} ({column}, scheme, subject, {from}, {until}) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)"
+            ))?
+            .execute(params![&c.id.0[..], st.scheme, &st.subject, st.from, st.until])?;
+        }
     }
     Ok(Inserted::Created)
 }
