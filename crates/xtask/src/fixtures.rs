@@ -26,6 +26,8 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 
+mod evidence_cases;
+
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn fail(msg: impl Into<String>) -> Box<dyn std::error::Error> {
@@ -1324,6 +1326,8 @@ pub fn run(dir: &Path, force: bool) -> Res<()> {
         write_json(&dir.join(format!("demo/{label}.expected.json")), &v)?;
     }
 
+    // The evidence cases, numbered from 60 (written after the others below).
+    let evidence = evidence_cases::cases(&p, &chain)?;
     // The bad cases.
     let cases = cases(&p, &chain)?;
     let mut names = BTreeMap::new();
@@ -1343,11 +1347,24 @@ pub fn run(dir: &Path, force: bool) -> Res<()> {
             &expected(c.head, c.integrity, c.risk, &c.codes, &c.may, c.description),
         )?;
     }
+    for (k, c) in evidence.iter().enumerate() {
+        let d = dir.join(format!("cases/{:02}_{}", evidence_cases::FIRST + k, c.name));
+        if names.insert(c.name, ()).is_some() {
+            return Err(fail(format!("case {} twice", c.name)));
+        }
+        for e in &c.set.entries {
+            write(&d.join(format!("{}.cose", e.signed.name)), &e.signed.bytes)?;
+        }
+        write_json(
+            &d.join("expected.json"),
+            &expected(c.head, c.integrity, c.risk, &c.codes, &c.may, c.description),
+        )?;
+    }
     println!(
         "wrote {}: trust root, demo chain ({} certificates, 2 bundles) and {} cases",
         dir.display(),
         demo.entries.len(),
-        cases.len()
+        cases.len() + evidence.len()
     );
     Ok(())
 }
