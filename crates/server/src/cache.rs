@@ -211,7 +211,21 @@ mod tests {
             revocations: revs.iter().copied().collect(),
             absent_attestations: vec![],
             valid_until: until.map(Timestamp),
+            covering: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_new_covering_attestation_makes_the_entry_stale() {
+        let (a, x, y) = (
+            CertId::of_cose(b"a"),
+            CertId::of_cose(b"x"),
+            CertId::of_cose(b"y"),
+        );
+        // x was in the graph when the verdict was made; y was not
+        let e = entry(&[a, x], &[], None).with_covering(&[x, y]);
+        assert!(e.same_evidence(&[x]));
+        assert!(!e.same_evidence(&[x, y]));
     }
 
     #[test]

@@ -27,7 +27,8 @@ pub async fn holder_verdict(state: &AppState, holder: CertId) -> Result<Verdict,
         let revocations = store.revocations_of(&entry.members).await?;
         let attestations_still_absent = entry.absent_attestations.is_empty()
             || store.get_many(&entry.absent_attestations).await?.is_empty();
-        let same_evidence = entry.same_evidence(&store.covering_attestations(&entry.members).await?);
+        let same_evidence =
+            entry.same_evidence(&store.covering_attestations(&entry.members).await?);
         if attestations_still_absent && same_evidence && entry.holds(at, &revocations) {
             state.metrics().record_cache(true);
             return Ok(entry.verdict.clone());

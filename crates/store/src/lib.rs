@@ -378,7 +378,12 @@ fn evidence_facts(bytes: &[u8]) -> EvidenceFacts {
             step: Step::Transshipment(t),
             ..
         }) if t.at_sea => {
-            out.needs = Some(row("vessel", &t.to_vessel_imo, payload.time(), payload.time()));
+            out.needs = Some(row(
+                "vessel",
+                &t.to_vessel_imo,
+                payload.time(),
+                payload.time(),
+            ));
         }
         _ => {}
     }

@@ -626,7 +626,13 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Inserted, StoreError> {
                 "INSERT INTO {table} ({column}, scheme, subject, {from}, {until}) \
                  VALUES (?1, ?2, ?3, ?4, ?5)"
             ))?
-            .execute(params![&c.id.0[..], st.scheme, &st.subject, st.from, st.until])?;
+            .execute(params![
+                &c.id.0[..],
+                st.scheme,
+                &st.subject,
+                st.from,
+                st.until
+            ])?;
         }
     }
     Ok(Inserted::Created)

@@ -110,11 +110,7 @@ pub fn needs(p: &Payload) -> Option<(Subject, Timestamp, Timestamp)> {
         Details::Custody(CustodyEvent {
             step: Step::Transshipment(t),
             ..
-        }) if t.at_sea => Some((
-            Subject::Vessel(t.to_vessel_imo.clone()),
-            p.time(),
-            p.time(),
-        )),
+        }) if t.at_sea => Some((Subject::Vessel(t.to_vessel_imo.clone()), p.time(), p.time())),
         _ => None,
     }
 }

@@ -4,8 +4,8 @@
 //! attack has its truthful variant.
 
 use catchcert_demo::{
-    DemoChain, Programme, Signed, VERIFY_AT, crew_attestation_json, demo_chain, sign,
-    sign_payload, t, vessels,
+    DemoChain, Programme, Signed, VERIFY_AT, crew_attestation_json, demo_chain, sign, sign_payload,
+    t, vessels,
 };
 use catchcert_model::payload::Details;
 use catchcert_model::{CertId, Kind, Role};
@@ -21,7 +21,14 @@ fn programme() -> Programme {
 fn run(p: &Programme, set: &[&Signed], head: CertId) -> Verdict {
     let anchors = TrustAnchors::from_pem(&p.root_pem).unwrap();
     let bytes: Vec<Vec<u8>> = set.iter().map(|s| s.bytes.clone()).collect();
-    verify(&bytes, &[], head, &anchors, t(VERIFY_AT), &Limits::default())
+    verify(
+        &bytes,
+        &[],
+        head,
+        &anchors,
+        t(VERIFY_AT),
+        &Limits::default(),
+    )
 }
 
 fn codes(v: &Verdict) -> Vec<&'static str> {
@@ -188,7 +195,11 @@ fn implausible_attestations_are_unknown() {
         let v = implausible(&p, att);
         assert_eq!(v.risk, Risk::Unknown, "{what}: {:?}", codes(&v));
         assert_eq!(codes(&v), ["attestation.implausible"], "{what}");
-        assert!(v.findings[0].message.contains(what), "{}", v.findings[0].message);
+        assert!(
+            v.findings[0].message.contains(what),
+            "{}",
+            v.findings[0].message
+        );
     }
     // truthful: one year and a day is fine, an audit on the day of signing too
     let year = crew(&p, "crew-1y", "auditor", |j| {
@@ -207,8 +218,8 @@ fn validity_ending_before_it_starts_is_well_formed_but_implausible() {
         std::mem::swap(&mut x.valid_from, &mut x.valid_until);
     }
     let reversed = parts.build().expect("the model accepts it");
-    let reversed = sign_payload("crew-reversed", p.party("auditor").unwrap(), reversed, None)
-        .expect("signed");
+    let reversed =
+        sign_payload("crew-reversed", p.party("auditor").unwrap(), reversed, None).expect("signed");
     let v = implausible(&p, &reversed);
     assert_eq!(v.integrity, catchcert_verify::findings::Integrity::Valid);
     assert_eq!(v.risk, Risk::Unknown);
