@@ -310,6 +310,15 @@ pub(crate) struct Checked {
     pub evidence: EvidenceFacts,
 }
 
+/// The kinds whose certificates attest or need attestations (`attestation_subjects`,
+/// `attestation_needs`), as stored in `certificates.kind`.
+pub(crate) const EVIDENCE_KINDS: &str =
+    "('crew_attestation', 'facility_attestation', 'catch', 'processing', 'transshipment')";
+
+/// The version of the migration that adds `attestation_subjects` and `attestation_needs`:
+/// when it is applied, the rows of certificates stored before are filled in.
+pub(crate) const EVIDENCE_MIGRATION: i64 = 2;
+
 /// One row of `attestation_subjects` or `attestation_needs`: scheme (`vessel` or
 /// `facility`), subject, and the times (validity, or the times to cover).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -329,7 +338,7 @@ pub(crate) struct EvidenceFacts {
     pub needs: Option<SubjectTimes>,
 }
 
-fn evidence_facts(bytes: &[u8]) -> EvidenceFacts {
+pub(crate) fn evidence_facts(bytes: &[u8]) -> EvidenceFacts {
     use catchcert_model::cbor::{self, Value};
     use catchcert_model::payload::{CustodyEvent, Details, Step};
     let limits = cbor::Limits {

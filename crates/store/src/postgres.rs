@@ -134,6 +134,43 @@ impl PostgresStore {
             .await
             .map_err(fail)?;
         }
+        if todo
+            .iter()
+            .any(|m| m.version == crate::EVIDENCE_MIGRATION && m.name == "attestation_subjects")
+        {
+            // Fill the evidence rows of certificates stored before that migration.
+            let rows = tx
+                .query(
+                    &format!(
+                        "SELECT id, bytes FROM certificates WHERE kind IN {}",
+                        crate::EVIDENCE_KINDS
+                    ),
+                    &[],
+                )
+                .await?;
+            for r in rows {
+                let id: &[u8] = r.get(0);
+                let facts = crate::evidence_facts(r.get::<_, &[u8]>(1));
+                if let Some(st) = &facts.attests {
+                    tx.execute(
+                        "INSERT INTO attestation_subjects \
+                         (attestation, scheme, subject, valid_from, valid_until) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                        &[&id, &st.scheme, &st.subject, &st.from, &st.until],
+                    )
+                    .await?;
+                }
+                if let Some(st) = &facts.needs {
+                    tx.execute(
+                        "INSERT INTO attestation_needs \
+                         (certificate, scheme, subject, need_from, need_until) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                        &[&id, &st.scheme, &st.subject, &st.from, &st.until],
+                    )
+                    .await?;
+                }
+            }
+        }
         tx.commit().await?;
         Ok(todo.len())
     }
