@@ -118,7 +118,12 @@ fn sign_chain() -> Chain {
                 "--subject-key",
                 &format!("{who}.pub"),
                 "--subject",
-                &format!("CN=E2E {who},O=catchcert e2e"),
+                // The auditor is independent of the audited (contract §4 attestation.self).
+                &if who == "auditor" {
+                    "CN=E2E auditor,O=E2E Audits".to_string()
+                } else {
+                    format!("CN=E2E {who},O=catchcert e2e")
+                },
                 "--role",
                 role,
                 "--out",

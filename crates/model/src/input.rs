@@ -277,6 +277,7 @@ pub fn build(
         }
     }
     let payload = Payload::new(time, issued_at, details)?;
+    crate::payload::validity_order(&payload)?;
     if let Some(e) = payload.time_order_problems().into_iter().next() {
         return Err(e);
     }

@@ -527,10 +527,21 @@ fn check_time_range(field: &str, t: Timestamp) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// The validity of an attestation: both ends within range. A signed attestation whose
+/// `valid_until` is before its `valid_from` is a well-formed payload (the verifier reports it
+/// as `attestation.implausible`); input for signing refuses it ([`validity_order`]).
 fn check_validity(from: Timestamp, until: Timestamp) -> Result<(), FieldError> {
     check_time_range("valid_from", from)?;
     check_time_range("valid_until", until)?;
-    if from >= until {
+    Ok(())
+}
+
+/// For signing: an attestation's `valid_until` must be after its `valid_from`. Decoding does
+/// not apply this rule (contract §4 `attestation.implausible`).
+pub fn validity_order(payload: &Payload) -> Result<(), FieldError> {
+    if let Some((from, until)) = payload.validity()
+        && from >= until
+    {
         return Err(FieldError::new(
             "valid_until",
             until,

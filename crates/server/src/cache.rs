@@ -8,7 +8,9 @@
 //! 2. a revocation of a certificate of the holder's graph is stored;
 //! 3. an attestation that a certificate of the graph names, and that was not stored, is
 //!    stored;
-//! 4. time passes a revocation's effective `time` or a certificate's `issued_at` that was
+//! 4. an attestation of a vessel or facility of the graph that covers a member's times is
+//!    stored (every stored attestation counts, named or not: contract §4);
+//! 5. time passes a revocation's effective `time` or a certificate's `issued_at` that was
 //!    still in the future when the verdict was computed (verification ignores both until
 //!    then).
 //!
@@ -48,6 +50,9 @@ pub struct Entry {
     /// The first `issued_at` or revocation `time` of a member after the verification time:
     /// from then on the verdict may differ.
     pub valid_until: Option<Timestamp>,
+    /// The stored attestations covering what members need attested (named or not), as the
+    /// verdict saw them; a newly stored one makes the entry stale ([`Entry::same_evidence`]).
+    pub covering: BTreeSet<CertId>,
 }
 
 impl Entry {
@@ -87,7 +92,25 @@ impl Entry {
             revocations,
             absent_attestations,
             valid_until,
+            covering: BTreeSet::new(),
         }
+    }
+
+    /// Record which of the store's covering attestations of the members (contract §4,
+    /// every stored attestation counts) the verdict saw: those among the members.
+    pub fn with_covering(mut self, stored: &[CertId]) -> Entry {
+        let members: HashSet<CertId> = self.members.iter().copied().collect();
+        self.covering = stored
+            .iter()
+            .copied()
+            .filter(|a| members.contains(a))
+            .collect();
+        self
+    }
+
+    /// Whether the store's covering attestations of the members are those the verdict saw.
+    pub fn same_evidence(&self, stored: &[CertId]) -> bool {
+        stored.iter().copied().collect::<BTreeSet<_>>() == self.covering
     }
 
     /// Whether the entry still holds at `now`, given the stored revocations of its members.
@@ -188,7 +211,21 @@ mod tests {
             revocations: revs.iter().copied().collect(),
             absent_attestations: vec![],
             valid_until: until.map(Timestamp),
+            covering: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_new_covering_attestation_makes_the_entry_stale() {
+        let (a, x, y) = (
+            CertId::of_cose(b"a"),
+            CertId::of_cose(b"x"),
+            CertId::of_cose(b"y"),
+        );
+        // x was in the graph when the verdict was made; y was not
+        let e = entry(&[a, x], &[], None).with_covering(&[x, y]);
+        assert!(e.same_evidence(&[x]));
+        assert!(!e.same_evidence(&[x, y]));
     }
 
     #[test]

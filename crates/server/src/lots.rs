@@ -27,19 +27,23 @@ pub async fn holder_verdict(state: &AppState, holder: CertId) -> Result<Verdict,
         let revocations = store.revocations_of(&entry.members).await?;
         let attestations_still_absent = entry.absent_attestations.is_empty()
             || store.get_many(&entry.absent_attestations).await?.is_empty();
-        if attestations_still_absent && entry.holds(at, &revocations) {
+        let same_evidence =
+            entry.same_evidence(&store.covering_attestations(&entry.members).await?);
+        if attestations_still_absent && same_evidence && entry.holds(at, &revocations) {
             state.metrics().record_cache(true);
             return Ok(entry.verdict.clone());
         }
     }
     state.metrics().record_cache(false);
     let closure = store.closure(holder, state.config().max_graph).await?;
+    let members: Vec<CertId> = closure.iter().map(|(id, _)| *id).collect();
+    let covering = store.covering_attestations(&members).await?;
     let anchors = state.anchors().clone();
     let (verdict, entry) = state
         .run_cpu(move || {
             let certs: Vec<Vec<u8>> = closure.iter().map(|(_, b)| b.clone()).collect();
             let verdict = chain::verify(&certs, &[], holder, &anchors, at, &Limits::default());
-            let entry = Entry::new(verdict.clone(), &closure, at);
+            let entry = Entry::new(verdict.clone(), &closure, at).with_covering(&covering);
             (verdict, entry)
         })
         .await?;
@@ -47,7 +51,8 @@ pub async fn holder_verdict(state: &AppState, holder: CertId) -> Result<Verdict,
     Ok(verdict)
 }
 
-/// The offline bundle of `holder`: its graph and every issuer certificate the graph's
+/// The offline bundle of `holder`: its graph (with every stored attestation covering its
+/// vessels and facilities, named or not) and every issuer certificate the graph's
 /// certificates carry.
 pub async fn holder_bundle(state: &AppState, holder: CertId) -> Result<Vec<u8>, ApiError> {
     let closure = state

@@ -223,6 +223,20 @@ impl Store {
         }
     }
 
+    /// The stored attestations that cover what any of `ids` needs attested (contract §4:
+    /// every attestation of a catch's vessel, a processing's facility or an at-sea
+    /// transshipment's receiving vessel whose validity covers its times), sorted.
+    pub async fn covering_attestations(&self, ids: &[CertId]) -> Result<Vec<CertId>, StoreError> {
+        let ids = dedup(ids);
+        let mut out = match self {
+            Store::Sqlite(s) => s.covering_attestations(ids).await?,
+            Store::Postgres(s) => s.covering_attestations(ids).await?,
+        };
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
     /// The stored revocations of any of `ids`, ordered by target, then time, then id.
     pub async fn revocations_of(&self, ids: &[CertId]) -> Result<Vec<Revocation>, StoreError> {
         let ids = dedup(ids);
@@ -292,6 +306,97 @@ pub(crate) struct Checked {
     /// Lot ids this certificate outputs without consuming a lot of the same id: each must
     /// not be output by any stored certificate (one lineage per lot id). Sorted.
     pub new_lots: Vec<String>,
+    /// What the certificate attests or needs attested (from its payload).
+    pub evidence: EvidenceFacts,
+}
+
+/// The kinds whose certificates attest or need attestations (`attestation_subjects`,
+/// `attestation_needs`), as stored in `certificates.kind`.
+pub(crate) const EVIDENCE_KINDS: &str =
+    "('crew_attestation', 'facility_attestation', 'catch', 'processing', 'transshipment')";
+
+/// The version of the migration that adds `attestation_subjects` and `attestation_needs`:
+/// when it is applied, the rows of certificates stored before are filled in.
+pub(crate) const EVIDENCE_MIGRATION: i64 = 2;
+
+/// One row of `attestation_subjects` or `attestation_needs`: scheme (`vessel` or
+/// `facility`), subject, and the times (validity, or the times to cover).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SubjectTimes {
+    pub scheme: &'static str,
+    pub subject: String,
+    pub from: i64,
+    pub until: i64,
+}
+
+/// What a certificate attests (an attestation) or needs attested (a catch, processing or
+/// transshipment at sea), read from its payload. Both `None` for other kinds and for bytes
+/// that do not decode (the store does not verify; the caller did).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct EvidenceFacts {
+    pub attests: Option<SubjectTimes>,
+    pub needs: Option<SubjectTimes>,
+}
+
+pub(crate) fn evidence_facts(bytes: &[u8]) -> EvidenceFacts {
+    use catchcert_model::cbor::{self, Value};
+    use catchcert_model::payload::{CustodyEvent, Details, Step};
+    let limits = cbor::Limits {
+        max_depth: 8,
+        max_bytes: MAX_STORED_CERTIFICATE_BYTES,
+        max_items: 4096,
+    };
+    let Ok(v) = cbor::from_slice(bytes, &limits) else {
+        return EvidenceFacts::default();
+    };
+    let v = match v {
+        Value::Tag(18, inner) => *inner,
+        other => other,
+    };
+    let Some(payload) = v
+        .as_array()
+        .and_then(|a| a.get(2))
+        .and_then(Value::as_bytes)
+        .and_then(|b| catchcert_model::Payload::from_cbor(b).ok())
+    else {
+        return EvidenceFacts::default();
+    };
+    let row = |scheme, subject: &str, from: Timestamp, until: Timestamp| SubjectTimes {
+        scheme,
+        subject: subject.to_string(),
+        from: from.0,
+        until: until.0,
+    };
+    let mut out = EvidenceFacts::default();
+    match payload.details() {
+        Details::CrewAttestation(a) => {
+            out.attests = Some(row("vessel", &a.vessel.imo, a.valid_from, a.valid_until));
+        }
+        Details::FacilityAttestation(a) => {
+            out.attests = Some(row("facility", &a.facility, a.valid_from, a.valid_until));
+        }
+        Details::Custody(CustodyEvent {
+            step: Step::Catch(c),
+            ..
+        }) => out.needs = Some(row("vessel", &c.vessel_imo, c.catch_start, c.catch_end)),
+        Details::Custody(CustodyEvent {
+            step: Step::Processing { facility },
+            ..
+        }) => out.needs = Some(row("facility", facility, payload.time(), payload.time())),
+        Details::Custody(CustodyEvent {
+            step: Step::Transshipment(t),
+            ..
+        }) if t.at_sea => {
+            out.needs = Some(row(
+                "vessel",
+                &t.to_vessel_imo,
+                payload.time(),
+                payload.time(),
+            ));
+        }
+        _ => {}
+    }
+    out
 }
 
 impl Checked {
@@ -396,7 +501,9 @@ impl Checked {
             .filter(|l| !consumed_ids.contains(l))
             .map(str::to_string)
             .collect();
+        let evidence = evidence_facts(&cert.bytes);
         Ok(Checked {
+            evidence,
             demands,
             attestations,
             new_lots,

@@ -48,18 +48,32 @@ pub struct AppliedMigration {
 }
 
 /// The SQLite migrations, oldest first.
-pub const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../migrations/sqlite/0001_initial.sql"),
-}];
+pub const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../migrations/sqlite/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "attestation_subjects",
+        sql: include_str!("../migrations/sqlite/0002_attestation_subjects.sql"),
+    },
+];
 
 /// The PostgreSQL migrations, oldest first.
-pub const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../migrations/postgres/0001_initial.sql"),
-}];
+pub const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../migrations/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "attestation_subjects",
+        sql: include_str!("../migrations/postgres/0002_attestation_subjects.sql"),
+    },
+];
 
 /// Compare what a database records with the embedded list; return the migrations still to
 /// apply, oldest first.

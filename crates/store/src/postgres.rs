@@ -134,6 +134,43 @@ impl PostgresStore {
             .await
             .map_err(fail)?;
         }
+        if todo
+            .iter()
+            .any(|m| m.version == crate::EVIDENCE_MIGRATION && m.name == "attestation_subjects")
+        {
+            // Fill the evidence rows of certificates stored before that migration.
+            let rows = tx
+                .query(
+                    &format!(
+                        "SELECT id, bytes FROM certificates WHERE kind IN {}",
+                        crate::EVIDENCE_KINDS
+                    ),
+                    &[],
+                )
+                .await?;
+            for r in rows {
+                let id: &[u8] = r.get(0);
+                let facts = crate::evidence_facts(r.get::<_, &[u8]>(1));
+                if let Some(st) = &facts.attests {
+                    tx.execute(
+                        "INSERT INTO attestation_subjects \
+                         (attestation, scheme, subject, valid_from, valid_until) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                        &[&id, &st.scheme, &st.subject, &st.from, &st.until],
+                    )
+                    .await?;
+                }
+                if let Some(st) = &facts.needs {
+                    tx.execute(
+                        "INSERT INTO attestation_needs \
+                         (certificate, scheme, subject, need_from, need_until) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                        &[&id, &st.scheme, &st.subject, &st.from, &st.until],
+                    )
+                    .await?;
+                }
+            }
+        }
         tx.commit().await?;
         Ok(todo.len())
     }
@@ -359,6 +396,24 @@ impl PostgresStore {
             )
             .await?;
         }
+        if let Some(st) = &k.evidence.attests {
+            tx.execute(
+                "INSERT INTO attestation_subjects \
+                 (attestation, scheme, subject, valid_from, valid_until) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&id, &st.scheme, &st.subject, &st.from, &st.until],
+            )
+            .await?;
+        }
+        if let Some(st) = &k.evidence.needs {
+            tx.execute(
+                "INSERT INTO attestation_needs \
+                 (certificate, scheme, subject, need_from, need_until) \
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&id, &st.scheme, &st.subject, &st.from, &st.until],
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(Ok(Inserted::Created))
     }
@@ -423,7 +478,11 @@ impl PostgresStore {
                     "SELECT source FROM lot_inputs WHERE certificate = ANY($1) \
                      UNION SELECT a.attestation FROM attestation_refs a \
                        JOIN certificates c ON c.id = a.attestation WHERE a.certificate = ANY($1) \
-                     UNION SELECT revocation FROM revocations WHERE target = ANY($1)",
+                     UNION SELECT revocation FROM revocations WHERE target = ANY($1) \
+                     UNION SELECT s.attestation FROM attestation_needs n \
+                       JOIN attestation_subjects s ON s.scheme = n.scheme AND s.subject = n.subject \
+                         AND s.valid_from <= n.need_from AND n.need_until <= s.valid_until \
+                       WHERE n.certificate = ANY($1)",
                     &[&keys],
                 )
                 .await?;
@@ -437,6 +496,18 @@ impl PostgresStore {
         let out = fetch_bytes(&tx, &order).await?;
         tx.commit().await?;
         all_fetched(head, &order, out)
+    }
+
+    pub(crate) async fn covering_attestations(
+        &self,
+        ids: Vec<CertId>,
+    ) -> Result<Vec<CertId>, StoreError> {
+        let client = self.client().await?;
+        let keys: Vec<&[u8]> = ids.iter().map(|i| &i.0[..]).collect();
+        let rows = client.query(COVERING_SQL, &[&keys]).await?;
+        rows.iter()
+            .map(|r| id_from_db(r.get::<_, &[u8]>(0)))
+            .collect()
     }
 
     pub(crate) async fn revocations_of(
@@ -472,6 +543,12 @@ impl PostgresStore {
         to_u64(n, "count")
     }
 }
+
+/// The stored attestations that cover what the certificates `$1` need attested.
+const COVERING_SQL: &str = "SELECT DISTINCT s.attestation FROM attestation_needs n \
+     JOIN attestation_subjects s ON s.scheme = n.scheme AND s.subject = n.subject \
+       AND s.valid_from <= n.need_from AND n.need_until <= s.valid_until \
+     WHERE n.certificate = ANY($1)";
 
 const SELECT_BYTES: &str = "SELECT bytes FROM certificates WHERE id = $1";
 

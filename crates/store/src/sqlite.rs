@@ -247,6 +247,13 @@ impl SqliteStore {
         .await
     }
 
+    pub(crate) async fn covering_attestations(
+        &self,
+        ids: Vec<CertId>,
+    ) -> Result<Vec<CertId>, StoreError> {
+        self.read(move |c| ids_for(c, COVERING_SQL, &ids)).await
+    }
+
     pub(crate) async fn revocations_of(
         &self,
         ids: Vec<CertId>,
@@ -328,8 +335,15 @@ fn neighbours(c: &Connection, ids: &[CertId]) -> Result<Vec<CertId>, StoreError>
         "SELECT revocation FROM revocations WHERE target IN ({})",
         ids,
     )?);
+    out.extend(ids_for(c, COVERING_SQL, ids)?);
     Ok(out)
 }
+
+/// The stored attestations that cover what the certificates `{}` need attested.
+const COVERING_SQL: &str = "SELECT DISTINCT s.attestation FROM attestation_needs n \
+     JOIN attestation_subjects s ON s.scheme = n.scheme AND s.subject = n.subject \
+       AND s.valid_from <= n.need_from AND n.need_until <= s.valid_until \
+     WHERE n.certificate IN ({})";
 
 /// The stored bytes of `ids` (distinct), in the order of `ids`.
 fn fetch_bytes(c: &Connection, ids: &[CertId]) -> Result<Vec<(CertId, Vec<u8>)>, StoreError> {
@@ -398,11 +412,60 @@ pub(crate) fn run_migrations(
         )
         .map_err(fail)?;
     }
+    if todo
+        .iter()
+        .any(|m| m.version == crate::EVIDENCE_MIGRATION && m.name == "attestation_subjects")
+    {
+        backfill_evidence(&tx)?;
+    }
     if let Some(last) = list.last() {
         tx.pragma_update(None, "user_version", last.version)?;
     }
     tx.commit()?;
     Ok(todo.len())
+}
+
+/// Fill `attestation_subjects` and `attestation_needs` for the certificates stored before
+/// the migration that adds them (run once, in that migration's transaction).
+fn backfill_evidence(tx: &Connection) -> Result<(), StoreError> {
+    let mut rows = Vec::new();
+    {
+        let mut st = tx.prepare(&format!(
+            "SELECT id, bytes FROM certificates WHERE kind IN {}",
+            crate::EVIDENCE_KINDS
+        ))?;
+        let mut q = st.query([])?;
+        while let Some(r) = q.next()? {
+            rows.push((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?));
+        }
+    }
+    for (id, bytes) in rows {
+        write_evidence(tx, &id, &crate::evidence_facts(&bytes))?;
+    }
+    Ok(())
+}
+
+/// The `attestation_subjects` / `attestation_needs` rows of one certificate.
+fn write_evidence(
+    db: &Connection,
+    id: &[u8],
+    facts: &crate::EvidenceFacts,
+) -> Result<(), StoreError> {
+    if let Some(st) = &facts.attests {
+        db.prepare_cached(
+            "INSERT INTO attestation_subjects \
+             (attestation, scheme, subject, valid_from, valid_until) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![id, st.scheme, &st.subject, st.from, st.until])?;
+    }
+    if let Some(st) = &facts.needs {
+        db.prepare_cached(
+            "INSERT INTO attestation_needs \
+             (certificate, scheme, subject, need_from, need_until) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![id, st.scheme, &st.subject, st.from, st.until])?;
+    }
+    Ok(())
 }
 
 /// The writer thread: group commit (see the module documentation).
@@ -582,6 +645,7 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Inserted, StoreError> {
         db.prepare_cached("INSERT INTO revocations (revocation, target) VALUES (?1, ?2)")?
             .execute(params![&c.id.0[..], &target.0[..]])?;
     }
+    write_evidence(db, &c.id.0[..], &k.evidence)?;
     Ok(Inserted::Created)
 }
 
@@ -589,6 +653,54 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Inserted, StoreError> {
 mod tests {
     use super::*;
     use crate::{Grams, InputRef, Kind, NewCertificate, OutputLot};
+
+    /// Certificates stored before migration 0002 get their evidence rows when it is applied,
+    /// so the closure of an old catch holds a covering attestation nobody names.
+    #[test]
+    fn the_evidence_migration_fills_rows_of_certificates_stored_before() {
+        use catchcert_testkit::certs::{self, Pki};
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("old.db")).unwrap();
+        run_migrations(&mut conn, &migrate::SQLITE[..1]).unwrap();
+        let pki = Pki::new();
+        let att = certs::sign(
+            &pki.auditor,
+            Kind::FacilityAttestation,
+            &certs::FacilityAttestation::default().json(),
+        );
+        let catch = certs::catch(&pki.vessel, "L-1", 10.0);
+        for (bytes, kind) in [(&att, "facility_attestation"), (&catch, "catch")] {
+            conn.execute(
+                "INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
+                 VALUES (?1, ?2, ?3, 0, 0, 'CN=t', ?4)",
+                params![&certs::id(bytes).0[..], bytes, kind, &[0u8; 32][..]],
+            )
+            .unwrap();
+        }
+        assert_eq!(run_migrations(&mut conn, migrate::SQLITE).unwrap(), 1);
+        let subjects: Vec<(String, String)> = conn
+            .prepare("SELECT scheme, subject FROM attestation_subjects")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            subjects,
+            [(
+                "facility".to_string(),
+                "Andaman Loins Plant 1, Phuket".to_string()
+            )]
+        );
+        let needs: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM attestation_needs WHERE scheme = 'vessel' AND subject = 'IMO9074729'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(needs, 1);
+    }
 
     fn cert(name: &str, inputs: &[(CertId, &str, u64)], outputs: &[(&str, u64)]) -> Box<Checked> {
         let bytes = name.as_bytes().to_vec();

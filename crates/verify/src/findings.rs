@@ -103,11 +103,20 @@ pub enum Code {
     /// `revocation.ignored` (info): a revocation of a certificate in the graph that does
     /// not verify or whose signer may not revoke it; it has no effect.
     RevocationIgnored,
+    /// `attestation.self`: the attestation's issuer has the same key or the same subject `O`
+    /// as the issuer of the certificate that relies on it (self-audit).
+    AttestationSelf,
+    /// `attestation.implausible`: an attestation whose validity, audit date or crew list
+    /// cannot be right (validity over 366 days, ending before it starts, an audit after its
+    /// signing, a crew attestation with no crew member).
+    AttestationImplausible,
+    /// `risk.long_trip`: a catch period over 180 days (isolation at sea, ILO indicator 4).
+    RiskLongTrip,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 23] = [
+    pub const ALL: [Code; 26] = [
         Code::SignatureInvalid,
         Code::IssuerUntrusted,
         Code::IssuerExpired,
@@ -131,6 +140,9 @@ impl Code {
         Code::RiskTransshipmentAtSea,
         Code::LimitsExceeded,
         Code::RevocationIgnored,
+        Code::AttestationSelf,
+        Code::AttestationImplausible,
+        Code::RiskLongTrip,
     ];
 
     /// The contract string.
@@ -159,6 +171,9 @@ impl Code {
             Code::RiskTransshipmentAtSea => "risk.transshipment_at_sea",
             Code::LimitsExceeded => "limits.exceeded",
             Code::RevocationIgnored => "revocation.ignored",
+            Code::AttestationSelf => "attestation.self",
+            Code::AttestationImplausible => "attestation.implausible",
+            Code::RiskLongTrip => "risk.long_trip",
         }
     }
 
@@ -188,6 +203,9 @@ impl Code {
             | Code::RiskCrewConditions
             | Code::RiskTransshipmentAtSea => Severity::Warning,
             Code::RevocationIgnored => Severity::Info,
+            Code::AttestationSelf | Code::AttestationImplausible | Code::RiskLongTrip => {
+                Severity::Warning
+            }
         }
     }
 
@@ -202,6 +220,8 @@ impl Code {
             | Code::RiskTransshipmentAtSea => Some(Risk::Unknown),
             Code::RiskForcedLabourIndicator => Some(Risk::High),
             Code::RiskCrewConditions | Code::AttestationWeakAudit => Some(Risk::Medium),
+            Code::AttestationSelf | Code::AttestationImplausible => Some(Risk::Unknown),
+            Code::RiskLongTrip => Some(Risk::Medium),
             _ => None,
         }
     }

@@ -235,6 +235,40 @@ pub enum FindingKind {
         /// The limit.
         limit: usize,
     },
+    /// Attestations the certificate names are not present, while others cover it.
+    AttestationNotPresent {
+        /// The named attestations, rendered with why they are absent.
+        absent: Vec<String>,
+    },
+    /// The attestation was made by the issuer it is about (self-audit).
+    AttestationSelf {
+        /// The attestation.
+        attestation: CertId,
+        /// The attestation's issuer subject.
+        auditor: String,
+        /// The relying certificate's issuer subject.
+        issuer: String,
+        /// What they share (`the same key`, `the organisation "…"`).
+        shared: String,
+    },
+    /// The attestation cannot be right.
+    AttestationImplausible {
+        /// The attestation.
+        attestation: CertId,
+        /// Why, rendered.
+        problems: Vec<String>,
+    },
+    /// The catch period is longer than the limit.
+    LongTrip {
+        /// Start of fishing.
+        start: Timestamp,
+        /// End of fishing.
+        end: Timestamp,
+        /// Its length in whole days.
+        days: i64,
+        /// The limit in days.
+        limit: i64,
+    },
 }
 
 impl FindingKind {
@@ -265,6 +299,10 @@ impl FindingKind {
             K::CrewConditions { .. } => Code::RiskCrewConditions,
             K::Cycle => Code::LinkCycle,
             K::TooDeep { .. } | K::TooManyCertificates { .. } => Code::LimitsExceeded,
+            K::AttestationNotPresent { .. } => Code::AttestationMissing,
+            K::AttestationSelf { .. } => Code::AttestationSelf,
+            K::AttestationImplausible { .. } => Code::AttestationImplausible,
+            K::LongTrip { .. } => Code::RiskLongTrip,
         }
     }
 
@@ -445,6 +483,33 @@ impl FindingKind {
             }
             K::TooManyCertificates { count, limit } => format!(
                 "the set holds {count} certificates, over the limit of {limit}; only the first {limit} were read"
+            ),
+            K::AttestationNotPresent { absent } => format!(
+                "named attestation(s) not present: {}; every attestation the certificate relies on must travel with it",
+                absent.join(", ")
+            ),
+            K::AttestationSelf {
+                attestation,
+                auditor,
+                issuer,
+                shared,
+            } => format!(
+                "the attestation {attestation} was made by {auditor:?}, which shares {shared} with the issuer {issuer:?} of the certificate relying on it (self-audit)"
+            ),
+            K::AttestationImplausible {
+                attestation,
+                problems,
+            } => format!(
+                "the attestation {attestation} is implausible: {}",
+                problems.join("; ")
+            ),
+            K::LongTrip {
+                start,
+                end,
+                days,
+                limit,
+            } => format!(
+                "the catch period {start}..{end} lasts {days} days, over {limit} days at sea (isolation, ILO forced-labour indicator 4)"
             ),
             _ => String::new(),
         }

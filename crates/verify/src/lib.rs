@@ -16,6 +16,7 @@ pub mod chain;
 mod check;
 pub mod cose;
 pub mod custody;
+pub mod evidence;
 pub mod findings;
 mod graph;
 pub mod kinds;

@@ -2,9 +2,10 @@
 //! head) and bundle packing (a head with everything needed to verify it offline).
 
 use crate::cose::{self, Sign1};
+use crate::evidence::{self, Subject};
 use catchcert_model::bundle::Bundle;
 use catchcert_model::payload::Details;
-use catchcert_model::{CertId, Payload};
+use catchcert_model::{CertId, Payload, Timestamp};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// The certificates that could be the head of a set: custody certificates with outputs
@@ -45,8 +46,9 @@ pub enum BundleBuildError {
     TooLarge(usize),
 }
 
-/// Pack a head certificate, all its ancestors, the attestations any of them names, and
-/// the revocations of any of them, with every issuer certificate of their x5chains, into
+/// Pack a head certificate, all its ancestors, the attestations any of them names, every
+/// attestation of their vessels and facilities that covers their times (named or not:
+/// [`evidence::needs`]), and the revocations of any of them, with every issuer certificate of their x5chains, into
 /// a bundle (contract §4). Undecodable messages are never packed; names of inputs that
 /// are not present are simply absent (the verifier reports them).
 pub fn bundle_for(certificates: &[Vec<u8>], head: CertId) -> Result<Bundle, BundleBuildError> {
@@ -63,6 +65,19 @@ pub fn bundle_for(certificates: &[Vec<u8>], head: CertId) -> Result<Bundle, Bund
     }
     if !decoded.contains_key(&head) {
         return Err(BundleBuildError::HeadMissing(head));
+    }
+    // The attestations of the set by subject, for the covering attestations nobody names.
+    let mut attestations: HashMap<Subject, Vec<(CertId, Timestamp, Timestamp)>> = HashMap::new();
+    for (id, (_, _, p)) in &decoded {
+        if let Some((subject, from, until)) = evidence::attests(p) {
+            attestations
+                .entry(subject)
+                .or_default()
+                .push((*id, from, until));
+        }
+    }
+    for v in attestations.values_mut() {
+        v.sort();
     }
     let mut seen = HashSet::from([head]);
     let mut queue = VecDeque::from([head]);
@@ -85,7 +100,17 @@ pub fn bundle_for(certificates: &[Vec<u8>], head: CertId) -> Result<Bundle, Bund
             .map(|i| i.certificate)
             .chain(p.attestations().iter().copied())
             .chain(revocations.get(&id).into_iter().flatten().copied());
-        for n in next.collect::<Vec<_>>() {
+        let covering = evidence::needs(p)
+            .and_then(|(subject, start, end)| {
+                attestations.get(&subject).map(|v| {
+                    v.iter()
+                        .filter(move |(_, from, until)| *from <= start && end <= *until)
+                        .map(|(a, _, _)| *a)
+                })
+            })
+            .into_iter()
+            .flatten();
+        for n in next.chain(covering).collect::<Vec<_>>() {
             if decoded.contains_key(&n) && seen.insert(n) {
                 queue.push_back(n);
             }

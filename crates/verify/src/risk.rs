@@ -1,9 +1,11 @@
 //! Stage 5, attestations and labour risk: every catch, processing step and at-sea
-//! transshipment must name a valid attestation that covers it (crew of the vessel,
-//! facility); the covering attestations' contents set the risk (ILO forced-labour
-//! indicators, C188 rest hours, crew conditions, audit strength).
+//! transshipment must be covered by a valid attestation (crew of the vessel, facility).
+//! Every sound attestation of the set that covers it counts, named or not ([`crate::evidence`]);
+//! the covering attestations' contents set the risk (ILO forced-labour indicators, C188
+//! rest hours, crew conditions, audit strength, self-audit, plausibility), the worst wins.
 
 use crate::check::Checks;
+use crate::evidence::{self, Index};
 use crate::findings::Finding;
 use crate::kinds::FindingKind;
 use crate::set::Set;
@@ -35,7 +37,8 @@ struct Need<'a> {
 }
 
 /// The attestation and risk findings of the graph (head first). `revoked_at` holds the
-/// effective revocation time of revoked attestations.
+/// effective revocation time of revoked attestations of the graph; those of attestations
+/// that are not named are found here ([`crate::evidence::revoked_at`]).
 pub(crate) fn attestations_and_risk(
     set: &Set,
     checks: &mut Checks,
@@ -43,6 +46,7 @@ pub(crate) fn attestations_and_risk(
     revoked_at: &HashMap<CertId, Timestamp>,
     findings: &mut Vec<Finding>,
 ) {
+    let index = Index::build(set);
     for id in graph {
         let Some(p) = set.payload(id) else {
             continue;
@@ -59,41 +63,57 @@ pub(crate) fn attestations_and_risk(
                 step: Step::Catch(c),
                 ..
             }) => {
+                if let Some(days) = evidence::long_trip(c.catch_start, c.catch_end) {
+                    findings.push(
+                        FindingKind::LongTrip {
+                            start: c.catch_start,
+                            end: c.catch_end,
+                            days,
+                            limit: evidence::LONG_TRIP_DAYS,
+                        }
+                        .on(*id),
+                    );
+                }
                 let window = (c.catch_start, c.catch_end);
                 let n = need(Want::Crew(&c.vessel_imo), window, false);
-                cover(set, checks, &n, revoked_at, findings);
+                cover(set, checks, &index, &n, revoked_at, findings);
             }
             Details::Custody(CustodyEvent {
                 step: Step::Processing { facility },
                 ..
             }) => {
                 let n = need(Want::Facility(facility), (p.time(), p.time()), false);
-                cover(set, checks, &n, revoked_at, findings);
+                cover(set, checks, &index, &n, revoked_at, findings);
             }
             Details::Custody(CustodyEvent {
                 step: Step::Transshipment(t),
                 ..
             }) if t.at_sea => {
                 let n = need(Want::Crew(&t.to_vessel_imo), (p.time(), p.time()), true);
-                cover(set, checks, &n, revoked_at, findings);
+                cover(set, checks, &index, &n, revoked_at, findings);
             }
             Details::CrewAttestation(a) if Some(id) == graph.first() => {
                 findings.extend(crew_risk(*id, *id, a));
+                findings.extend(implausible(*id, *id, p));
             }
             Details::FacilityAttestation(a) if Some(id) == graph.first() => {
                 findings.extend(facility_risk(*id, *id, a));
+                findings.extend(implausible(*id, *id, p));
             }
             _ => {}
         }
     }
 }
 
-/// The named attestations that match what `need` wants, sorted by how they fail.
+/// The attestations of the set about what `need` wants (named or not), sorted by how they
+/// fail. Only named ones are reported as expired or unsound; an unnamed attestation that
+/// does not cover the period is simply about another time.
 #[derive(Default)]
 struct Matches {
     covering: Vec<CertId>,
     expired: Vec<(CertId, Timestamp, Timestamp)>,
-    revoked: Vec<(CertId, Timestamp)>,
+    /// (attestation, effective time, named)
+    revoked: Vec<(CertId, Timestamp, bool)>,
     unsound: usize,
     absent: Vec<CertId>,
 }
@@ -101,34 +121,41 @@ struct Matches {
 fn matches(
     set: &Set,
     checks: &mut Checks,
+    index: &Index,
     need: &Need<'_>,
     revoked_at: &HashMap<CertId, Timestamp>,
     findings: &mut Vec<Finding>,
 ) -> Matches {
     let mut m = Matches::default();
-    for a in need.payload.attestations() {
-        let Some(ap) = set.payload(a) else {
+    let named = need.payload.attestations();
+    for a in named {
+        if set.payload(a).is_none() && !m.absent.contains(a) {
             m.absent.push(*a);
-            continue;
-        };
-        let matches = match (&need.want, &ap.details()) {
-            (Want::Crew(imo), Details::CrewAttestation(x)) => x.vessel.imo == *imo,
-            (Want::Facility(f), Details::FacilityAttestation(x)) => x.facility == *f,
-            _ => false,
-        };
-        if !matches {
-            continue;
         }
-        let Some((from, until)) = ap.validity() else {
+    }
+    let candidates = match need.want {
+        Want::Crew(imo) => index.crew(imo),
+        Want::Facility(f) => index.facility(f),
+    };
+    let window = need.window;
+    for a in candidates {
+        let Some((from, until)) = set.payload(a).and_then(|ap| ap.validity()) else {
             continue;
         };
-        let window = need.window;
-        if !checks.check(set, *a, Some(findings)).is_sound() {
-            m.unsound += 1;
+        let is_named = named.contains(a);
+        let record = if is_named { Some(&mut *findings) } else { None };
+        if !checks.check(set, *a, record).is_sound() {
+            if is_named {
+                m.unsound += 1;
+            }
         } else if !(from <= window.0 && window.1 <= until) {
-            m.expired.push((*a, from, until));
-        } else if let Some(t) = revoked_at.get(a).filter(|t| **t <= window.1) {
-            m.revoked.push((*a, *t));
+            if is_named {
+                m.expired.push((*a, from, until));
+            }
+        } else if let Some(t) =
+            evidence::revoked_at(set, checks, a, revoked_at).filter(|t| *t <= window.1)
+        {
+            m.revoked.push((*a, t, is_named));
         } else {
             m.covering.push(*a);
         }
@@ -136,27 +163,20 @@ fn matches(
     m
 }
 
-/// Find the attestations named by `need.id` that cover what it wants over its window,
-/// and apply their risk; or record why none does.
+/// Find every sound attestation of the set that covers what `need.id` wants over its
+/// window (named or not: the worst risk among them wins) and apply their risk; or record
+/// why none does. Named attestations that are absent, or revoked within the window, are
+/// reported even when others cover.
 fn cover(
     set: &Set,
     checks: &mut Checks,
+    index: &Index,
     need: &Need<'_>,
     revoked_at: &HashMap<CertId, Timestamp>,
     findings: &mut Vec<Finding>,
 ) {
-    let m = matches(set, checks, need, revoked_at, findings);
+    let m = matches(set, checks, index, need, revoked_at, findings);
     let id = need.id;
-    if !m.covering.is_empty() {
-        for a in m.covering {
-            match set.payload(&a).map(|p| p.details()) {
-                Some(Details::CrewAttestation(x)) => findings.extend(crew_risk(id, a, x)),
-                Some(Details::FacilityAttestation(x)) => findings.extend(facility_risk(id, a, x)),
-                _ => {}
-            }
-        }
-        return;
-    }
     let subject = match need.want {
         Want::Crew(imo) => format!("crew of vessel {imo}"),
         Want::Facility(f) => format!("facility {f:?}"),
@@ -167,7 +187,62 @@ fn cover(
     } else {
         format!("the period {}..{}", window.0, window.1)
     };
-    let kind = if let Some((a, t)) = m.revoked.first() {
+    for (a, _, _) in &m.expired {
+        if let Some(ap) = set.payload(a) {
+            findings.extend(implausible(id, *a, ap));
+        }
+    }
+    if !m.covering.is_empty() {
+        let relying = checks.check(set, id, None).issuer().cloned();
+        for a in &m.covering {
+            let Some(ap) = set.payload(a) else {
+                continue;
+            };
+            match ap.details() {
+                Details::CrewAttestation(x) => findings.extend(crew_risk(id, *a, x)),
+                Details::FacilityAttestation(x) => findings.extend(facility_risk(id, *a, x)),
+                _ => {}
+            }
+            findings.extend(implausible(id, *a, ap));
+            let auditor = checks.check(set, *a, None).issuer().cloned();
+            if let (Some(auditor), Some(relying)) = (auditor, relying.as_ref())
+                && let Some(shared) = evidence::shared(&auditor, relying)
+            {
+                findings.push(
+                    FindingKind::AttestationSelf {
+                        attestation: *a,
+                        auditor: auditor.subject.clone(),
+                        issuer: relying.subject.clone(),
+                        shared,
+                    }
+                    .on(id),
+                );
+            }
+        }
+        for (a, t, named) in &m.revoked {
+            if *named {
+                findings.push(
+                    FindingKind::AttestationRevoked {
+                        attestation: *a,
+                        subject: subject.clone(),
+                        from: *t,
+                        period: period.clone(),
+                    }
+                    .on(id),
+                );
+            }
+        }
+        if !m.absent.is_empty() {
+            findings.push(
+                FindingKind::AttestationNotPresent {
+                    absent: m.absent.iter().map(|a| set.describe_absent(a)).collect(),
+                }
+                .on(id),
+            );
+        }
+        return;
+    }
+    let kind = if let Some((a, t, _)) = m.revoked.first() {
         FindingKind::AttestationRevoked {
             attestation: *a,
             subject,
@@ -191,6 +266,18 @@ fn cover(
         }
     };
     findings.push(kind.on(id));
+}
+
+/// `attestation.implausible` about the attestation `att`, on the certificate `on`.
+fn implausible(on: CertId, att: CertId, p: &Payload) -> Option<Finding> {
+    let problems = evidence::implausible(p);
+    (!problems.is_empty()).then(|| {
+        FindingKind::AttestationImplausible {
+            attestation: att,
+            problems,
+        }
+        .on(on)
+    })
 }
 
 fn audit_finding(on: CertId, attestation: CertId, method: AuditMethod) -> Option<Finding> {

@@ -28,6 +28,8 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 
+mod evidence_cases;
+
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn fail(msg: impl Into<String>) -> Box<dyn std::error::Error> {
@@ -1012,6 +1014,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
                 c.attestations.clear();
             }
         })?;
+        s.remove("01-crew-sea-harvest")?;
         add(
             "missing_attestation",
             s,
@@ -1021,7 +1024,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
             "unknown",
             vec![AttestationMissing],
             vec![],
-            "Sea Harvest 7's catch names no crew attestation: a catch without labour evidence is unknown risk, never low.",
+            "Sea Harvest 7's catch names no crew attestation and the set holds none of its vessel: a catch without labour evidence is unknown risk, never low.",
         )?;
     }
     {
@@ -1032,6 +1035,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
                 c.attestations = vec![b];
             }
         })?;
+        s.remove("01-crew-sea-harvest")?;
         add(
             "attestation_wrong_vessel",
             s,
@@ -1041,7 +1045,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
             "unknown",
             vec![AttestationMissing],
             vec![],
-            "Sea Harvest 7's catch names Blue Horizon 12's crew attestation instead of its own: an attestation only covers the vessel it names.",
+            "Sea Harvest 7's catch names Blue Horizon 12's crew attestation instead of its own, and its own is not in the set: an attestation only covers the vessel it names.",
         )?;
     }
     {
@@ -1051,6 +1055,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
                 c.attestations.clear();
             }
         })?;
+        s.remove("04-facility-andaman")?;
         add(
             "missing_facility_attestation",
             s,
@@ -1060,7 +1065,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
             "unknown",
             vec![AttestationMissing],
             vec![],
-            "The steaks processing names no facility attestation: processing plants need labour evidence too.",
+            "The steaks processing names no facility attestation and the set holds none of the plant: processing plants need labour evidence too.",
         )?;
     }
     {
@@ -1137,6 +1142,7 @@ fn cases(p: &Programme, chain: &DemoChain) -> Res<Vec<Case>> {
                 c.attestations.clear();
             }
         })?;
+        s.remove("03-crew-pacific-reefer")?;
         add(
             "transshipment_at_sea_unattested",
             s,
@@ -1691,6 +1697,8 @@ pub fn run(dir: &Path, force: bool) -> Res<()> {
         write_json(&dir.join(format!("demo/{label}.expected.json")), &v)?;
     }
 
+    // The evidence cases, numbered from 60 (written after the others below).
+    let evidence = evidence_cases::cases(&p, &chain)?;
     // The bad cases.
     let cases = cases(&p, &chain)?;
     let mut names = BTreeMap::new();
@@ -1710,11 +1718,24 @@ pub fn run(dir: &Path, force: bool) -> Res<()> {
             &expected(c.head, c.integrity, c.risk, &c.codes, &c.may, c.description),
         )?;
     }
+    for (k, c) in evidence.iter().enumerate() {
+        let d = dir.join(format!("cases/{:02}_{}", evidence_cases::FIRST + k, c.name));
+        if names.insert(c.name, ()).is_some() {
+            return Err(fail(format!("case {} twice", c.name)));
+        }
+        for e in &c.set.entries {
+            write(&d.join(format!("{}.cose", e.signed.name)), &e.signed.bytes)?;
+        }
+        write_json(
+            &d.join("expected.json"),
+            &expected(c.head, c.integrity, c.risk, &c.codes, &c.may, c.description),
+        )?;
+    }
     println!(
         "wrote {}: trust root, demo chain ({} certificates, 2 bundles) and {} cases",
         dir.display(),
         demo.entries.len(),
-        cases.len()
+        cases.len() + evidence.len()
     );
     Ok(())
 }
