@@ -1,5 +1,6 @@
 //! Stage 4, revocations of certificates in the graph. A revocation that verifies and
-//! whose signer may revoke the certificate (an auditor, or the certificate's own issuer)
+//! whose signer may revoke the certificate (the certificate's own issuer, same key, or a
+//! registrar)
 //! joins the graph: custody certificates are then revoked outright, and for attestations
 //! the earliest effective time is kept. Any other revocation is ignored with an
 //! informational `revocation.ignored`: unauthenticated data must not be able to change a
