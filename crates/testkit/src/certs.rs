@@ -184,14 +184,19 @@ impl Default for Pki {
     }
 }
 
-/// Build a payload of `kind` from input JSON and sign it.
+/// Build a payload of `kind` from input JSON and sign it (issued at [`ISSUED_AT`]).
 pub fn sign(issuer: &Issuer, kind: Kind, input_json: &Value) -> Vec<u8> {
+    sign_at(issuer, kind, input_json, ISSUED_AT)
+}
+
+/// [`sign`] with another signing time (`issued_at`, RFC 3339).
+pub fn sign_at(issuer: &Issuer, kind: Kind, input_json: &Value, issued_at: &str) -> Vec<u8> {
     let bytes = serde_json::to_vec(input_json).unwrap();
     let mut salt = || [7u8; 16];
     let built = input::build(
         kind,
         &bytes,
-        ts(ISSUED_AT),
+        ts(issued_at),
         &CodeLists::default(),
         &mut salt,
     )

@@ -440,7 +440,10 @@ mod tests {
         let p = transship(SH7, PR3, 1, "L1", "YFT");
         assert_eq!(scope(&p, &vessel(SH7)), None);
         assert_eq!(scope(&p, &vessel(PR3)), None);
-        assert_eq!(scope(&p, &vessel(BH12)).map(|b| b.code()), Some(Code::IssuerScope));
+        assert_eq!(
+            scope(&p, &vessel(BH12)).map(|b| b.code()),
+            Some(Code::IssuerScope)
+        );
     }
 
     #[test]

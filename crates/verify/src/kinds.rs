@@ -529,7 +529,8 @@ impl FindingKind {
                 breach,
             } => {
                 let held = holder_text(holder);
-                let at = format!("inputs[{input}] (lot {lot:?} of {certificate}) is held by {held}");
+                let at =
+                    format!("inputs[{input}] (lot {lot:?} of {certificate}) is held by {held}");
                 match breach {
                     CustodyBreach::From { from } => {
                         format!("{at}, but the {consumer} takes it from {from:?}")

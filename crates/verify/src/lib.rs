@@ -26,6 +26,6 @@ mod revocation;
 pub mod risk;
 pub mod rules;
 mod set;
-mod speaks;
 pub mod signature;
+mod speaks;
 mod verdict;

@@ -12,8 +12,8 @@ use crate::check::Checks;
 use crate::custody::{self, SpeciesIndex};
 use crate::findings::Finding;
 use crate::set::Set;
-use catchcert_model::bindings_ext::Bindings;
 use catchcert_model::CertId;
+use catchcert_model::bindings_ext::Bindings;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The findings of the rules of [`crate::custody`] over `graph`.
@@ -46,7 +46,9 @@ pub(crate) fn findings(set: &Set, checks: &mut Checks, graph: &[CertId]) -> Vec<
             .map(|i| index.carried(i.certificate, i.lot.as_str()))
             .collect();
         out.extend(custody::species(p, &carried).into_iter().map(|k| k.on(*id)));
-        let Some(signer) = bound.get(id) else { continue };
+        let Some(signer) = bound.get(id) else {
+            continue;
+        };
         out.extend(custody::scope(p, signer).map(|k| k.on(*id)));
         for (k, input) in p.inputs().iter().enumerate() {
             let Some(src) = set.payload(&input.certificate) else {
