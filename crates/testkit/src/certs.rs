@@ -51,6 +51,8 @@ pub struct Pki {
     pub importer: Issuer,
     /// Role registrar (the programme operator: may revoke any certificate).
     pub registrar: Issuer,
+    /// Role auditor, another audit firm than [`Pki::auditor`].
+    pub rival_auditor: Issuer,
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -139,6 +141,12 @@ impl Pki {
             "CN=Importer,O=Importer",
             &[Role::Trader, Role::Retailer],
         );
+        let rival_auditor = issuer_under(
+            &root_key,
+            &root_pem,
+            "CN=Rival Auditor,O=Rival Audits",
+            &[Role::Auditor],
+        );
         let registrar = issuer_under(
             &root_key,
             &root_pem,
@@ -174,6 +182,7 @@ impl Pki {
             rival,
             importer,
             registrar,
+            rival_auditor,
         }
     }
 }
