@@ -679,6 +679,26 @@ mod tests {
     }
 
     #[test]
+    fn facilities_and_parties_match_after_nfc_only() {
+        let b = Bindings {
+            vessels: vec![],
+            facilities: vec!["Caf\u{e9} Plant".into()],
+            parties: vec!["Caf\u{e9} Co".into()],
+        };
+        assert!(b.has_facility("Cafe\u{301} Plant"));
+        assert!(b.has_party("Cafe\u{301} Co"));
+        assert!(!b.has_party("Cafe Co"));
+        assert!(!b.has_party("caf\u{e9} co"));
+        assert!(!b.has_facility("Caf\u{e9} Plant "));
+        let other = Bindings {
+            parties: vec!["Cafe\u{301} Co".into()],
+            ..Default::default()
+        };
+        assert!(b.shares_party(&other));
+        assert!(!b.shares_party(&Bindings::default()));
+    }
+
+    #[test]
     fn widening_is_found_per_list() {
         let mut r = Restriction::default();
         let child = BindingsExt {

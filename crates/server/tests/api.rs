@@ -735,6 +735,7 @@ mod suite {
             .json();
         assert_eq!(v["integrity"], "valid", "{v}");
         assert_eq!(v["certificates"], 4, "{v}");
+        assert_eq!(v["lots"], json!(["S-2"]), "{v}");
         s.stop().await;
     }
 }

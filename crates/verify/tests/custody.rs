@@ -25,10 +25,6 @@ fn verify(pki: &Pki, set: &[&Vec<u8>], head: &[u8]) -> Verdict {
     )
 }
 
-fn codes(v: &Verdict) -> Vec<&'static str> {
-    v.findings.iter().map(|f| f.code.as_str()).collect()
-}
-
 /// Integrity valid and none of the codes of this issue.
 fn clean(v: &Verdict) {
     assert_eq!(v.integrity, Integrity::Valid, "{:#?}", v.findings);
@@ -102,8 +98,16 @@ fn a_vessel_key_speaks_only_for_its_own_vessel() {
     let forged = certs::catch(&pki.rival, "L1", 100.0);
     let v = verify(&pki, &[&forged], &forged);
     caught(&v, Code::IssuerScope, &forged);
-    assert!(v.findings[0].message.contains(VESSEL_IMO), "{:?}", v.findings);
-    assert!(v.findings[0].message.contains(RIVAL_IMO), "{:?}", v.findings);
+    assert!(
+        v.findings[0].message.contains(VESSEL_IMO),
+        "{:?}",
+        v.findings
+    );
+    assert!(
+        v.findings[0].message.contains(RIVAL_IMO),
+        "{:?}",
+        v.findings
+    );
     let truthful = certs::catch(&pki.vessel, "L1", 100.0);
     clean(&verify(&pki, &[&truthful], &truthful));
 }
@@ -161,15 +165,43 @@ fn an_unrelated_trader_cannot_take_on_a_lot_shipped_to_another() {
     let pki = Pki::new();
     let c = certs::catch(&pki.vessel, "L1", 100.0);
     let l = land(&pki.vessel, &c, None);
-    let s = ship(&pki.processor, PLANT, IMPORTER, &l, "L2", "2026-03-05T10:00:00Z");
+    let s = ship(
+        &pki.processor,
+        PLANT,
+        IMPORTER,
+        &l,
+        "L2",
+        "2026-03-05T10:00:00Z",
+    );
     // The sender ships the importer's lot again, to someone else.
-    let theft = ship(&pki.processor, PLANT, "Buyer", &s, "L2", "2026-03-06T10:00:00Z");
+    let theft = ship(
+        &pki.processor,
+        PLANT,
+        "Buyer",
+        &s,
+        "L2",
+        "2026-03-06T10:00:00Z",
+    );
     let v = verify(&pki, &[&c, &l, &s, &theft], &theft);
     caught(&v, Code::LinkCustody, &theft);
-    let onward = ship(&pki.importer, IMPORTER, "Buyer", &s, "L2", "2026-03-06T10:00:00Z");
+    let onward = ship(
+        &pki.importer,
+        IMPORTER,
+        "Buyer",
+        &s,
+        "L2",
+        "2026-03-06T10:00:00Z",
+    );
     clean(&verify(&pki, &[&c, &l, &s, &onward], &onward));
     // Nothing is shipped straight off a vessel.
-    let off_vessel = ship(&pki.processor, PLANT, IMPORTER, &c, "L1", "2026-03-05T10:00:00Z");
+    let off_vessel = ship(
+        &pki.processor,
+        PLANT,
+        IMPORTER,
+        &c,
+        "L1",
+        "2026-03-05T10:00:00Z",
+    );
     let v = verify(&pki, &[&c, &off_vessel], &off_vessel);
     caught(&v, Code::LinkCustody, &off_vessel);
 }
