@@ -134,6 +134,36 @@ pub async fn check_self_revocation(
     Ok(rules::self_revocation(id, issuer, signer))
 }
 
+/// A revocation of a stored revocation: refused (`issuer.role`), since a revocation cannot
+/// itself be revoked (contract §4), whoever signs it.
+pub async fn check_revocation_target(
+    store: &Store,
+    d: &Decoded,
+    issuer: &ValidIssuer,
+) -> Result<Option<Finding>, ApiError> {
+    let Details::Revocation(r) = d.payload.details() else {
+        return Ok(None);
+    };
+    let Some(bytes) = store
+        .get(r.certificate)
+        .await
+        .map_err(ApiError::from_read)?
+    else {
+        return Ok(None);
+    };
+    let target_is_revocation =
+        decode(&bytes).is_ok_and(|t| matches!(t.payload.details(), Details::Revocation(_)));
+    Ok(target_is_revocation.then(|| {
+        FindingKind::RoleNotAllowed {
+            issuer: issuer.subject.clone(),
+            roles: issuer.roles.clone(),
+            kind: d.payload.kind(),
+            refusal: Some(RevocationRefusal::TargetIsRevocation),
+        }
+        .on(d.sign1.id)
+    }))
+}
+
 /// How many stored certificates [`check_inputs`] reads, at most, to find the species of
 /// lots whose outputs name none (species pass through every step).
 pub const MAX_SPECIES_LOOKUPS: usize = 1_000;

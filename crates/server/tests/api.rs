@@ -493,6 +493,12 @@ mod suite {
         // A registrar may revoke anything, e.g. the catch.
         let r = certs::revocation(&pki.registrar, certs::id(&catch), "withdrawn");
         c.created(&a.base, &r).await;
+        // A revocation cannot itself be revoked, not even by a registrar.
+        let undo = certs::revocation(&pki.registrar, certs::id(&r), "undo");
+        assert_eq!(
+            c.post_cert(&a.base, &undo).await.finding_codes(),
+            ["issuer.role"]
+        );
         let metrics = c.get(&format!("{}/metrics", a.base), None).await;
         let text = String::from_utf8(metrics.body).unwrap();
         assert!(

@@ -42,6 +42,8 @@ pub enum RevocationRefusal {
     OtherSigner,
     /// The revoked certificate's issuer path is not valid.
     TargetIssuerInvalid,
+    /// The revoked certificate is itself a revocation (a revocation cannot be revoked).
+    TargetIsRevocation,
 }
 
 /// What a certificate speaks for that its issuer is not bound to (`issuer.scope`).
@@ -677,6 +679,11 @@ fn role_message(
             RevocationRefusal::OtherSigner => "the revoked certificate has another signer".into(),
             RevocationRefusal::TargetIssuerInvalid => {
                 "the revoked certificate's issuer is not valid".into()
+            }
+            RevocationRefusal::TargetIsRevocation => {
+                return format!(
+                    "issuer {issuer:?} may not sign this {kind}: the certificate it revokes is itself a revocation, which cannot be revoked"
+                );
             }
         };
         msg.push_str(&format!(

@@ -4,7 +4,7 @@
 //! joins the graph: custody certificates are then revoked outright, and for attestations
 //! the earliest effective time is kept. Any other revocation is ignored with an
 //! informational `revocation.ignored`: unauthenticated data must not be able to change a
-//! verdict, neither to revoke nor to invalidate.
+//! verdict, neither to revoke nor to invalidate. A revocation cannot itself be revoked.
 
 use crate::check::Checks;
 use crate::findings::Finding;
@@ -32,7 +32,20 @@ pub(crate) fn effects(set: &Set, checks: &mut Checks, graph: &[CertId]) -> Effec
         let Some(revs) = set.revocations.get(id) else {
             continue;
         };
+        let target_is_revocation = set
+            .payload(id)
+            .is_some_and(|t| matches!(t.details(), Details::Revocation(_)));
         for r in revs {
+            if target_is_revocation {
+                out.findings.push(
+                    FindingKind::RevocationIgnored {
+                        revocation: *r,
+                        problems: vec!["a revocation cannot itself be revoked".into()],
+                    }
+                    .on(*id),
+                );
+                continue;
+            }
             let checked = checks.check(set, *r, None);
             if !checked.is_sound() {
                 out.findings.push(

@@ -275,6 +275,14 @@ fn only_the_issuer_or_a_registrar_revokes() {
     assert!(v.has(Code::RevocationIgnored), "{:#?}", v.findings);
     assert!(!v.has(Code::CertificateRevoked), "{:#?}", v.findings);
     assert_eq!(v.integrity, Integrity::Valid);
+    // A revocation cannot itself be revoked, even by a registrar.
+    let r = certs::revocation(&pki.vessel, certs::id(&c), "withdrawn");
+    let undo = certs::revocation(&pki.registrar, certs::id(&r), "undo");
+    let v = verify(&pki, &[&c, &r, &undo], &r);
+    assert!(v.has(Code::RevocationIgnored), "{:#?}", v.findings);
+    assert!(!v.has(Code::CertificateRevoked), "{:#?}", v.findings);
+    let v = verify(&pki, &[&c, &r, &undo], &c);
+    assert!(v.has(Code::CertificateRevoked), "{:#?}", v.findings);
     // The programme's registrar, and the issuer itself, may.
     for by in [&pki.registrar, &pki.vessel] {
         let r = certs::revocation(by, certs::id(&c), "withdrawn");
