@@ -100,40 +100,50 @@ fn sign_chain() -> Chain {
             "36500",
         ],
     );
-    for (who, role) in [
-        ("auditor", "auditor"),
-        ("vessel", "vessel"),
-        ("processor", "processor"),
-        ("retailer", "retailer"),
+    // Each issuer is bound to what it speaks for (contract §2): the vessel to its IMO, the
+    // processor to its plant and company, the retailer to its name.
+    for (who, role, bindings) in [
+        ("auditor", "auditor", vec![]),
+        ("vessel", "vessel", vec!["--vessel", vessels::SEA_HARVEST.1]),
+        (
+            "processor",
+            "processor",
+            vec!["--facility", FACILITY, "--party", "Andaman Loins Co Ltd"],
+        ),
+        ("retailer", "retailer", vec!["--party", "FreshMart Stores"]),
     ] {
-        run(
-            d,
-            &[
-                "pki",
-                "issue",
-                "--ca-key",
-                "root.key",
-                "--ca-cert",
-                "root.pem",
-                "--subject-key",
-                &format!("{who}.pub"),
-                "--subject",
-                // The auditor is independent of the audited (contract §4 attestation.self).
-                &if who == "auditor" {
-                    "CN=E2E auditor,O=E2E Audits".to_string()
-                } else {
-                    format!("CN=E2E {who},O=catchcert e2e")
-                },
-                "--role",
-                role,
-                "--out",
-                &format!("{who}.pem"),
-                "--not-before",
-                since,
-                "--valid-days",
-                "36500",
-            ],
+        let (key, subject, out) = (
+            format!("{who}.pub"),
+            // The auditor is independent of the audited (contract §4 attestation.self).
+            if who == "auditor" {
+                "CN=E2E auditor,O=E2E Audits".to_string()
+            } else {
+                format!("CN=E2E {who},O=catchcert e2e")
+            },
+            format!("{who}.pem"),
         );
+        let mut args: Vec<&str> = vec![
+            "pki",
+            "issue",
+            "--ca-key",
+            "root.key",
+            "--ca-cert",
+            "root.pem",
+            "--subject-key",
+            &key,
+            "--subject",
+            &subject,
+            "--role",
+            role,
+            "--out",
+            &out,
+            "--not-before",
+            since,
+            "--valid-days",
+            "36500",
+        ];
+        args.extend(bindings);
+        run(d, &args);
     }
     let mut chain = Chain {
         dir,

@@ -1,4 +1,4 @@
-//! `catchcert verify PATH --trust ROOTS.pem [--head ID] [--at RFC3339] [--json] [--html OUT.html]`
+//! `catchcert verify PATH --trust ROOTS.pem [--head ID | --lot LOT] [--at RFC3339] [--json] [--html OUT.html]`
 
 use crate::error::{CliError, CmdResult, EXIT_INVALID, EXIT_OK, EXIT_RISK};
 use crate::{files, issue, report};
@@ -16,12 +16,15 @@ use std::path::PathBuf;
 #[command(
     after_long_help = "PATH is an offline bundle (from `catchcert bundle` or the server) or a \
 directory of .cose files. Without --head, a bundle's own head is used; for a directory, the one \
-custody certificate whose outputs no other certificate consumes.\n\nExit codes: 0 integrity valid \
+custody certificate whose outputs no other certificate consumes. --lot LOT picks the certificate of \
+PATH that holds LOT (outputs it, and nobody in PATH consumes that output); none or several is a \
+usage error naming each candidate.\n\nExit codes: 0 integrity valid \
 and risk low; 3 integrity valid, risk medium/unknown/high; 4 integrity invalid; 2 usage error; \
 1 unreadable or malformed input (in a directory without --head: any .cose file that is not a \
 certificate, each named with the reason; with --head the others are verified and a damaged \
 certificate the head needs is signature.invalid).\n\nExamples:\n  catchcert verify loins.bundle --trust root.pem\n  \
 catchcert verify certs/ --trust root.pem --head sha256:… --at 2026-06-01T00:00:00Z --json\n  \
+catchcert verify certs/ --trust root.pem --lot FM-LOINS-2026-0412\n  \
 catchcert verify loins.bundle --trust root.pem --html report.html"
 )]
 pub struct Args {
@@ -32,8 +35,12 @@ pub struct Args {
     #[arg(long, value_name = "ROOTS.pem")]
     pub trust: PathBuf,
     /// The certificate to verify (default: the bundle's head, or the directory's only head).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", conflicts_with = "lot")]
     pub head: Option<String>,
+    /// Verify the certificate of PATH that holds this lot: it outputs the lot and nobody in
+    /// PATH consumes that output (a usage error when none or several do).
+    #[arg(long, value_name = "LOT")]
+    pub lot: Option<String>,
     /// Verify as of this time (default: now): later revocations and certificates are ignored.
     #[arg(long, value_name = "RFC3339")]
     pub at: Option<String>,
@@ -43,6 +50,26 @@ pub struct Args {
     /// Also write a readable HTML report.
     #[arg(long, value_name = "OUT.html")]
     pub html: Option<PathBuf>,
+}
+
+/// The one certificate of `certs` that holds `lot` (`--lot`), or a usage error naming
+/// each candidate.
+fn lot_head(path: &std::path::Path, certs: &[Vec<u8>], lot: &str) -> Result<CertId, CliError> {
+    match chain::lot_holders(certs, lot).as_slice() {
+        [one] => Ok(*one),
+        [] => Err(CliError::usage(format!(
+            "{}: --lot {lot:?}: no certificate holds this lot (outputs it with nobody consuming that output)",
+            path.display()
+        ))),
+        many => Err(CliError::usage(format!(
+            "{}: --lot {lot:?}: several certificates hold this lot; pass --head with one of:\n  {}",
+            path.display(),
+            many.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        ))),
+    }
 }
 
 /// Run `verify`.
@@ -96,6 +123,10 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
             }
         }
         let certs: Vec<Vec<u8>> = files.into_iter().map(|(_, b)| b).collect();
+        let head = match (&a.lot, head) {
+            (Some(lot), _) => Some(lot_head(&a.path, &certs, lot)?),
+            (None, h) => h,
+        };
         let head = match head {
             Some(h) => h,
             None => {
@@ -126,6 +157,10 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
         let bytes = files::read_limited(&a.path, MAX_BUNDLE_BYTES as u64)?;
         let bundle = Bundle::from_bytes(&bytes)
             .map_err(|e| CliError::other(format!("{}: {e}", a.path.display())))?;
+        let head = match &a.lot {
+            Some(lot) => Some(lot_head(&a.path, &bundle.certificates, lot)?),
+            None => head,
+        };
         chain::verify_bundle(&bundle, head, &anchors, at, &limits)
     };
     if a.json {

@@ -155,21 +155,34 @@ impl Bindings {
         self.vessels.iter().any(|v| v == imo)
     }
 
-    /// Whether the issuer speaks for the facility `name` (exact).
+    /// Whether the issuer speaks for the facility `name` (exact after Unicode NFC, contract
+    /// §4: one name written composed or decomposed is one name, and nothing else is).
     pub fn has_facility(&self, name: &str) -> bool {
-        self.facilities.iter().any(|v| v == name)
+        let key = name_key(name);
+        self.facilities.iter().any(|v| name_key(v) == key)
     }
 
-    /// Whether the issuer speaks for the party `name` (exact; callers that match names
-    /// after Unicode normalisation compare [`Bindings::parties`] themselves).
+    /// Whether the issuer speaks for the party `name` (exact after Unicode NFC).
     pub fn has_party(&self, name: &str) -> bool {
-        self.parties.iter().any(|v| v == name)
+        let key = name_key(name);
+        self.parties.iter().any(|v| name_key(v) == key)
+    }
+
+    /// Whether two issuers share a party (after Unicode NFC): the same company.
+    pub fn shares_party(&self, other: &Bindings) -> bool {
+        self.parties.iter().any(|p| other.has_party(p))
     }
 
     /// Whether no vessel, facility or party is bound.
     pub fn is_empty(&self) -> bool {
         self.vessels.is_empty() && self.facilities.is_empty() && self.parties.is_empty()
     }
+}
+
+/// A facility or party name as bindings compare it: Unicode NFC, otherwise exact.
+pub fn name_key(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect()
 }
 
 /// Why an extension value (or a requested binding) is not valid.
@@ -608,6 +621,26 @@ mod tests {
         assert_eq!(none.parties, vec!["Acme".to_string()]);
         assert!(none.vessels.is_empty());
         assert!(Bindings::effective(None, &[]).is_empty());
+    }
+
+    #[test]
+    fn facilities_and_parties_match_after_nfc_only() {
+        let b = Bindings {
+            vessels: vec![],
+            facilities: vec!["Caf\u{e9} Plant".into()],
+            parties: vec!["Caf\u{e9} Co".into()],
+        };
+        assert!(b.has_facility("Cafe\u{301} Plant"));
+        assert!(b.has_party("Cafe\u{301} Co"));
+        assert!(!b.has_party("Cafe Co"));
+        assert!(!b.has_party("caf\u{e9} co"));
+        assert!(!b.has_facility("Caf\u{e9} Plant "));
+        let other = Bindings {
+            parties: vec!["Cafe\u{301} Co".into()],
+            ..Default::default()
+        };
+        assert!(b.shares_party(&other));
+        assert!(!b.shares_party(&Bindings::default()));
     }
 
     #[test]

@@ -28,7 +28,12 @@ pub async fn ingest_certificate(
     {
         findings.push(f);
     }
-    findings.extend(ingest::check_inputs(store, &decoded).await?);
+    if let Some(issuer) = &own.issuer
+        && let Some(f) = ingest::check_revocation_target(store, &decoded, issuer).await?
+    {
+        findings.push(f);
+    }
+    findings.extend(ingest::check_inputs(store, validator, &decoded, own.issuer.as_ref()).await?);
     let issuer = match (own.issuer, findings.is_empty()) {
         (Some(issuer), true) => issuer,
         _ => return Err(ApiError::rejected(findings)),

@@ -196,6 +196,7 @@ mod tests {
     fn verdict(head: CertId) -> Verdict {
         Verdict {
             head,
+            lots: vec![],
             integrity: Integrity::Valid,
             risk: Risk::Low,
             certificates: 1,

@@ -34,14 +34,15 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong with this request, naming the certificate, lot or field.
     pub detail: String,
-    /// Verification findings (422 only), objects as in a verdict.
+    /// Verification findings (422, and the `link.lot_conflict` 409), objects as in a verdict.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<crate::schema::FindingSchema>>)]
     pub findings: Option<Vec<Finding>>,
-    /// Over-consumption (409 only): the certificate that output the lot.
+    /// 409 only: the certificate that output the lot (over-consumption), or the stored
+    /// certificate that already starts the lot id's lineage (lot conflict).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
-    /// Over-consumption (409 only): the lot.
+    /// 409 only: the lot (over-consumption) or lot id (lot conflict).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lot: Option<String>,
     /// Over-consumption (409 only): what the certificate output of the lot, in kg.
@@ -119,6 +120,22 @@ pub enum ApiError {
         /// What the rejected certificate asked for.
         requested: Grams,
     },
+    /// The certificate would start a second lineage of a stored lot id (409,
+    /// `link.lot_conflict`): it outputs `lot` without consuming it, and `existing` already
+    /// outputs it.
+    #[error(
+        "link.lot_conflict: lot {lot:?} is already output by stored certificate {existing}; \
+         certificate {certificate} outputs it without consuming it from a stored certificate: \
+         a second lineage of one lot id"
+    )]
+    LotConflict {
+        /// The rejected certificate.
+        certificate: CertId,
+        /// The lot id.
+        lot: String,
+        /// A stored certificate that outputs it.
+        existing: CertId,
+    },
     /// A store operation failed: 404 when the certificate asked for is not stored, 422
     /// when a lot's graph is over the limit, 500 otherwise (the cause is logged, not sent).
     #[error("{}", store_detail(.0))]
@@ -152,7 +169,7 @@ impl ApiError {
                 StoreError::TooLarge { .. } => StatusCode::UNPROCESSABLE_ENTITY,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
-            ApiError::Overconsumed { .. } => StatusCode::CONFLICT,
+            ApiError::Overconsumed { .. } | ApiError::LotConflict { .. } => StatusCode::CONFLICT,
             ApiError::Timeout(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -176,6 +193,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             ApiError::Rejected { .. } => ("verification-failed", "Certificate rejected"),
             ApiError::Overconsumed { .. } => ("over-consumption", "Lot over-consumed"),
+            ApiError::LotConflict { .. } => ("lot-conflict", "Second lineage of a lot id"),
             ApiError::Store(e) => match e {
                 StoreError::NotFound { .. } => ("not-found", "Not found"),
                 StoreError::TooLarge { .. } => ("limits-exceeded", "Limits exceeded"),
@@ -242,6 +260,18 @@ impl ApiError {
         };
         match self {
             ApiError::Rejected { findings, .. } => p.findings = Some(findings.clone()),
+            ApiError::LotConflict {
+                certificate,
+                lot,
+                existing,
+            } => {
+                p.certificate = Some(existing.to_string());
+                p.lot = Some(lot.clone());
+                p.findings = Some(vec![
+                    catchcert_verify::custody::lot_conflict(lot, *certificate, &[*existing])
+                        .on(*certificate),
+                ]);
+            }
             ApiError::Overconsumed {
                 certificate,
                 lot,
@@ -287,6 +317,15 @@ impl ApiError {
                 output,
                 consumed,
                 requested,
+            },
+            StoreError::LotConflict {
+                certificate,
+                lot,
+                existing,
+            } => ApiError::LotConflict {
+                certificate,
+                lot,
+                existing,
             },
             StoreError::Invalid { reason, .. } => ApiError::MalformedCertificate(reason),
             other => ApiError::Store(other),

@@ -9,9 +9,10 @@
 
 use crate::error::ApiError;
 use catchcert_model::payload::Details;
-use catchcert_model::{CertId, Payload, Timestamp};
+use catchcert_model::{CertId, Payload, Role, Timestamp};
 use catchcert_store::{InputRef, NewCertificate, OutputLot, Store};
 use catchcert_verify::cose::{self, Sign1};
+use catchcert_verify::custody::{self, SpeciesIndex};
 use catchcert_verify::findings::Finding;
 use catchcert_verify::kinds::{Absence, FindingKind, RevocationRefusal};
 use catchcert_verify::path::{PathValidator, ValidIssuer};
@@ -79,6 +80,10 @@ pub fn check_own(validator: &Mutex<PathValidator>, d: &Decoded, now: Timestamp) 
         } else {
             findings.extend(rules::role(id, issuer, p, None));
         }
+        // Scope is judged for what the issuer's roles allow it to sign at all.
+        if Role::any_allows(&issuer.roles, p.kind()) {
+            findings.extend(custody::scope(p, &issuer.bindings).map(|k| k.on(id)));
+        }
     }
     findings.extend(rules::internal_time_order(id, p));
     if p.issued_at().0 > now.0.saturating_add(MAX_CLOCK_SKEW_SECS) {
@@ -99,7 +104,7 @@ pub fn check_own(validator: &Mutex<PathValidator>, d: &Decoded, now: Timestamp) 
     }
 }
 
-/// A revocation signed by an issuer without the auditor role: allowed when the stored
+/// A revocation signed by an issuer without the registrar role: allowed when the stored
 /// target was signed with the same key ([`rules::self_revocation`]). Returns the finding
 /// when it is not.
 pub async fn check_self_revocation(
@@ -129,43 +134,154 @@ pub async fn check_self_revocation(
     Ok(rules::self_revocation(id, issuer, signer))
 }
 
+/// A revocation of a stored revocation: refused (`issuer.role`), since a revocation cannot
+/// itself be revoked (contract §4), whoever signs it.
+pub async fn check_revocation_target(
+    store: &Store,
+    d: &Decoded,
+    issuer: &ValidIssuer,
+) -> Result<Option<Finding>, ApiError> {
+    let Details::Revocation(r) = d.payload.details() else {
+        return Ok(None);
+    };
+    let Some(bytes) = store
+        .get(r.certificate)
+        .await
+        .map_err(ApiError::from_read)?
+    else {
+        return Ok(None);
+    };
+    let target_is_revocation =
+        decode(&bytes).is_ok_and(|t| matches!(t.payload.details(), Details::Revocation(_)));
+    Ok(target_is_revocation.then(|| {
+        FindingKind::RoleNotAllowed {
+            issuer: issuer.subject.clone(),
+            roles: issuer.roles.clone(),
+            kind: d.payload.kind(),
+            refusal: Some(RevocationRefusal::TargetIsRevocation),
+        }
+        .on(d.sign1.id)
+    }))
+}
+
+/// How many stored certificates [`check_inputs`] reads, at most, to find the species of
+/// lots whose outputs name none (species pass through every step).
+pub const MAX_SPECIES_LOOKUPS: usize = 1_000;
+
 /// Check each input against the stored certificates: present ([`Absence::NotStored`]),
 /// then the verifier's links of one input ([`rules::input_links`]: outputs the lot, not
-/// later).
-pub async fn check_inputs(store: &Store, d: &Decoded) -> Result<Vec<Finding>, ApiError> {
+/// later), custody ([`custody::custody`], with the holder from the stored producer and the
+/// bindings of its validated issuer; not judged when that issuer no longer validates) and
+/// species ([`custody::species`]); and, for every stored certificate it names (inputs and
+/// attestations), that it was not signed before it ([`custody::issued_before_named`]).
+/// `issuer` is the posted certificate's validated issuer (custody needs its bindings).
+pub async fn check_inputs(
+    store: &Store,
+    validator: &Mutex<PathValidator>,
+    d: &Decoded,
+    issuer: Option<&ValidIssuer>,
+) -> Result<Vec<Finding>, ApiError> {
     let id = d.sign1.id;
     let p = &d.payload;
-    if p.inputs().is_empty() {
+    let wanted: Vec<CertId> = custody::named(p).into_iter().collect();
+    if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let wanted: Vec<CertId> = p
-        .inputs()
-        .iter()
-        .map(|i| i.certificate)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let stored: HashMap<CertId, Option<Payload>> = store
+    let stored: HashMap<CertId, Option<Decoded>> = store
         .get_many(&wanted)
         .await
         .map_err(ApiError::from_read)?
         .into_iter()
-        .map(|(cid, bytes)| (cid, decode(&bytes).ok().map(|d| d.payload)))
+        .map(|(cid, bytes)| (cid, decode(&bytes).ok()))
         .collect();
     let mut findings = Vec::new();
+    for n in &wanted {
+        if let Some(Some(named)) = stored.get(n) {
+            findings.extend(custody::issued_before_named(p, *n, &named.payload).map(|k| k.on(id)));
+        }
+    }
+    let mut linked = Vec::new();
     for (k, input) in p.inputs().iter().enumerate() {
         match stored.get(&input.certificate) {
             None => findings.push(rules::link_missing(id, k, input, Absence::NotStored)),
             // Stored certificates were verified when they arrived; one that no longer
             // decodes is left to the store's own checks.
             Some(None) => {}
-            Some(Some(src)) => match rules::input_links(id, p, k, src) {
-                Ok(time) => findings.extend(time),
+            Some(Some(src)) => match rules::input_links(id, p, k, &src.payload) {
+                Ok(time) => {
+                    findings.extend(time);
+                    linked.push((k, input, src));
+                }
                 Err(lot) => findings.push(lot),
             },
         }
     }
+    if let Some(issuer) = issuer {
+        for (k, input, src) in &linked {
+            let bound = lock(validator)
+                .validate(&src.sign1.x5chain, &[], src.payload.issued_at())
+                .ok()
+                .map(|v| v.bindings);
+            let Some(holder) = custody::holder(&src.payload, bound.as_ref()) else {
+                continue;
+            };
+            findings.extend(
+                custody::custody(p, &issuer.bindings, *k, input, &src.payload, holder)
+                    .map(|f| f.on(id)),
+            );
+        }
+    }
+    if p.kind().is_custody() && !p.inputs().is_empty() {
+        let known = species_ancestors(store, &stored).await?;
+        let mut index = SpeciesIndex::new(|c: &CertId| known.get(c));
+        let carried: Vec<BTreeSet<&str>> = p
+            .inputs()
+            .iter()
+            .map(|i| index.carried(i.certificate, i.lot.as_str()))
+            .collect();
+        findings.extend(custody::species(p, &carried).into_iter().map(|k| k.on(id)));
+    }
     Ok(findings)
+}
+
+/// The payloads of the stored producers, and of their stored ancestors as far as outputs
+/// without a species need them (at most [`MAX_SPECIES_LOOKUPS`] more reads).
+async fn species_ancestors(
+    store: &Store,
+    stored: &HashMap<CertId, Option<Decoded>>,
+) -> Result<HashMap<CertId, Payload>, ApiError> {
+    let mut known: HashMap<CertId, Payload> = stored
+        .iter()
+        .filter_map(|(c, d)| d.as_ref().map(|d| (*c, d.payload.clone())))
+        .collect();
+    let needs = |p: &Payload| p.outputs().iter().any(|o| o.species.is_none());
+    let mut frontier: BTreeSet<CertId> = known
+        .values()
+        .filter(|p| needs(p))
+        .flat_map(|p| p.inputs().iter().map(|i| i.certificate))
+        .filter(|c| !known.contains_key(c))
+        .collect();
+    let mut reads = 0;
+    while !frontier.is_empty() && reads < MAX_SPECIES_LOOKUPS {
+        let batch: Vec<CertId> = frontier
+            .iter()
+            .copied()
+            .take(MAX_SPECIES_LOOKUPS - reads)
+            .collect();
+        reads += batch.len();
+        let got = store.get_many(&batch).await.map_err(ApiError::from_read)?;
+        let mut next = BTreeSet::new();
+        for (c, bytes) in got {
+            let Ok(d) = decode(&bytes) else { continue };
+            if needs(&d.payload) {
+                next.extend(d.payload.inputs().iter().map(|i| i.certificate));
+            }
+            known.insert(c, d.payload);
+        }
+        next.retain(|c| !known.contains_key(c) && !batch.contains(c));
+        frontier = next;
+    }
+    Ok(known)
 }
 
 /// What the store indexes about a checked certificate.

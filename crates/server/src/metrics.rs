@@ -238,6 +238,7 @@ mod tests {
             "lot",
             &Verdict {
                 head: catchcert_model::CertId([7; 32]),
+                lots: vec![],
                 integrity: Integrity::Valid,
                 risk: catchcert_verify::findings::Risk::Unknown,
                 certificates: 3,

@@ -114,10 +114,10 @@ async fn read_body(state: &AppState, req: Request, limit: usize) -> Result<Bytes
         (status = 201, description = "Verified and stored durably", body = IdBody),
         (status = 200, description = "Already stored (same bytes)", body = IdBody),
         (status = 400, description = "Not a COSE_Sign1 certificate", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Would consume more of a lot than exists", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Would consume more of a lot than exists, or start a second lineage of a stored lot id (`link.lot_conflict` in `findings`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Content-Type is not application/cose", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fails verification or names an input that is not stored; `findings` says why", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fails verification, names an input that is not stored, or breaks a rule the store can decide (issuer.scope, link.custody, link.species, time.order); `findings` says why", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn post_certificate(State(state): State<AppState>, req: Request) -> Response {
@@ -127,7 +127,7 @@ pub async fn post_certificate(State(state): State<AppState>, req: Request) -> Re
         Ok(_) => "already_stored",
         Err(e) => match e {
             ApiError::Rejected { .. } => "rejected",
-            ApiError::Overconsumed { .. } => "conflict",
+            ApiError::Overconsumed { .. } | ApiError::LotConflict { .. } => "conflict",
             ApiError::MalformedCertificate(_) | ApiError::BadBody(_) => "malformed",
             ApiError::UnsupportedMediaType { .. } => "unsupported",
             ApiError::TooLarge { .. } => "too_large",

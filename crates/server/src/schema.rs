@@ -61,6 +61,8 @@ pub struct FindingSchema {
 pub struct VerdictSchema {
     /// The head certificate.
     head: String,
+    /// The lot ids the head outputs: what the verdict vouches for.
+    lots: Vec<String>,
     /// `valid` or `invalid`.
     #[schema(example = "valid")]
     integrity: String,

@@ -20,6 +20,7 @@ macro_rules! api_suite {
             revocation_changes_the_verdict_on_every_instance,
             two_servers_share_one_database,
             operations_endpoints,
+            who_may_speak_for_what,
         );
     };
     (@each $setup:path; $($case:ident),* $(,)?) => {
@@ -482,9 +483,22 @@ mod suite {
             "{after}"
         );
         assert_eq!(after["certificates"], 3);
-        // An auditor may revoke anything, e.g. the catch.
+        // An auditor may not revoke another issuer's catch (it withdraws its own
+        // attestations only): refused, it could not take effect.
         let r = certs::revocation(&pki.auditor, certs::id(&catch), "audit");
+        assert_eq!(
+            c.post_cert(&a.base, &r).await.finding_codes(),
+            ["issuer.role"]
+        );
+        // A registrar may revoke anything, e.g. the catch.
+        let r = certs::revocation(&pki.registrar, certs::id(&catch), "withdrawn");
         c.created(&a.base, &r).await;
+        // A revocation cannot itself be revoked, not even by a registrar.
+        let undo = certs::revocation(&pki.registrar, certs::id(&r), "undo");
+        assert_eq!(
+            c.post_cert(&a.base, &undo).await.finding_codes(),
+            ["issuer.role"]
+        );
         let metrics = c.get(&format!("{}/metrics", a.base), None).await;
         let text = String::from_utf8(metrics.body).unwrap();
         assert!(
@@ -623,6 +637,111 @@ mod suite {
                 .is_some()
         );
         assert!(doc["components"]["schemas"].get("Problem").is_some());
+        s.stop().await;
+    }
+
+    /// Issue 16 at the server: each attack is refused (422 with its finding, 409 for a
+    /// second lineage of a lot id) and nothing is stored; the truthful variant is stored.
+    pub async fn who_may_speak_for_what(url: &str) {
+        use catchcert_model::Kind;
+        use serde_json::json;
+        let pki = Pki::new();
+        let s = Server::start(url, &pki.root_pem).await;
+        let c = Client::default();
+        // A vessel key signs a catch naming another vessel's IMO.
+        let forged = certs::catch(&pki.rival, "S-1", 100.0);
+        assert_eq!(
+            c.post_cert(&s.base, &forged).await.finding_codes(),
+            ["issuer.scope"]
+        );
+        let catch = certs::catch(&pki.vessel, "S-1", 100.0);
+        let catch_id = certs::id(&catch);
+        c.created(&s.base, &catch).await;
+        // One catch signed twice: a second lineage of lot S-1.
+        let twice = certs::catch(&pki.vessel, "S-1", 99.0);
+        let a = c.post_cert(&s.base, &twice).await;
+        let p = a.problem(409);
+        assert_eq!(p["type"], "urn:catchcert:problem:lot-conflict", "{p}");
+        assert_eq!(p["findings"][0]["code"], "link.lot_conflict", "{p}");
+        assert_eq!(
+            p["findings"][0]["certificate"],
+            certs::id(&twice).to_string()
+        );
+        assert_eq!(p["certificate"], catch_id.to_string(), "{p}");
+        // A transshipment that takes the catch from a vessel that does not hold it.
+        let transship = |by: &certs::Issuer, from: &str| {
+            certs::sign(
+                by,
+                Kind::Transshipment,
+                &json!({"time": "2026-03-02T12:00:00Z", "from_vessel_imo": from,
+                        "to_vessel_imo": "IMO9354521", "at_sea": true, "fao_area": "71",
+                        "inputs": [{"certificate": catch_id.to_string(), "lot": "S-1", "quantity_kg": 50.0}],
+                        "outputs": [{"lot": "S-1", "quantity_kg": 50.0}]}),
+            )
+        };
+        assert_eq!(
+            c.post_cert(&s.base, &transship(&pki.rival, certs::RIVAL_IMO))
+                .await
+                .finding_codes(),
+            ["link.custody"]
+        );
+        // A landing that turns yellowfin into skipjack.
+        let landing = |species: Option<&str>, issued_at: &str| {
+            let mut out = json!({"lot": "S-2", "quantity_kg": 50.0});
+            if let Some(sp) = species {
+                out["species"] = json!(sp);
+            }
+            certs::sign_at(
+                &pki.vessel,
+                Kind::Landing,
+                &json!({"time": "2026-03-03T08:00:00Z", "port": "IDBIT",
+                        "inputs": [{"certificate": catch_id.to_string(), "lot": "S-1", "quantity_kg": 50.0}],
+                        "outputs": [out]}),
+                issued_at,
+            )
+        };
+        assert_eq!(
+            c.post_cert(&s.base, &landing(Some("SKJ"), certs::ISSUED_AT))
+                .await
+                .finding_codes(),
+            ["link.species"]
+        );
+        // Signed before the catch it names was signed.
+        assert_eq!(
+            c.post_cert(&s.base, &landing(None, "2026-05-01T00:00:00Z"))
+                .await
+                .finding_codes(),
+            ["time.order"]
+        );
+        let landed = landing(Some("YFT"), certs::ISSUED_AT);
+        c.created(&s.base, &landed).await;
+        let ship = certs::shipment(&pki.processor, certs::id(&landed), "S-2", 50.0);
+        c.created(&s.base, &ship).await;
+        // An unrelated trader ships on a lot shipped to the importer.
+        let onward = |by: &certs::Issuer, from: &str| {
+            certs::sign(
+                by,
+                Kind::Shipment,
+                &json!({"time": "2026-03-06T10:00:00Z", "from": from, "to": "Store 9",
+                        "inputs": [{"certificate": certs::id(&ship).to_string(), "lot": "S-2", "quantity_kg": 50.0}],
+                        "outputs": [{"lot": "S-2", "quantity_kg": 50.0}]}),
+            )
+        };
+        assert_eq!(
+            c.post_cert(&s.base, &onward(&pki.processor, certs::PLANT))
+                .await
+                .finding_codes(),
+            ["link.custody"]
+        );
+        c.created(&s.base, &onward(&pki.importer, certs::IMPORTER))
+            .await;
+        let v = c
+            .get(&format!("{}/v1/lots/S-2/verification", s.base), None)
+            .await
+            .json();
+        assert_eq!(v["integrity"], "valid", "{v}");
+        assert_eq!(v["certificates"], 4, "{v}");
+        assert_eq!(v["lots"], json!(["S-2"]), "{v}");
         s.stop().await;
     }
 }

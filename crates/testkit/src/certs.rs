@@ -5,6 +5,7 @@
 //! [`FacilityAttestation`] is the one facility attestation input of the demo-based tests and
 //! generators.
 
+use catchcert_model::bindings_ext::BindingsExt;
 use catchcert_model::codes::CodeLists;
 use catchcert_model::{CertId, Kind, Role, Timestamp, input};
 use catchcert_sign::pki::{self, CertType, IssueRequest};
@@ -21,27 +22,67 @@ pub struct Issuer {
     pub chain: Vec<Vec<u8>>,
 }
 
-/// A programme root and its issuers, plus an issuer under a root nobody trusts.
+/// The vessel [`Pki::vessel`] is bound to, which [`catch`] names.
+pub const VESSEL_IMO: &str = "IMO9074729";
+/// The vessel [`Pki::rival`] is bound to.
+pub const RIVAL_IMO: &str = "IMO9176187";
+/// The party [`Pki::processor`] is bound to besides its `O`, which [`shipment`] ships from.
+pub const PLANT: &str = "Plant";
+/// The party [`Pki::importer`] is (its `O`), which [`shipment`] ships to.
+pub const IMPORTER: &str = "Importer";
+
+/// A programme root and its issuers, plus an issuer under a root nobody trusts. Every
+/// issuer is bound to what the helpers of this module make it name (contract §2).
 pub struct Pki {
     /// The trusted root, PEM (what `--trust` names).
     pub root_pem: String,
-    /// Role vessel.
+    /// Role vessel, bound to [`VESSEL_IMO`]; `O=Fleet`.
     pub vessel: Issuer,
-    /// Roles processor and trader.
+    /// Roles processor and trader, bound to the demo facility ([`catchcert_demo::FACILITY`])
+    /// and party [`PLANT`]; `O=Processor`.
     pub processor: Issuer,
     /// Role auditor.
     pub auditor: Issuer,
     /// Role vessel, under an untrusted root.
     pub stranger: Issuer,
+    /// Role vessel, bound to [`RIVAL_IMO`]; `O=Rival Fleet`: another accredited vessel.
+    pub rival: Issuer,
+    /// Roles trader and retailer; `O=Importer` ([`IMPORTER`]).
+    pub importer: Issuer,
+    /// Role registrar (the programme operator: may revoke any certificate).
+    pub registrar: Issuer,
+    /// Role auditor, another audit firm than [`Pki::auditor`].
+    pub rival_auditor: Issuer,
 }
 
 fn ts(s: &str) -> Timestamp {
     Timestamp::parse_rfc3339(s).unwrap()
 }
 
+/// The bindings of `--vessel`, `--facility` and `--party` values.
+pub fn bindings(vessels: &[&str], facilities: &[&str], parties: &[&str]) -> BindingsExt {
+    let list = |v: &[&str]| (!v.is_empty()).then(|| v.iter().map(|s| s.to_string()).collect());
+    BindingsExt {
+        vessels: list(vessels),
+        facilities: list(facilities),
+        parties: list(parties),
+    }
+}
+
 fn issuer_under(root_key: &SigningKey, root_pem: &str, subject: &str, roles: &[Role]) -> Issuer {
+    bound_issuer_under(root_key, root_pem, subject, roles, &BindingsExt::default())
+}
+
+/// An issuer with `roles` and `bindings` under the CA (`root_key`, `root_pem`).
+pub fn bound_issuer_under(
+    root_key: &SigningKey,
+    root_pem: &str,
+    subject: &str,
+    roles: &[Role],
+    bindings: &BindingsExt,
+) -> Issuer {
     let key = keys::generate();
-    let pem = pki::issue(
+    let pem = pki::issue_with_bindings(
         root_key,
         root_pem,
         &key.verifying_key(),
@@ -52,6 +93,8 @@ fn issuer_under(root_key: &SigningKey, root_pem: &str, subject: &str, roles: &[R
             not_before: ts("2026-01-01T00:00:00Z"),
             valid_days: 3650,
         },
+        bindings,
+        None,
     )
     .unwrap();
     Issuer {
@@ -71,12 +114,44 @@ impl Pki {
     /// Fresh keys and certificates.
     pub fn new() -> Pki {
         let (root_key, root_pem) = root("CN=Test Programme Root,O=catchcert tests");
-        let vessel = issuer_under(&root_key, &root_pem, "CN=FV Test,O=Fleet", &[Role::Vessel]);
-        let processor = issuer_under(
+        let vessel = bound_issuer_under(
+            &root_key,
+            &root_pem,
+            "CN=FV Test,O=Fleet",
+            &[Role::Vessel],
+            &bindings(&[VESSEL_IMO], &[], &[]),
+        );
+        let processor = bound_issuer_under(
             &root_key,
             &root_pem,
             "CN=Plant,O=Processor",
             &[Role::Processor, Role::Trader],
+            &bindings(&[], &[catchcert_demo::FACILITY], &[PLANT]),
+        );
+        let rival = bound_issuer_under(
+            &root_key,
+            &root_pem,
+            "CN=FV Rival,O=Rival Fleet",
+            &[Role::Vessel],
+            &bindings(&[RIVAL_IMO], &[], &[]),
+        );
+        let importer = issuer_under(
+            &root_key,
+            &root_pem,
+            "CN=Importer,O=Importer",
+            &[Role::Trader, Role::Retailer],
+        );
+        let rival_auditor = issuer_under(
+            &root_key,
+            &root_pem,
+            "CN=Rival Auditor,O=Rival Audits",
+            &[Role::Auditor],
+        );
+        let registrar = issuer_under(
+            &root_key,
+            &root_pem,
+            "CN=Registrar,O=Programme",
+            &[Role::Registrar],
         );
         let auditor = issuer_under(
             &root_key,
@@ -97,6 +172,10 @@ impl Pki {
             processor,
             auditor,
             stranger,
+            rival,
+            importer,
+            registrar,
+            rival_auditor,
         }
     }
 }
@@ -107,14 +186,19 @@ impl Default for Pki {
     }
 }
 
-/// Build a payload of `kind` from input JSON and sign it.
+/// Build a payload of `kind` from input JSON and sign it (issued at [`ISSUED_AT`]).
 pub fn sign(issuer: &Issuer, kind: Kind, input_json: &Value) -> Vec<u8> {
+    sign_at(issuer, kind, input_json, ISSUED_AT)
+}
+
+/// [`sign`] with another signing time (`issued_at`, RFC 3339).
+pub fn sign_at(issuer: &Issuer, kind: Kind, input_json: &Value, issued_at: &str) -> Vec<u8> {
     let bytes = serde_json::to_vec(input_json).unwrap();
     let mut salt = || [7u8; 16];
     let built = input::build(
         kind,
         &bytes,
-        ts(ISSUED_AT),
+        ts(issued_at),
         &CodeLists::default(),
         &mut salt,
     )
@@ -134,7 +218,7 @@ pub fn catch(by: &Issuer, lot: &str, kg: f64) -> Vec<u8> {
         Kind::Catch,
         &json!({
             "time": "2026-03-02T06:00:00Z",
-            "vessel_imo": "IMO9074729", "fao_area": "71", "gear": "LLD",
+            "vessel_imo": VESSEL_IMO, "fao_area": "71", "gear": "LLD",
             "catch_start": "2026-03-01T04:00:00Z", "catch_end": "2026-03-02T05:30:00Z",
             "outputs": [{"lot": lot, "quantity_kg": kg, "species": "YFT"}],
         }),
@@ -190,7 +274,7 @@ pub fn shipment(by: &Issuer, from: CertId, lot: &str, kg: f64) -> Vec<u8> {
         Kind::Shipment,
         &json!({
             "time": "2026-03-05T10:00:00Z",
-            "from": "Plant", "to": "Importer",
+            "from": PLANT, "to": IMPORTER,
             "inputs": [{"certificate": from.to_string(), "lot": lot, "quantity_kg": kg}],
             "outputs": [{"lot": lot, "quantity_kg": kg}],
         }),

@@ -1,10 +1,11 @@
 //! Who may speak for what, and who holds a lot (contract §2 "Bindings", §4 `issuer.scope`,
-//! `link.custody`, `link.species`, `link.lot_conflict`).
+//! `link.custody`, `link.species`, `link.lot_conflict`, and the `time.order` rule on the
+//! `issued_at` of named certificates).
 //!
 //! A valid signature proves who signed; these rules decide whether the signer may say what
 //! it says. Every function here is pure: the caller supplies the payloads and the bindings
-//! of their (already validated) issuers and gets back the breaches, each with the code it
-//! falls under and a message that names the field and the values concerned.
+//! of their (already validated) issuers and gets back typed [`FindingKind`]s, which the
+//! verifier's pipeline and the server's ingest attach to the certificate concerned.
 //!
 //! - [`scope`]: the certificate names a vessel, facility or party its issuer is not bound to.
 //! - [`holder`] and [`custody`]: a certificate consumes a lot from someone who did not hold
@@ -12,148 +13,56 @@
 //! - [`SpeciesIndex`] and [`species`]: a step other than a catch outputs a species that none
 //!   of the lots it consumes carries.
 //! - [`lot_conflicts`]: a lot id with two lineages in one set.
+//! - [`issued_before_named`]: a certificate signed before a certificate it names by hash.
+//!
+//! Bindings exist only for certificates whose own checks passed (a sound certificate with
+//! a validated issuer). When a producer's issuer is unknown, the holder of a processing's
+//! lots is unknown and its consumers are not judged for custody: the producer already
+//! carries its own error, which makes the whole chain invalid.
 
-use catchcert_model::CertId;
+use crate::kinds::{CustodyBreach, FindingKind, HolderKind, ScopeClaim};
+use catchcert_model::bindings_ext::{Bindings, name_key};
 use catchcert_model::payload::{Input, Payload, Step};
+use catchcert_model::{CertId, Kind};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use unicode_normalization::UnicodeNormalization;
-
-/// A rule of this module.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Rule {
-    /// `issuer.scope`
-    Scope,
-    /// `link.custody`
-    Custody,
-    /// `link.species`
-    Species,
-    /// `link.lot_conflict`
-    LotConflict,
-}
-
-/// One breach of a rule: which rule, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Breach {
-    /// The rule broken.
-    pub rule: Rule,
-    /// What is wrong, naming the field and the values.
-    pub message: String,
-}
-
-impl Breach {
-    fn new(rule: Rule, message: String) -> Self {
-        Breach { rule, message }
-    }
-}
-
-/// Names compare exactly after Unicode NFC, so that one party written in composed or
-/// decomposed form is one party, and nothing else is.
-pub fn name_key(s: &str) -> String {
-    s.nfc().collect()
-}
-
-/// What an issuer may name as its own: the vessels (IMO numbers), facilities and parties
-/// bound in its issuer certificate; its parties include its subject's `O`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Scope {
-    vessels: BTreeSet<String>,
-    facilities: BTreeSet<String>,
-    parties: BTreeSet<String>,
-}
-
-impl Scope {
-    /// A scope from the bound values (normalised here).
-    pub fn new<'a>(
-        vessels: impl IntoIterator<Item = &'a str>,
-        facilities: impl IntoIterator<Item = &'a str>,
-        parties: impl IntoIterator<Item = &'a str>,
-    ) -> Self {
-        Scope {
-            vessels: vessels.into_iter().map(str::to_string).collect(),
-            facilities: facilities.into_iter().map(name_key).collect(),
-            parties: parties.into_iter().map(name_key).collect(),
-        }
-    }
-
-    /// Whether the issuer speaks for vessel `imo`.
-    pub fn vessel(&self, imo: &str) -> bool {
-        self.vessels.contains(imo)
-    }
-
-    /// Whether the issuer speaks for facility `name`.
-    pub fn facility(&self, name: &str) -> bool {
-        self.facilities.contains(&name_key(name))
-    }
-
-    /// Whether `name` is one of the issuer's parties.
-    pub fn party(&self, name: &str) -> bool {
-        self.parties.contains(&name_key(name))
-    }
-
-    /// Whether two issuers share a party (the same company).
-    pub fn shares_party(&self, other: &Scope) -> bool {
-        self.parties.iter().any(|p| other.parties.contains(p))
-    }
-
-    fn describe(&self) -> String {
-        let list = |s: &BTreeSet<String>| {
-            if s.is_empty() {
-                "none".to_string()
-            } else {
-                s.iter()
-                    .map(|v| format!("{v:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        };
-        format!(
-            "vessels {}; facilities {}; parties {}",
-            list(&self.vessels),
-            list(&self.facilities),
-            list(&self.parties)
-        )
-    }
-}
 
 /// `issuer.scope` for what a certificate names by itself: a catch's `vessel_imo`, a
 /// transshipment's vessels (its signer must be one of them), a processing's `facility`, a
 /// shipment's parties (its signer must be one of them), a receipt's `to`. Landings are
 /// checked against the holder of what they land ([`custody`]).
-pub fn scope(p: &Payload, signer: &Scope) -> Option<Breach> {
-    let why = match p.step() {
-        Some(Step::Catch(c)) if !signer.vessel(&c.vessel_imo) => format!(
-            "the catch names vessel {} but its issuer is not bound to it (issuer speaks for {})",
-            c.vessel_imo,
-            signer.describe()
-        ),
+pub fn scope(p: &Payload, signer: &Bindings) -> Option<FindingKind> {
+    let claim = match p.step() {
+        Some(Step::Catch(c)) if !signer.has_vessel(&c.vessel_imo) => ScopeClaim::CatchVessel {
+            imo: c.vessel_imo.clone(),
+        },
         Some(Step::Transshipment(t))
-            if !signer.vessel(&t.from_vessel_imo) && !signer.vessel(&t.to_vessel_imo) =>
+            if !signer.has_vessel(&t.from_vessel_imo) && !signer.has_vessel(&t.to_vessel_imo) =>
         {
-            format!(
-                "the transshipment from {} to {} is signed by neither vessel (issuer speaks for {})",
-                t.from_vessel_imo,
-                t.to_vessel_imo,
-                signer.describe()
-            )
+            ScopeClaim::TransshipmentVessels {
+                from: t.from_vessel_imo.clone(),
+                to: t.to_vessel_imo.clone(),
+            }
         }
-        Some(Step::Processing { facility }) if !signer.facility(facility) => format!(
-            "the processing names facility {facility:?} but its issuer is not bound to it (issuer speaks for {})",
-            signer.describe()
-        ),
-        Some(Step::Shipment(x)) if !signer.party(&x.from) && !signer.party(&x.to) => format!(
-            "the shipment from {:?} to {:?} is signed by neither party (issuer speaks for {})",
-            x.from,
-            x.to,
-            signer.describe()
-        ),
-        Some(Step::Receipt(x)) if !signer.party(&x.to) => format!(
-            "the receipt is to {:?} but is not signed by it (issuer speaks for {})",
-            x.to,
-            signer.describe()
-        ),
+        Some(Step::Processing { facility }) if !signer.has_facility(facility) => {
+            ScopeClaim::ProcessingFacility {
+                facility: facility.clone(),
+            }
+        }
+        Some(Step::Shipment(x)) if !signer.has_party(&x.from) && !signer.has_party(&x.to) => {
+            ScopeClaim::ShipmentParties {
+                from: x.from.clone(),
+                to: x.to.clone(),
+            }
+        }
+        Some(Step::Receipt(x)) if !signer.has_party(&x.to) => {
+            ScopeClaim::ReceiptTo { to: x.to.clone() }
+        }
         _ => return None,
     };
-    Some(Breach::new(Rule::Scope, why))
+    Some(FindingKind::IssuerScope {
+        claim,
+        bound: signer.clone(),
+    })
 }
 
 /// Who holds a lot that a certificate output (contract §4 "Holders and custody").
@@ -165,93 +74,98 @@ pub enum Holder<'a> {
     /// Nobody in particular: a landed lot lies at the port and anyone may take it on.
     Anyone,
     /// The issuer of a processing, matched by any of its parties.
-    Issuer(&'a Scope),
+    Issuer(&'a Bindings),
     /// A party by name: the `to` of a shipment or receipt.
     Party(&'a str),
 }
 
 impl Holder<'_> {
-    fn describe(&self) -> String {
+    fn kind(&self) -> HolderKind {
         match self {
-            Holder::Vessel(v) => format!("vessel {v}"),
-            Holder::Anyone => "the port".to_string(),
-            Holder::Issuer(s) => format!("the processor ({})", s.describe()),
-            Holder::Party(p) => format!("party {p:?}"),
+            Holder::Vessel(v) => HolderKind::Vessel(v.to_string()),
+            Holder::Anyone => HolderKind::Port,
+            Holder::Issuer(b) => HolderKind::Processor((*b).clone()),
+            Holder::Party(p) => HolderKind::Party(p.to_string()),
         }
     }
 }
 
-/// The holder of the lots `producer` outputs. `producer_scope` is the scope of its issuer,
-/// `None` when its issuer path did not validate (then the holder of a processing's lots is
-/// unknown and no custody rule is applied to its consumers: the producer carries its own
-/// error).
-pub fn holder<'a>(producer: &'a Payload, producer_scope: Option<&'a Scope>) -> Option<Holder<'a>> {
+/// The holder of the lots `producer` outputs. `producer_bindings` are the bindings of its
+/// issuer, `None` when it is not sound (then the holder of a processing's lots is unknown
+/// and no custody rule is applied to its consumers: the producer carries its own error).
+pub fn holder<'a>(
+    producer: &'a Payload,
+    producer_bindings: Option<&'a Bindings>,
+) -> Option<Holder<'a>> {
     Some(match producer.step() {
         Some(Step::Catch(c)) => Holder::Vessel(&c.vessel_imo),
         Some(Step::Transshipment(t)) => Holder::Vessel(&t.to_vessel_imo),
         Some(Step::Landing { .. }) => Holder::Anyone,
-        Some(Step::Processing { .. }) => Holder::Issuer(producer_scope?),
+        Some(Step::Processing { .. }) => Holder::Issuer(producer_bindings?),
         Some(Step::Shipment(x)) | Some(Step::Receipt(x)) => Holder::Party(&x.to),
         _ => return None,
     })
 }
 
 /// The custody rule for input `k` of `consumer` (signed by `signer`), which consumes a lot
-/// that `producer` output and `holder` holds. A landing whose signer is not the holding
-/// vessel is `issuer.scope` (the landing speaks for that vessel); every other mismatch is
-/// `link.custody`.
+/// that `producer` output and `holder` holds. A landing whose signer is not bound to the
+/// holding vessel is `issuer.scope` (the landing speaks for that vessel); every other
+/// mismatch is `link.custody`.
 pub fn custody(
     consumer: &Payload,
-    signer: &Scope,
+    signer: &Bindings,
     k: usize,
     input: &Input,
     producer: &Payload,
     holder: Holder<'_>,
-) -> Option<Breach> {
-    let lot = format!("inputs[{k}] (lot {:?} of {})", input.lot, input.certificate);
-    let held = holder.describe();
-    let custody = |why: String| Some(Breach::new(Rule::Custody, why));
+) -> Option<FindingKind> {
+    let breach = |breach: CustodyBreach| {
+        Some(FindingKind::Custody {
+            input: k,
+            lot: input.lot.clone(),
+            certificate: input.certificate,
+            consumer: consumer.kind(),
+            holder: holder.kind(),
+            breach,
+        })
+    };
     match (consumer.step(), holder) {
-        (Some(Step::Transshipment(t)), Holder::Vessel(v)) => (t.from_vessel_imo != v).then(|| {
-            Breach::new(
-                Rule::Custody,
-                format!(
-                    "{lot} is held by {held}, but the transshipment takes it from {}",
-                    t.from_vessel_imo
-                ),
-            )
-        }),
-        (Some(Step::Transshipment(_)), _) => custody(format!(
-            "{lot} is held by {held}, not by a vessel: a transshipment moves fish between vessels"
-        )),
-        (Some(Step::Landing { .. }), Holder::Vessel(v)) => (!signer.vessel(v)).then(|| {
-            Breach::new(
-                Rule::Scope,
-                format!(
-                    "{lot} is held by {held}, but the landing is not signed by that vessel (issuer speaks for {})",
-                    signer.describe()
-                ),
-            )
-        }),
-        (Some(Step::Landing { .. }), _) => custody(format!(
-            "{lot} is held by {held}, not by a vessel: only a vessel's catch is landed"
-        )),
+        (Some(Step::Transshipment(t)), Holder::Vessel(v)) => {
+            if t.from_vessel_imo == v {
+                None
+            } else {
+                breach(CustodyBreach::From {
+                    from: t.from_vessel_imo.clone(),
+                })
+            }
+        }
+        (Some(Step::Transshipment(_)), _) => breach(CustodyBreach::NotAtSea),
+        (Some(Step::Landing { .. }), Holder::Vessel(v)) => {
+            (!signer.has_vessel(v)).then(|| FindingKind::IssuerScope {
+                claim: ScopeClaim::LandingVessel {
+                    input: k,
+                    lot: input.lot.clone(),
+                    certificate: input.certificate,
+                    imo: v.to_string(),
+                },
+                bound: signer.clone(),
+            })
+        }
+        (Some(Step::Landing { .. }), _) => breach(CustodyBreach::NotAtSea),
         (Some(Step::Processing { .. }), h) => {
             let ok = match h {
-                Holder::Vessel(v) => signer.vessel(v),
+                Holder::Vessel(v) => signer.has_vessel(v),
                 Holder::Anyone => true,
-                Holder::Issuer(s) => signer.shares_party(s),
-                Holder::Party(p) => signer.party(p),
+                Holder::Issuer(b) => signer.shares_party(b),
+                Holder::Party(p) => signer.has_party(p),
             };
-            (!ok).then(|| {
-                Breach::new(
-                    Rule::Custody,
-                    format!(
-                        "{lot} is held by {held}, but the processing is signed by someone else (issuer speaks for {})",
-                        signer.describe()
-                    ),
-                )
-            })
+            if ok {
+                None
+            } else {
+                breach(CustodyBreach::Signer {
+                    bound: signer.clone(),
+                })
+            }
         }
         (Some(Step::Shipment(x)) | Some(Step::Receipt(x)), h) => {
             let acknowledges = matches!(consumer.step(), Some(Step::Receipt(_)))
@@ -260,27 +174,18 @@ pub fn custody(
             let ok = match h {
                 Holder::Vessel(_) => false,
                 Holder::Anyone => true,
-                Holder::Issuer(s) => s.party(&x.from),
+                Holder::Issuer(b) => b.has_party(&x.from),
                 Holder::Party(p) => name_key(p) == name_key(&x.from),
             };
             if ok || acknowledges {
-                return None;
-            }
-            let what = if matches!(consumer.step(), Some(Step::Shipment(_))) {
-                "shipment"
+                None
+            } else if matches!(h, Holder::Vessel(_)) {
+                breach(CustodyBreach::NotLanded)
             } else {
-                "receipt"
-            };
-            let why = match h {
-                Holder::Vessel(_) => format!(
-                    "{lot} is still held by {held}: a {what} never takes fish from a vessel (it is landed first)"
-                ),
-                _ => format!(
-                    "{lot} is held by {held}, but the {what} is from {:?}",
-                    x.from
-                ),
-            };
-            custody(why)
+                breach(CustodyBreach::From {
+                    from: x.from.clone(),
+                })
+            }
         }
         _ => None,
     }
@@ -351,8 +256,8 @@ impl<'a, F: Fn(&CertId) -> Option<&'a Payload>> SpeciesIndex<'a, F> {
 /// one of the lots it consumes. `carried[k]` holds the species of input `k`'s lot; inputs
 /// whose species are unknown (empty) make no species claim, and a certificate none of whose
 /// inputs has a known species is not judged.
-pub fn species(p: &Payload, carried: &[BTreeSet<&str>]) -> Vec<Breach> {
-    if p.kind() == catchcert_model::Kind::Catch || !p.kind().is_custody() {
+pub fn species(p: &Payload, carried: &[BTreeSet<&str>]) -> Vec<FindingKind> {
+    if p.kind() == Kind::Catch || !p.kind().is_custody() {
         return Vec::new();
     }
     let known: BTreeSet<&str> = carried.iter().flatten().copied().collect();
@@ -364,15 +269,11 @@ pub fn species(p: &Payload, carried: &[BTreeSet<&str>]) -> Vec<Breach> {
         .enumerate()
         .filter_map(|(k, o)| {
             let s = o.species.as_deref()?;
-            (!known.contains(s)).then(|| {
-                Breach::new(
-                    Rule::Species,
-                    format!(
-                        "outputs[{k}] (lot {:?}) is {s}, but the lots it consumes carry only {}",
-                        o.lot,
-                        known.iter().copied().collect::<Vec<_>>().join(", ")
-                    ),
-                )
+            (!known.contains(s)).then(|| FindingKind::Species {
+                output: k,
+                lot: o.lot.clone(),
+                species: s.to_string(),
+                carried: known.iter().map(|c| c.to_string()).collect(),
             })
         })
         .collect()
@@ -388,10 +289,8 @@ pub fn lot_conflicts<'a>(
 ) -> BTreeMap<&'a str, Vec<CertId>> {
     let mut roots: BTreeMap<&'a str, Vec<CertId>> = BTreeMap::new();
     for (id, p) in set {
-        for o in p.outputs() {
-            if !p.inputs().iter().any(|i| i.lot == o.lot) {
-                roots.entry(o.lot.as_str()).or_default().push(id);
-            }
+        for lot in first_outputs(p) {
+            roots.entry(lot).or_default().push(id);
         }
     }
     roots.retain(|_, ids| {
@@ -402,25 +301,49 @@ pub fn lot_conflicts<'a>(
     roots
 }
 
-/// The message of a `link.lot_conflict` finding on `on`, one of `roots`.
-pub fn lot_conflict_message(lot: &str, on: CertId, roots: &[CertId]) -> Breach {
-    let others: Vec<String> = roots
+/// The lot ids `p` outputs without consuming a lot of the same id: the lineages it starts.
+pub fn first_outputs(p: &Payload) -> impl Iterator<Item = &str> {
+    p.outputs()
         .iter()
-        .filter(|r| **r != on)
-        .map(ToString::to_string)
-        .collect();
-    Breach::new(
-        Rule::LotConflict,
-        format!(
-            "lot {lot:?} is also first output by {}: one lot id, two lineages (an event signed twice, or an id reused)",
-            others.join(", ")
-        ),
-    )
+        .filter(|o| !p.inputs().iter().any(|i| i.lot == o.lot))
+        .map(|o| o.lot.as_str())
+}
+
+/// The `link.lot_conflict` finding on `on`, one of `roots` (the first certificates of the
+/// lineages of `lot`): it names the others.
+pub fn lot_conflict(lot: &str, on: CertId, roots: &[CertId]) -> FindingKind {
+    FindingKind::LotConflict {
+        lot: lot.to_string(),
+        rivals: roots.iter().filter(|r| **r != on).copied().collect(),
+    }
+}
+
+/// `time.order` on signing times: a certificate (`issued_at`) names certificate `named`
+/// (an input or an attestation), which was signed later. Naming by hash proves the named
+/// certificate existed first, so this cannot be true of honest certificates.
+pub fn issued_before_named(p: &Payload, named: CertId, named_p: &Payload) -> Option<FindingKind> {
+    (p.issued_at() < named_p.issued_at()).then(|| FindingKind::IssuedBeforeNamed {
+        issued_at: p.issued_at(),
+        named,
+        named_kind: named_p.kind(),
+        named_issued_at: named_p.issued_at(),
+    })
+}
+
+/// The certificates `p` names by hash for [`issued_before_named`]: its inputs' certificates
+/// and its attestations, each once.
+pub fn named(p: &Payload) -> BTreeSet<CertId> {
+    p.inputs()
+        .iter()
+        .map(|i| i.certificate)
+        .chain(p.attestations().iter().copied())
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::Code;
     use catchcert_model::codes::CodeLists;
     use catchcert_model::{Kind, Timestamp, input};
     use serde_json::{Value, json};
@@ -482,12 +405,21 @@ mod tests {
         )
     }
 
-    fn vessel(imo: &str) -> Scope {
-        Scope::new([imo], [], ["Fishing Co"])
+    fn sc(v: &[&str], f: &[&str], p: &[&str]) -> Bindings {
+        let l = |x: &[&str]| x.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Bindings {
+            vessels: l(v),
+            facilities: l(f),
+            parties: l(p),
+        }
     }
 
-    fn party(name: &str) -> Scope {
-        Scope::new([], [], [name])
+    fn vessel(imo: &str) -> Bindings {
+        sc(&[imo], &[], &["Fishing Co"])
+    }
+
+    fn party(name: &str) -> Bindings {
+        sc(&[], &[], &[name])
     }
 
     #[test]
@@ -495,11 +427,11 @@ mod tests {
         let p = catch(SH7, "L1", "YFT");
         assert_eq!(scope(&p, &vessel(SH7)), None);
         let b = scope(&p, &vessel(BH12)).expect("another vessel's key");
-        assert_eq!(b.rule, Rule::Scope);
+        assert_eq!(b.code(), Code::IssuerScope);
         assert!(
-            b.message.contains(SH7) && b.message.contains(BH12),
+            b.message().contains(SH7) && b.message().contains(BH12),
             "{}",
-            b.message
+            b.message()
         );
     }
 
@@ -508,7 +440,10 @@ mod tests {
         let p = transship(SH7, PR3, 1, "L1", "YFT");
         assert_eq!(scope(&p, &vessel(SH7)), None);
         assert_eq!(scope(&p, &vessel(PR3)), None);
-        assert_eq!(scope(&p, &vessel(BH12)).map(|b| b.rule), Some(Rule::Scope));
+        assert_eq!(
+            scope(&p, &vessel(BH12)).map(|b| b.code()),
+            Some(Code::IssuerScope)
+        );
     }
 
     #[test]
@@ -518,9 +453,9 @@ mod tests {
             json!({"facility": "Plant 1", "inputs": inp(1, "L1"),
                    "outputs": [{"lot": "P1", "quantity_kg": 50.0, "product": "loins"}]}),
         );
-        assert_eq!(scope(&p, &Scope::new([], ["Plant 1"], ["Co"])), None);
-        let other = Scope::new([], ["Plant 2"], ["Co"]);
-        assert_eq!(scope(&p, &other).map(|b| b.rule), Some(Rule::Scope));
+        assert_eq!(scope(&p, &sc(&[], &["Plant 1"], &["Co"])), None);
+        let other = sc(&[], &["Plant 2"], &["Co"]);
+        assert_eq!(scope(&p, &other).map(|b| b.code()), Some(Code::IssuerScope));
     }
 
     #[test]
@@ -529,24 +464,24 @@ mod tests {
         assert_eq!(scope(&s, &party("Packer")), None);
         assert_eq!(scope(&s, &party("Importer")), None);
         assert_eq!(
-            scope(&s, &party("Stranger")).map(|b| b.rule),
-            Some(Rule::Scope)
+            scope(&s, &party("Stranger")).map(|b| b.code()),
+            Some(Code::IssuerScope)
         );
         let r = parties(Kind::Receipt, "Importer", "Retailer", 1, "S1", "R1");
         assert_eq!(scope(&r, &party("Retailer")), None);
         // The sender may not sign the receipt in the receiver's name.
         assert_eq!(
-            scope(&r, &party("Importer")).map(|b| b.rule),
-            Some(Rule::Scope)
+            scope(&r, &party("Importer")).map(|b| b.code()),
+            Some(Code::IssuerScope)
         );
     }
 
     #[test]
     fn party_names_compare_after_nfc_only() {
         let composed = party("Caf\u{e9} Seafood");
-        assert!(composed.party("Cafe\u{301} Seafood"));
-        assert!(!composed.party("Cafe Seafood"));
-        assert!(!composed.party("caf\u{e9} seafood"));
+        assert!(composed.has_party("Cafe\u{301} Seafood"));
+        assert!(!composed.has_party("Cafe Seafood"));
+        assert!(!composed.has_party("caf\u{e9} seafood"));
     }
 
     #[test]
@@ -558,8 +493,8 @@ mod tests {
         assert_eq!(custody(&truthful, &vessel(SH7), 0, i, &c, h), None);
         let lie = transship(BH12, PR3, 1, "L1", "YFT");
         let b = custody(&lie, &vessel(BH12), 0, &lie.inputs()[0], &c, h).unwrap();
-        assert_eq!(b.rule, Rule::Custody);
-        assert!(b.message.contains(SH7), "{}", b.message);
+        assert_eq!(b.code(), Code::LinkCustody);
+        assert!(b.message().contains(SH7), "{}", b.message());
     }
 
     #[test]
@@ -573,7 +508,7 @@ mod tests {
         let i = &landing.inputs()[0];
         assert_eq!(custody(&landing, &vessel(PR3), 0, i, &t, h), None);
         let b = custody(&landing, &vessel(SH7), 0, i, &t, h).unwrap();
-        assert_eq!(b.rule, Rule::Scope);
+        assert_eq!(b.code(), Code::IssuerScope);
     }
 
     #[test]
@@ -597,7 +532,7 @@ mod tests {
             h,
         )
         .unwrap();
-        assert_eq!(b.rule, Rule::Custody);
+        assert_eq!(b.code(), Code::LinkCustody);
         // The holder itself may ship it onwards.
         let onward = parties(Kind::Shipment, "Retailer", "Store 9", 2, "S1", "X2");
         assert_eq!(
@@ -626,8 +561,8 @@ mod tests {
             holder(&c, None).unwrap(),
         )
         .unwrap();
-        assert_eq!(b.rule, Rule::Custody);
-        assert!(b.message.contains("landed first"), "{}", b.message);
+        assert_eq!(b.code(), Code::LinkCustody);
+        assert!(b.message().contains("landed first"), "{}", b.message());
     }
 
     #[test]
@@ -643,20 +578,20 @@ mod tests {
                        "outputs": [{"lot": "P9", "quantity_kg": 50.0, "product": "loins"}]}),
             )
         };
-        let me = Scope::new([], ["Plant 1"], ["Andaman Co"]);
+        let me = sc(&[], &["Plant 1"], &["Andaman Co"]);
         let p = proc_of(3, "L2");
         let h = holder(&landing, None).unwrap();
         assert_eq!(custody(&p, &me, 0, &p.inputs()[0], &landing, h), None);
         let earlier = proc_of(3, "L2");
-        let same_co = Scope::new([], ["Plant 2"], ["Andaman Co"]);
-        let rival = Scope::new([], ["Plant 3"], ["Rival Co"]);
+        let same_co = sc(&[], &["Plant 2"], &["Andaman Co"]);
+        let rival = sc(&[], &["Plant 3"], &["Rival Co"]);
         let h = holder(&earlier, Some(&same_co)).unwrap();
         let next = proc_of(4, "P9");
         assert_eq!(custody(&next, &me, 0, &next.inputs()[0], &earlier, h), None);
         let h = holder(&earlier, Some(&rival)).unwrap();
         assert_eq!(
-            custody(&next, &me, 0, &next.inputs()[0], &earlier, h).map(|b| b.rule),
-            Some(Rule::Custody)
+            custody(&next, &me, 0, &next.inputs()[0], &earlier, h).map(|b| b.code()),
+            Some(Code::LinkCustody)
         );
     }
 
@@ -671,8 +606,8 @@ mod tests {
         assert!(species(&truthful, &carried).is_empty());
         let b = species(&lie, &carried);
         assert_eq!(b.len(), 1);
-        assert_eq!(b[0].rule, Rule::Species);
-        assert!(b[0].message.contains("SKJ"), "{}", b[0].message);
+        assert_eq!(b[0].code(), Code::LinkSpecies);
+        assert!(b[0].message().contains("SKJ"), "{}", b[0].message());
     }
 
     #[test]
@@ -699,8 +634,8 @@ mod tests {
         let conflicts =
             lot_conflicts([(id(1), &first), (id(2), &passed_on), (id(3), &signed_twice)]);
         assert_eq!(conflicts.get("L1"), Some(&vec![id(1), id(3)]));
-        let b = lot_conflict_message("L1", id(1), &conflicts["L1"]);
-        assert_eq!(b.rule, Rule::LotConflict);
-        assert!(b.message.contains(&id(3).to_string()));
+        let b = lot_conflict("L1", id(1), &conflicts["L1"]);
+        assert_eq!(b.code(), Code::LinkLotConflict);
+        assert!(b.message().contains(&id(3).to_string()));
     }
 }

@@ -320,6 +320,8 @@ pub struct Node {
 pub struct Verdict {
     /// The head certificate.
     pub head: CertId,
+    /// The lot ids the head outputs: what the verdict vouches for (contract §4).
+    pub lots: Vec<String>,
     /// Valid when no finding is an error.
     pub integrity: Integrity,
     /// The worst labour risk anywhere upstream of the head.

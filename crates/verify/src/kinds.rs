@@ -6,6 +6,7 @@
 use crate::findings::{Code, Finding, Risk};
 use crate::path::PathError;
 use crate::signature::SignatureError;
+use catchcert_model::bindings_ext::Bindings;
 use catchcert_model::payload::{AuditMethod, FieldError};
 use catchcert_model::{CertId, Grams, Kind, Role, Timestamp};
 
@@ -28,7 +29,8 @@ pub enum Absence {
     NotStored,
 }
 
-/// Why a revocation by an issuer without the auditor role is refused (server ingest).
+/// Why a revocation by an issuer without the registrar role is refused (server ingest):
+/// only the revoked certificate's own issuer (same key) or a registrar may revoke it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RevocationRefusal {
@@ -40,6 +42,89 @@ pub enum RevocationRefusal {
     OtherSigner,
     /// The revoked certificate's issuer path is not valid.
     TargetIssuerInvalid,
+    /// The revoked certificate is itself a revocation (a revocation cannot be revoked).
+    TargetIsRevocation,
+}
+
+/// What a certificate speaks for that its issuer is not bound to (`issuer.scope`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScopeClaim {
+    /// A catch's `vessel_imo`.
+    CatchVessel {
+        /// The IMO number named.
+        imo: String,
+    },
+    /// A transshipment signed by neither of its vessels.
+    TransshipmentVessels {
+        /// `from_vessel_imo`.
+        from: String,
+        /// `to_vessel_imo`.
+        to: String,
+    },
+    /// A landing of a lot held by a vessel its issuer is not bound to.
+    LandingVessel {
+        /// Index of the input.
+        input: usize,
+        /// The lot landed.
+        lot: String,
+        /// The certificate that output it.
+        certificate: CertId,
+        /// The holding vessel.
+        imo: String,
+    },
+    /// A processing's `facility`.
+    ProcessingFacility {
+        /// The facility named.
+        facility: String,
+    },
+    /// A shipment signed by neither of its parties.
+    ShipmentParties {
+        /// `from`.
+        from: String,
+        /// `to`.
+        to: String,
+    },
+    /// A receipt not signed by its `to`.
+    ReceiptTo {
+        /// `to`.
+        to: String,
+    },
+}
+
+/// Who holds a lot, as a finding names it (contract §4 "Holders and custody").
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HolderKind {
+    /// A vessel, by IMO number.
+    Vessel(String),
+    /// The port: a landed lot, anyone may take it on.
+    Port,
+    /// The issuer of a processing, with its bindings.
+    Processor(Bindings),
+    /// A party, by name.
+    Party(String),
+}
+
+/// How a consumer breaks the custody rule (`link.custody`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CustodyBreach {
+    /// It takes the lot from someone else than the holder (a transshipment's
+    /// `from_vessel_imo`, a shipment's or receipt's `from`).
+    From {
+        /// The vessel or party it names as giver.
+        from: String,
+    },
+    /// A transshipment or landing of a lot no vessel holds.
+    NotAtSea,
+    /// A shipment or receipt of a lot still held by a vessel (not landed).
+    NotLanded,
+    /// A processing signed by an issuer not bound to the holder.
+    Signer {
+        /// The signer's bindings.
+        bound: Bindings,
+    },
 }
 
 /// The typed context of one finding.
@@ -219,6 +304,57 @@ pub enum FindingKind {
         /// The shortfalls, rendered.
         issues: Vec<String>,
     },
+    /// The certificate speaks for a vessel, facility or party its issuer is not bound to.
+    IssuerScope {
+        /// What it speaks for.
+        claim: ScopeClaim,
+        /// What its issuer is bound to.
+        bound: Bindings,
+    },
+    /// An input consumes a lot from someone who did not hold it.
+    Custody {
+        /// Index of the input.
+        input: usize,
+        /// The lot.
+        lot: String,
+        /// The certificate that output it.
+        certificate: CertId,
+        /// The consumer's kind.
+        consumer: Kind,
+        /// Who held the lot.
+        holder: HolderKind,
+        /// How the consumer breaks custody.
+        breach: CustodyBreach,
+    },
+    /// An output carries a species none of the consumed lots carries.
+    Species {
+        /// Index of the output.
+        output: usize,
+        /// Its lot.
+        lot: String,
+        /// Its species.
+        species: String,
+        /// The species the consumed lots carry, sorted.
+        carried: Vec<String>,
+    },
+    /// The certificate starts a lineage of a lot id that other certificates also start.
+    LotConflict {
+        /// The lot id.
+        lot: String,
+        /// The first certificates of the other lineages, sorted.
+        rivals: Vec<CertId>,
+    },
+    /// The certificate was signed before a certificate it names (input or attestation).
+    IssuedBeforeNamed {
+        /// Its issued_at.
+        issued_at: Timestamp,
+        /// The certificate named.
+        named: CertId,
+        /// Its kind.
+        named_kind: Kind,
+        /// Its issued_at.
+        named_issued_at: Timestamp,
+    },
     /// The certificate is part of a cycle of inputs.
     Cycle,
     /// The chain is deeper than the limit.
@@ -284,7 +420,12 @@ impl FindingKind {
             K::InternalTimeOrder(_)
             | K::IssuedInFuture { .. }
             | K::BeforeInput { .. }
-            | K::BeforeEndOfFishing { .. } => Code::TimeOrder,
+            | K::BeforeEndOfFishing { .. }
+            | K::IssuedBeforeNamed { .. } => Code::TimeOrder,
+            K::IssuerScope { .. } => Code::IssuerScope,
+            K::Custody { .. } => Code::LinkCustody,
+            K::Species { .. } => Code::LinkSpecies,
+            K::LotConflict { .. } => Code::LinkLotConflict,
             K::HeadMissing { .. } | K::LinkMissing { .. } => Code::LinkMissing,
             K::LinkLot { .. } => Code::LinkLot,
             K::OwnBalanceExceeded { .. } | K::LotOverConsumed { .. } => Code::MassBalanceExceeded,
@@ -410,6 +551,66 @@ impl FindingKind {
                     .map(|(c, q)| format!("{c} ({q})"))
                     .collect::<Vec<_>>()
                     .join(", ")
+            ),
+            _ => self.speaks_for_message(),
+        }
+    }
+
+    fn speaks_for_message(&self) -> String {
+        use FindingKind as K;
+        match self {
+            K::IssuerScope { claim, bound } => scope_message(claim, bound),
+            K::Custody {
+                input,
+                lot,
+                certificate,
+                consumer,
+                holder,
+                breach,
+            } => {
+                let held = holder_text(holder);
+                let at =
+                    format!("inputs[{input}] (lot {lot:?} of {certificate}) is held by {held}");
+                match breach {
+                    CustodyBreach::From { from } => {
+                        format!("{at}, but the {consumer} takes it from {from:?}")
+                    }
+                    CustodyBreach::NotAtSea => format!(
+                        "{at}, not by a vessel: a {consumer} moves only fish a vessel holds"
+                    ),
+                    CustodyBreach::NotLanded => format!(
+                        "{at}: a {consumer} never takes fish from a vessel (it is landed first)"
+                    ),
+                    CustodyBreach::Signer { bound } => format!(
+                        "{at}, but the {consumer} is signed by someone else (its issuer speaks for {})",
+                        bindings_text(bound)
+                    ),
+                }
+            }
+            K::Species {
+                output,
+                lot,
+                species,
+                carried,
+            } => format!(
+                "outputs[{output}] (lot {lot:?}) is {species}, but the lots it consumes carry only {}",
+                carried.join(", ")
+            ),
+            K::LotConflict { lot, rivals } => format!(
+                "lot {lot:?} is also first output by {}: one lot id, two lineages (an event signed twice, or an id reused)",
+                rivals
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            K::IssuedBeforeNamed {
+                issued_at,
+                named,
+                named_kind,
+                named_issued_at,
+            } => format!(
+                "issued_at {issued_at} is earlier than issued_at {named_issued_at} of the {named_kind} it names ({named}): a certificate can only name one that existed first"
             ),
             _ => self.attestation_message(),
         }
@@ -544,12 +745,74 @@ fn role_message(
             RevocationRefusal::TargetIssuerInvalid => {
                 "the revoked certificate's issuer is not valid".into()
             }
+            RevocationRefusal::TargetIsRevocation => {
+                return format!(
+                    "issuer {issuer:?} may not sign this {kind}: the certificate it revokes is itself a revocation, which cannot be revoked"
+                );
+            }
         };
         msg.push_str(&format!(
-            " (only an auditor, or the issuer of the revoked certificate, may revoke it; {why})"
+            " (only the issuer of the revoked certificate, or a registrar, may revoke it; {why})"
         ));
     }
     msg
+}
+
+fn scope_message(claim: &ScopeClaim, bound: &Bindings) -> String {
+    let what = match claim {
+        ScopeClaim::CatchVessel { imo } => format!("the catch names vessel {imo}"),
+        ScopeClaim::TransshipmentVessels { from, to } => {
+            format!("the transshipment from {from} to {to} is signed by neither vessel")
+        }
+        ScopeClaim::LandingVessel {
+            input,
+            lot,
+            certificate,
+            imo,
+        } => format!(
+            "inputs[{input}] (lot {lot:?} of {certificate}) is held by vessel {imo}, but the landing is not signed by that vessel"
+        ),
+        ScopeClaim::ProcessingFacility { facility } => {
+            format!("the processing names facility {facility:?}")
+        }
+        ScopeClaim::ShipmentParties { from, to } => {
+            format!("the shipment from {from:?} to {to:?} is signed by neither party")
+        }
+        ScopeClaim::ReceiptTo { to } => format!("the receipt is to {to:?} but not signed by it"),
+    };
+    format!(
+        "{what}; its issuer is not bound to it (issuer speaks for {})",
+        bindings_text(bound)
+    )
+}
+
+fn holder_text(h: &HolderKind) -> String {
+    match h {
+        HolderKind::Vessel(v) => format!("vessel {v}"),
+        HolderKind::Port => "the port (landed)".into(),
+        HolderKind::Processor(b) => format!("the processor ({})", bindings_text(b)),
+        HolderKind::Party(p) => format!("party {p:?}"),
+    }
+}
+
+/// Bindings as findings show them: `vessels …; facilities …; parties …`.
+pub fn bindings_text(b: &Bindings) -> String {
+    let list = |s: &[String]| {
+        if s.is_empty() {
+            "none".to_string()
+        } else {
+            s.iter()
+                .map(|v| format!("{v:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    format!(
+        "vessels {}; facilities {}; parties {}",
+        list(&b.vessels),
+        list(&b.facilities),
+        list(&b.parties)
+    )
 }
 
 fn link_missing_message(input: usize, certificate: &CertId, absence: &Absence) -> String {

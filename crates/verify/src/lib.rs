@@ -29,4 +29,5 @@ pub mod risk;
 pub mod rules;
 mod set;
 pub mod signature;
+mod speaks;
 mod verdict;

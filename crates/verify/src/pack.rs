@@ -35,6 +35,37 @@ pub fn candidate_heads(certificates: &[Vec<u8>]) -> Vec<CertId> {
     out
 }
 
+/// The certificates of `certificates` that hold lot `lot` (contract §4 `--lot`): custody
+/// certificates that output it and whose output of it no certificate of the set consumes,
+/// sorted. Undecodable messages are skipped.
+pub fn lot_holders(certificates: &[Vec<u8>], lot: &str) -> Vec<CertId> {
+    let decoded: Vec<(CertId, Payload)> = certificates
+        .iter()
+        .filter_map(|b| {
+            let (s, p) = cose::decode_certificate(b).ok()?;
+            Some((s.id, p))
+        })
+        .collect();
+    let consumed: HashSet<CertId> = decoded
+        .iter()
+        .flat_map(|(_, p)| p.inputs().iter())
+        .filter(|i| i.lot == lot)
+        .map(|i| i.certificate)
+        .collect();
+    let mut out: Vec<CertId> = decoded
+        .iter()
+        .filter(|(id, p)| {
+            p.kind().is_custody()
+                && p.outputs().iter().any(|o| o.lot == lot)
+                && !consumed.contains(id)
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Why a bundle could not be made.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum BundleBuildError {

@@ -2,7 +2,8 @@
 //!
 //! 1. decode the set (`set`),
 //! 2. check each certificate of the graph: signature, issuer path, role (`check`),
-//! 3. the graph: closure, links, balance, time (`graph`),
+//! 3. the graph: closure, links, balance, time (`graph`); who may speak for what: issuer
+//!    scope, custody, species, lot lineages, signing order (`speaks`, rules in [`crate::custody`]),
 //! 4. revocations (`revocation`),
 //! 5. attestations and risk ([`crate::risk`]),
 //! 6. the verdict: risk propagation and ordering (`verdict`).
@@ -17,7 +18,7 @@ use crate::findings::Verdict;
 use crate::kinds::FindingKind;
 use crate::path::TrustAnchors;
 use crate::set::Set;
-use crate::{graph, revocation, risk, verdict};
+use crate::{graph, revocation, risk, speaks, verdict};
 use catchcert_model::bundle::Bundle;
 use catchcert_model::{CertId, Timestamp};
 use std::collections::{HashMap, HashSet};
@@ -91,6 +92,8 @@ pub fn verify(
     let (links, producers) = graph::links(&set, &graph);
     findings.extend(links);
     findings.extend(graph::balance(&set, &mut checks, &producers, &in_graph));
+    // 3b. who may speak for what: scope, custody, species, lot lineages, signing order
+    findings.extend(speaks::findings(&set, &mut checks, &graph));
     // 4. revocations
     let effects = revocation::effects(&set, &mut checks, &graph);
     findings.extend(effects.findings);

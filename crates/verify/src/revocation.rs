@@ -1,9 +1,10 @@
 //! Stage 4, revocations of certificates in the graph. A revocation that verifies and
-//! whose signer may revoke the certificate (an auditor, or the certificate's own issuer)
+//! whose signer may revoke the certificate (the certificate's own issuer, same key, or a
+//! registrar)
 //! joins the graph: custody certificates are then revoked outright, and for attestations
 //! the earliest effective time is kept. Any other revocation is ignored with an
 //! informational `revocation.ignored`: unauthenticated data must not be able to change a
-//! verdict, neither to revoke nor to invalidate.
+//! verdict, neither to revoke nor to invalidate. A revocation cannot itself be revoked.
 
 use crate::check::Checks;
 use crate::findings::Finding;
@@ -31,7 +32,20 @@ pub(crate) fn effects(set: &Set, checks: &mut Checks, graph: &[CertId]) -> Effec
         let Some(revs) = set.revocations.get(id) else {
             continue;
         };
+        let target_is_revocation = set
+            .payload(id)
+            .is_some_and(|t| matches!(t.details(), Details::Revocation(_)));
         for r in revs {
+            if target_is_revocation {
+                out.findings.push(
+                    FindingKind::RevocationIgnored {
+                        revocation: *r,
+                        problems: vec!["a revocation cannot itself be revoked".into()],
+                    }
+                    .on(*id),
+                );
+                continue;
+            }
             let checked = checks.check(set, *r, None);
             if !checked.is_sound() {
                 out.findings.push(

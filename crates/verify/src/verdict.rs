@@ -142,8 +142,13 @@ pub(crate) fn finish(
         .iter()
         .map(|id| node(set, checks, *id, risk))
         .collect();
+    let lots = set
+        .payload(&head)
+        .map(|p| p.outputs().iter().map(|o| o.lot.clone()).collect())
+        .unwrap_or_default();
     Verdict {
         head,
+        lots,
         integrity,
         risk: verdict_risk,
         certificates: graph.len(),

@@ -106,7 +106,7 @@ fn a_refused_self_revocation_names_why() {
     assert_eq!(f.code, Code::IssuerRole);
     assert!(
         f.message.starts_with(
-            "issuer \"CN=Boat\" with roles [vessel] may not sign a revocation (only an auditor"
+            "issuer \"CN=Boat\" with roles [vessel] may not sign a revocation (only the issuer of the revoked certificate, or a registrar, may revoke it"
         ),
         "{}",
         f.message
@@ -114,5 +114,18 @@ fn a_refused_self_revocation_names_why() {
     assert!(
         f.message
             .ends_with("; the revoked certificate has another signer)")
+    );
+    let undo = FindingKind::RoleNotAllowed {
+        issuer: "CN=Registrar".into(),
+        roles: vec![Role::Registrar],
+        kind: Kind::Revocation,
+        refusal: Some(RevocationRefusal::TargetIsRevocation),
+    }
+    .on(A);
+    assert_eq!(undo.code, Code::IssuerRole);
+    assert!(
+        undo.message.contains("cannot be revoked"),
+        "{}",
+        undo.message
     );
 }
