@@ -60,11 +60,12 @@ struct World {
 
 static WORLD: LazyLock<World> = LazyLock::new(|| {
     let mut p = Programme::new().unwrap();
-    p.add_party(
+    p.add_bound_party(
         "chain-props/vessel-c",
         "vessel-c",
         "CN=Southern Star 5,O=Southern Star Fisheries,C=FJ",
         &[Role::Vessel],
+        &catchcert_demo::vessel_bindings(&[SOUTHERN_STAR.1]),
         t(NOT_BEFORE),
         VALID_DAYS,
     )
@@ -328,10 +329,12 @@ fn build(ps: &Params) -> Chain {
             );
             lot = format!("T{i}");
         }
+        // The vessel holding the lot lands it: the reefer after a transshipment, else the
+        // catching vessel (contract §4, holders).
         let landing = mk(
             &mut certs,
             format!("landing-{i}"),
-            "carrier",
+            if c.tranship { "carrier" } else { label },
             Kind::Landing,
             json!({
                 "time": at(T0, 5 * DAY + i as i64 * H),
