@@ -14,6 +14,7 @@
 
 pub mod chain;
 mod check;
+pub mod codes;
 pub mod cose;
 pub mod custody;
 pub mod evidence;

@@ -4,7 +4,7 @@
 //! vocabulary (`findings`, `kinds`), which names [`PathError`]: the module graph stays
 //! without a circle (`tests/module_graph.rs`).
 
-use crate::findings::Code;
+use crate::codes::Code;
 use crate::path::PathError;
 
 impl PathError {

@@ -193,53 +193,7 @@ fn cover(
         }
     }
     if !m.covering.is_empty() {
-        let relying = checks.check(set, id, None).issuer().cloned();
-        for a in &m.covering {
-            let Some(ap) = set.payload(a) else {
-                continue;
-            };
-            match ap.details() {
-                Details::CrewAttestation(x) => findings.extend(crew_risk(id, *a, x)),
-                Details::FacilityAttestation(x) => findings.extend(facility_risk(id, *a, x)),
-                _ => {}
-            }
-            findings.extend(implausible(id, *a, ap));
-            let auditor = checks.check(set, *a, None).issuer().cloned();
-            if let (Some(auditor), Some(relying)) = (auditor, relying.as_ref())
-                && let Some(shared) = evidence::shared(&auditor, relying)
-            {
-                findings.push(
-                    FindingKind::AttestationSelf {
-                        attestation: *a,
-                        auditor: auditor.subject.clone(),
-                        issuer: relying.subject.clone(),
-                        shared,
-                    }
-                    .on(id),
-                );
-            }
-        }
-        for (a, t, named) in &m.revoked {
-            if *named {
-                findings.push(
-                    FindingKind::AttestationRevoked {
-                        attestation: *a,
-                        subject: subject.clone(),
-                        from: *t,
-                        period: period.clone(),
-                    }
-                    .on(id),
-                );
-            }
-        }
-        if !m.absent.is_empty() {
-            findings.push(
-                FindingKind::AttestationNotPresent {
-                    absent: m.absent.iter().map(|a| set.describe_absent(a)).collect(),
-                }
-                .on(id),
-            );
-        }
+        covered(set, checks, &m, id, (&subject, &period), findings);
         return;
     }
     let kind = if let Some((a, t, _)) = m.revoked.first() {
@@ -266,6 +220,65 @@ fn cover(
         }
     };
     findings.push(kind.on(id));
+}
+
+/// The risk of every covering attestation, applied to `id`; plus the named ones revoked
+/// within the window and the named ones absent, which are reported even so.
+fn covered(
+    set: &Set,
+    checks: &mut Checks,
+    m: &Matches,
+    id: CertId,
+    (subject, period): (&str, &str),
+    findings: &mut Vec<Finding>,
+) {
+    let relying = checks.check(set, id, None).issuer().cloned();
+    for a in &m.covering {
+        let Some(ap) = set.payload(a) else {
+            continue;
+        };
+        match ap.details() {
+            Details::CrewAttestation(x) => findings.extend(crew_risk(id, *a, x)),
+            Details::FacilityAttestation(x) => findings.extend(facility_risk(id, *a, x)),
+            _ => {}
+        }
+        findings.extend(implausible(id, *a, ap));
+        let auditor = checks.check(set, *a, None).issuer().cloned();
+        if let (Some(auditor), Some(relying)) = (auditor, relying.as_ref())
+            && let Some(shared) = evidence::shared(&auditor, relying)
+        {
+            findings.push(
+                FindingKind::AttestationSelf {
+                    attestation: *a,
+                    auditor: auditor.subject.clone(),
+                    issuer: relying.subject.clone(),
+                    shared,
+                }
+                .on(id),
+            );
+        }
+    }
+    for (a, t, named) in &m.revoked {
+        if *named {
+            findings.push(
+                FindingKind::AttestationRevoked {
+                    attestation: *a,
+                    subject: subject.to_string(),
+                    from: *t,
+                    period: period.to_string(),
+                }
+                .on(id),
+            );
+        }
+    }
+    if !m.absent.is_empty() {
+        findings.push(
+            FindingKind::AttestationNotPresent {
+                absent: m.absent.iter().map(|a| set.describe_absent(a)).collect(),
+            }
+            .on(id),
+        );
+    }
 }
 
 /// `attestation.implausible` about the attestation `att`, on the certificate `on`.
