@@ -97,6 +97,17 @@ pub fn check_own(validator: &Mutex<PathValidator>, d: &Decoded, now: Timestamp) 
         );
     }
     findings.extend(rules::own_balance(id, p));
+    // Plausibility (contract §5): the store can decide it from the attestation alone.
+    let problems = catchcert_verify::evidence::implausible(p);
+    if !problems.is_empty() {
+        findings.push(
+            FindingKind::AttestationImplausible {
+                attestation: id,
+                problems,
+            }
+            .on(id),
+        );
+    }
     OwnCheck {
         issuer,
         findings,

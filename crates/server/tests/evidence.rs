@@ -199,11 +199,32 @@ mod suite {
             "2046-01-15T00:00:00Z",
             |_| {},
         );
-        c.created(&s.base, &twenty).await;
-        c.created(&s.base, &march(&pki, "L-1", &[&twenty])).await;
+        // Plausibility is a rule the server decides at ingest (contract §5): refused, 422,
+        // naming the finding; nothing is stored.
+        let p = c.post_cert(&s.base, &twenty).await.problem(422);
+        assert_eq!(p["findings"][0]["code"], "attestation.implausible", "{p}");
+        assert!(p.to_string().contains("over 366 days"), "{p}");
+        let no_crew = crew(
+            &pki.auditor,
+            "2026-01-15T09:00:00Z",
+            "2026-01-15T00:00:00Z",
+            "2027-01-15T00:00:00Z",
+            |j| j["crew"] = serde_json::json!([]),
+        );
+        let p = c.post_cert(&s.base, &no_crew).await.problem(422);
+        assert_eq!(p["findings"][0]["code"], "attestation.implausible", "{p}");
+        // The truthful variant, one year, is stored.
+        let year = crew(
+            &pki.auditor,
+            "2026-01-15T09:00:00Z",
+            "2026-01-15T00:00:00Z",
+            "2027-01-15T00:00:00Z",
+            |_| {},
+        );
+        c.created(&s.base, &year).await;
+        c.created(&s.base, &march(&pki, "L-1", &[&year])).await;
         let v = verdict(&c, &s, "L-1").await;
-        assert_eq!(v["risk"], "unknown", "{v}");
-        assert_eq!(codes(&v), ["attestation.implausible"], "{v}");
+        assert_eq!(v["risk"], "low", "{v}");
         // a three-year trip: long trip (no attestation covers 2023..2026)
         let long = catch(
             &pki,
