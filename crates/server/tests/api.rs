@@ -4,44 +4,22 @@
 //! database of its own. Without the variable the PostgreSQL half is skipped with a notice
 //! on stderr, unless `CI` is set, in which case it fails.
 
+#[macro_use]
 mod common;
 
 use common::certs::{self, Pki};
 use common::{Client, Server};
 
-/// Expand to one test per case for a backend whose fresh databases `$setup` makes.
-macro_rules! api_suite {
-    ($setup:path) => {
-        api_suite!(@each $setup;
-            chain_round_trip,
-            double_sale_race,
-            bad_input_is_refused_and_nothing_is_stored,
-            issuer_and_signature_failures,
-            revocation_changes_the_verdict_on_every_instance,
-            two_servers_share_one_database,
-            operations_endpoints,
-            who_may_speak_for_what,
-        );
-    };
-    (@each $setup:path; $($case:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $case() {
-                let Some(db) = $setup().await else { return };
-                crate::suite::$case(db.url()).await;
-                db.finish().await;
-            }
-        )*
-    };
-}
-
-mod sqlite {
-    api_suite!(crate::common::sqlite_db);
-}
-
-mod postgres {
-    api_suite!(crate::common::pg_db);
-}
+backend_suite!(workers = 4;
+    chain_round_trip,
+    double_sale_race,
+    bad_input_is_refused_and_nothing_is_stored,
+    issuer_and_signature_failures,
+    revocation_changes_the_verdict_on_every_instance,
+    two_servers_share_one_database,
+    operations_endpoints,
+    who_may_speak_for_what,
+);
 
 /// A client that never finishes its upload is answered 503 (problem+json) when the
 /// request timeout runs out, and the server stays usable.

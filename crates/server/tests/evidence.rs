@@ -2,6 +2,7 @@
 //! count", §5 "the verdict takes every stored attestation into account"), on SQLite and,
 //! with `CATCHCERT_TEST_PG_URL`, PostgreSQL. Each attack with its truthful variant.
 
+#[macro_use]
 mod common;
 
 use catchcert_model::bundle::Bundle;
@@ -10,34 +11,12 @@ use common::certs::{self, Issuer, Pki};
 use common::{Client, Server};
 use serde_json::{Value, json};
 
-macro_rules! evidence_suite {
-    ($setup:path) => {
-        evidence_suite!(@each $setup;
-            a_bad_attestation_counts_whichever_the_catch_names,
-            a_named_attestation_that_is_not_stored_is_missing,
-            implausible_attestations_and_long_trips,
-            a_newer_bad_attestation_posted_later_turns_the_lot_high,
-        );
-    };
-    (@each $setup:path; $($case:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                let Some(db) = $setup().await else { return };
-                crate::suite::$case(db.url()).await;
-                db.finish().await;
-            }
-        )*
-    };
-}
-
-mod sqlite {
-    evidence_suite!(crate::common::sqlite_db);
-}
-
-mod postgres {
-    evidence_suite!(crate::common::pg_db);
-}
+backend_suite!(workers = 2;
+    a_bad_attestation_counts_whichever_the_catch_names,
+    a_named_attestation_that_is_not_stored_is_missing,
+    implausible_attestations_and_long_trips,
+    a_newer_bad_attestation_posted_later_turns_the_lot_high,
+);
 
 const IMO: &str = "IMO9074729";
 

@@ -1,7 +1,9 @@
 //! The `catchcert` binary for tests outside `catchcert-cli` (which use
 //! `CARGO_BIN_EXE_catchcert`): cargo builds a package's binaries only for that package's own
-//! tests, so the first call runs `cargo build -p catchcert-cli --bin catchcert` in the same
-//! profile and target directory as the running test (quick when it is up to date).
+//! tests, so the first call runs `cargo build --workspace --tests` in the same profile and
+//! target directory as the running test. That is the build `cargo test --workspace` has just
+//! made, with the same features (dev-dependencies unified), so it is a no-op there; a build
+//! of the CLI package alone would resolve other features and rebuild its dependencies.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -19,22 +21,15 @@ pub fn catchcert() -> PathBuf {
             .to_path_buf();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         let mut cmd = std::process::Command::new(cargo);
-        cmd.args([
-            "build",
-            "--quiet",
-            "-p",
-            "catchcert-cli",
-            "--bin",
-            "catchcert",
-        ])
-        .current_dir(crate::workspace_root());
+        cmd.args(["build", "--quiet", "--workspace", "--tests"])
+            .current_dir(crate::workspace_root());
         if profile_dir.file_name().is_some_and(|n| n == "release") {
             cmd.arg("--release");
         }
         let status = cmd
             .status()
             .unwrap_or_else(|e| panic!("running cargo build for catchcert: {e}"));
-        assert!(status.success(), "cargo build -p catchcert-cli failed");
+        assert!(status.success(), "cargo build --workspace --tests failed");
         let bin = profile_dir.join(format!("catchcert{}", std::env::consts::EXE_SUFFIX));
         assert!(bin.is_file(), "{}: not built", bin.display());
         bin

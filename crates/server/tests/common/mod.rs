@@ -2,6 +2,31 @@
 //! on `127.0.0.1:0` and the testkit's HTTP client.
 #![allow(dead_code, unused_imports)]
 
+/// One `#[tokio::test]` per case and backend: `mod sqlite` and `mod postgres`, each test on a
+/// fresh database of its own, calling `crate::suite::CASE(url)`. PostgreSQL cases skip with
+/// a notice without `CATCHCERT_TEST_PG_URL` (and fail under `CI`).
+#[allow(unused_macros)] // clock.rs runs no suite
+macro_rules! backend_suite {
+    (workers = $w:tt; $($case:ident),* $(,)?) => {
+        mod sqlite {
+            backend_suite!(@each crate::common::sqlite_db, $w; $($case),*);
+        }
+        mod postgres {
+            backend_suite!(@each crate::common::pg_db, $w; $($case),*);
+        }
+    };
+    (@each $setup:path, $w:tt; $($case:ident),*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = $w)]
+            async fn $case() {
+                let Some(db) = $setup().await else { return };
+                crate::suite::$case(db.url()).await;
+                db.finish().await;
+            }
+        )*
+    };
+}
+
 pub use catchcert_testkit::certs;
 pub use catchcert_testkit::db::{TestDb, sqlite_db};
 pub use catchcert_testkit::http::Client;
