@@ -104,6 +104,9 @@ pub fn text(v: &Verdict) -> String {
         v.findings.len()
     );
     let _ = writeln!(t.out, "head {}", v.head);
+    if !v.lots.is_empty() {
+        let _ = writeln!(t.out, "lots {}", v.lots.join(", "));
+    }
     let _ = writeln!(t.out);
     t.line("", v.head, "");
     // Findings about certificates outside the drawn tree (e.g. revocations).

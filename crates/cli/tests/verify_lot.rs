@@ -32,6 +32,17 @@ fn lot_picks_the_certificate_that_holds_it() {
     assert_eq!(v["head"], certs::id(&l).to_string(), "{v}");
     assert_eq!(v["lots"], serde_json::json!(["L2"]), "{v}");
     assert_eq!(v["integrity"], "valid", "{v}");
+    // The text verdict names the lots it vouches for too.
+    let out = catchcert()
+        .args(["verify", "certs", "--trust", "root.pem", "--lot", "L2"])
+        .current_dir(d.path())
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.lines().any(|l| l == "lots L2"), "{text}");
     // L1 is consumed by the landing (part of it): nobody holds it in the directory.
     let err = verify("L1").code(2).get_output().stderr.clone();
     let err = String::from_utf8(err).unwrap();
