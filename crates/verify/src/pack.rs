@@ -8,17 +8,23 @@ use catchcert_model::payload::Details;
 use catchcert_model::{CertId, Payload, Timestamp};
 use std::collections::{HashMap, HashSet, VecDeque};
 
-/// The certificates that could be the head of a set: custody certificates with outputs
-/// that no other certificate of the set lists in its inputs (attestations and revocations
-/// are never candidates). Undecodable messages are skipped.
-pub fn candidate_heads(certificates: &[Vec<u8>]) -> Vec<CertId> {
-    let decoded: Vec<(CertId, Payload)> = certificates
+/// Every message of `certificates` that decodes as a certificate, with its id; the rest are
+/// skipped.
+fn decode_all(certificates: &[Vec<u8>]) -> Vec<(CertId, Payload)> {
+    certificates
         .iter()
         .filter_map(|b| {
             let (s, p) = cose::decode_certificate(b).ok()?;
             Some((s.id, p))
         })
-        .collect();
+        .collect()
+}
+
+/// The certificates that could be the head of a set: custody certificates with outputs
+/// that no other certificate of the set lists in its inputs (attestations and revocations
+/// are never candidates). Undecodable messages are skipped.
+pub fn candidate_heads(certificates: &[Vec<u8>]) -> Vec<CertId> {
+    let decoded = decode_all(certificates);
     let consumed: HashSet<CertId> = decoded
         .iter()
         .flat_map(|(_, p)| p.inputs().iter().map(|i| i.certificate))
@@ -39,13 +45,7 @@ pub fn candidate_heads(certificates: &[Vec<u8>]) -> Vec<CertId> {
 /// certificates that output it and whose output of it no certificate of the set consumes,
 /// sorted. Undecodable messages are skipped.
 pub fn lot_holders(certificates: &[Vec<u8>], lot: &str) -> Vec<CertId> {
-    let decoded: Vec<(CertId, Payload)> = certificates
-        .iter()
-        .filter_map(|b| {
-            let (s, p) = cose::decode_certificate(b).ok()?;
-            Some((s.id, p))
-        })
-        .collect();
+    let decoded = decode_all(certificates);
     let consumed: HashSet<CertId> = decoded
         .iter()
         .flat_map(|(_, p)| p.inputs().iter())
