@@ -57,6 +57,8 @@ pub enum Details {
     Custody(CustodyEvent),
     /// See [`Revocation`].
     Revocation(Revocation),
+    /// See [`Watchlist`].
+    Watchlist(Watchlist),
 }
 
 /// The step a custody event records.
@@ -104,6 +106,7 @@ impl Details {
             Details::FacilityAttestation(_) => Kind::FacilityAttestation,
             Details::Custody(c) => c.step.kind(),
             Details::Revocation(_) => Kind::Revocation,
+            Details::Watchlist(_) => Kind::Watchlist,
         }
     }
 }
@@ -308,6 +311,86 @@ pub struct Revocation {
     pub certificate: CertId,
     /// Why.
     pub reason: String,
+}
+
+/// A watch list: values (vessels, facilities, parties, flags, FAO areas) that a list keeper
+/// lists, each over a period, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Watchlist {
+    /// The list's name (e.g. "CBP withhold release orders").
+    pub name: String,
+    /// Where the entries come from (a publication, URL or register).
+    pub source: String,
+    /// The listed values.
+    pub entries: Vec<WatchEntry>,
+}
+
+/// What a watch-list entry's value names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scheme {
+    /// A vessel's IMO number (`IMO` + 7 or 8 digits).
+    Imo,
+    /// A facility name or GLN, as processing certificates and facility attestations name it.
+    Facility,
+    /// A party name or GLN, as shipments and receipts name it.
+    Party,
+    /// A flag state, ISO 3166-1 alpha-3.
+    Flag,
+    /// An FAO major area or subarea: covers its subareas.
+    FaoArea,
+}
+
+impl Scheme {
+    /// Every scheme, in contract order.
+    pub const ALL: [Scheme; 5] = [
+        Scheme::Imo,
+        Scheme::Facility,
+        Scheme::Party,
+        Scheme::Flag,
+        Scheme::FaoArea,
+    ];
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Imo => "imo",
+            Scheme::Facility => "facility",
+            Scheme::Party => "party",
+            Scheme::Flag => "flag",
+            Scheme::FaoArea => "fao_area",
+        }
+    }
+    /// Parse the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One listed value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchEntry {
+    /// What the value names.
+    pub scheme: Scheme,
+    /// The listed value (syntax per scheme).
+    pub value: String,
+    /// Why it is listed.
+    pub reason: String,
+    /// Start of the listing.
+    pub listed_from: Timestamp,
+    /// End of the listing (exclusive); open when `None`.
+    pub listed_until: Option<Timestamp>,
+}
+
+impl WatchEntry {
+    /// Whether the listing is in force at some moment of `from..=until`.
+    pub fn in_force_during(&self, from: Timestamp, until: Timestamp) -> bool {
+        self.listed_from <= until && self.listed_until.is_none_or(|u| from < u)
+    }
 }
 
 /// A field that breaks a rule: names the field (a path such as `outputs[1].species`), the

@@ -11,7 +11,7 @@
 
 use crate::details::{
     Audit, Catch, CrewAttestation, CrewMember, CustodyEvent, Details, FacilityAttestation,
-    FieldError, Input, Output, Parties, RestMinutes, Revocation, Step, Transshipment, Vessel,
+    FieldError, Input, Output, Parties, RestMinutes, Revocation, Step, Transshipment, Vessel, WatchEntry, Watchlist,
 };
 use crate::id::CertId;
 use crate::kind::Kind;
@@ -52,6 +52,9 @@ pub enum Codec {
     Rest,
     /// ILO forced-labour indicator ids.
     Ilo,
+    /// Watch-list entries: CBOR and JSON times as the other times, `listed_until` absent
+    /// when open.
+    Entries,
 }
 
 /// One field of a kind.
@@ -140,6 +143,11 @@ const PARTIES: &[FieldSpec] = &[
     req("to", Codec::Text),
 ];
 const REVOCATION: &[FieldSpec] = &[req("certificate", Codec::Id), req("reason", Codec::Reason)];
+const WATCHLIST: &[FieldSpec] = &[
+    req("name", Codec::Text),
+    req("source", Codec::Reason),
+    req("entries", Codec::Entries),
+];
 
 /// The kind-specific fields of `kind`, in the order they are read and written.
 pub fn table(kind: Kind) -> &'static [FieldSpec] {
@@ -152,6 +160,7 @@ pub fn table(kind: Kind) -> &'static [FieldSpec] {
         Kind::Processing => PROCESSING,
         Kind::Shipment | Kind::Receipt => PARTIES,
         Kind::Revocation => REVOCATION,
+        Kind::Watchlist => WATCHLIST,
     }
 }
 
@@ -184,6 +193,8 @@ pub enum FieldValue {
     Rest(RestMinutes),
     /// [`Codec::Ilo`].
     Ilo(Vec<u8>),
+    /// [`Codec::Entries`].
+    Entries(Vec<WatchEntry>),
 }
 
 /// The kind-specific fields of `details` as values, in the order of [`table`].
@@ -235,6 +246,11 @@ pub fn split(details: &Details) -> Vec<FieldValue> {
             out
         }
         Details::Revocation(r) => vec![V::Id(r.certificate), text(&r.reason)],
+        Details::Watchlist(w) => vec![
+            text(&w.name),
+            text(&w.source),
+            V::Entries(w.entries.clone()),
+        ],
     }
 }
 
@@ -293,6 +309,11 @@ pub fn assemble(kind: Kind, values: Vec<FieldValue>) -> Result<Details, FieldErr
         Kind::Revocation => Details::Revocation(Revocation {
             certificate: take!(t, Id),
             reason: take!(t, Text),
+        }),
+        Kind::Watchlist => Details::Watchlist(Watchlist {
+            name: take!(t, Text),
+            source: take!(t, Text),
+            entries: take!(t, Entries),
         }),
         Kind::Catch
         | Kind::Transshipment

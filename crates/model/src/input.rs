@@ -53,6 +53,53 @@ struct RawOut {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawEntry {
+    scheme: String,
+    value: String,
+    reason: String,
+    listed_from: String,
+    #[serde(default)]
+    listed_until: Option<String>,
+}
+
+/// One watch-list entry from its text form (JSON input and the CSV of `issue watchlist`):
+/// the scheme name, the value, the reason and RFC 3339 times (`listed_until` empty or
+/// absent when open). `path` names the entry in errors (`entries[3]`, `row 4`).
+pub fn watch_entry(
+    path: &str,
+    scheme: &str,
+    value: &str,
+    reason: &str,
+    listed_from: &str,
+    listed_until: Option<&str>,
+) -> Result<crate::details::WatchEntry, FieldError> {
+    let scheme = crate::details::Scheme::parse(scheme).ok_or_else(|| {
+        FieldError::new(
+            format!("{path}.scheme"),
+            format!("{scheme:?}"),
+            "not one of imo, facility, party, flag, fao_area",
+        )
+    })?;
+    let t = |name: &str, s: &str| {
+        Timestamp::parse_rfc3339(s)
+            .map_err(|e| FieldError::new(format!("{path}.{name}"), format!("{s:?}"), e.to_string()))
+    };
+    let entry = crate::details::WatchEntry {
+        scheme,
+        value: value.to_string(),
+        reason: reason.to_string(),
+        listed_from: t("listed_from", listed_from)?,
+        listed_until: match listed_until {
+            None | Some("") => None,
+            Some(u) => Some(t("listed_until", u)?),
+        },
+    };
+    crate::payload::check_watch_entry(path, &entry)?;
+    Ok(entry)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawVessel {
     name: String,
     imo: String,
@@ -461,5 +508,33 @@ fn read_field(
             })
         }
         Codec::Ilo => FieldValue::Ilo(ilo(obj, name)?),
+        Codec::Entries => {
+            let raw: Vec<RawEntry> = req(field(obj, name)?, name)?;
+            if raw.len() > crate::payload::MAX_WATCH_ENTRIES {
+                return Err(FieldError::new(
+                    name,
+                    raw.len(),
+                    format!(
+                        "more than {} entries: split the list into several certificates",
+                        crate::payload::MAX_WATCH_ENTRIES
+                    ),
+                ));
+            }
+            FieldValue::Entries(
+                raw.iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        watch_entry(
+                            &format!("{name}[{i}]"),
+                            &r.scheme,
+                            &r.value,
+                            &r.reason,
+                            &r.listed_from,
+                            r.listed_until.as_deref(),
+                        )
+                    })
+                    .collect::<Result<Vec<_>, FieldError>>()?,
+            )
+        }
     })
 }

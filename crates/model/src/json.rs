@@ -71,6 +71,22 @@ fn field_value(v: &FieldValue) -> Value {
             "min_per_7d": f64::from(r.min_per_7d) / 60.0,
         }),
         FieldValue::Ilo(ids) => json!(ids),
+        FieldValue::Entries(entries) => Value::Array(
+            entries
+                .iter()
+                .map(|e| {
+                    let mut m = Map::new();
+                    m.insert("scheme".into(), json!(e.scheme.as_str()));
+                    m.insert("value".into(), json!(e.value));
+                    m.insert("reason".into(), json!(e.reason));
+                    m.insert("listed_from".into(), json!(e.listed_from.to_rfc3339()));
+                    if let Some(u) = e.listed_until {
+                        m.insert("listed_until".into(), json!(u.to_rfc3339()));
+                    }
+                    Value::Object(m)
+                })
+                .collect(),
+        ),
     }
 }
 

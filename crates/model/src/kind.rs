@@ -24,11 +24,13 @@ pub enum Kind {
     Receipt,
     /// Withdrawal of an earlier certificate, effective from its `time`.
     Revocation,
+    /// A list keeper's watch list of vessels, facilities, parties, flags or areas.
+    Watchlist,
 }
 
 impl Kind {
     /// Every kind, in contract order.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::CrewAttestation,
         Kind::FacilityAttestation,
         Kind::Catch,
@@ -38,6 +40,7 @@ impl Kind {
         Kind::Shipment,
         Kind::Receipt,
         Kind::Revocation,
+        Kind::Watchlist,
     ];
 
     /// The contract name (`crew_attestation`, `catch`, …).
@@ -52,6 +55,7 @@ impl Kind {
             Kind::Shipment => "shipment",
             Kind::Receipt => "receipt",
             Kind::Revocation => "revocation",
+            Kind::Watchlist => "watchlist",
         }
     }
 
@@ -121,7 +125,7 @@ pub enum Role {
     Trader,
     /// Supermarket or food-service buyer.
     Retailer,
-    /// Keeper of a watch list (signs `watchlist` certificates once that kind exists).
+    /// Keeper of a watch list (signs `watchlist` certificates).
     Listkeeper,
     /// The programme operator's registrar: may revoke any certificate.
     Registrar,
@@ -172,8 +176,7 @@ impl Role {
     /// The kinds this role may sign (contract §2). Any issuer may in addition revoke a
     /// certificate it signed itself; that rule needs the revoked certificate and is applied
     /// by the verifier. `registrar` may revoke any certificate. `listkeeper` signs
-    /// `watchlist` certificates, a kind this version does not have yet: it signs nothing
-    /// else, so its list is empty until that kind is added.
+    /// `watchlist` certificates and nothing else.
     pub fn may_sign(self) -> &'static [Kind] {
         match self {
             Role::Auditor => &[Kind::CrewAttestation, Kind::FacilityAttestation],
@@ -182,7 +185,7 @@ impl Role {
             Role::Processor => &[Kind::Processing, Kind::Shipment, Kind::Receipt],
             Role::Trader => &[Kind::Shipment, Kind::Receipt],
             Role::Retailer => &[Kind::Receipt],
-            Role::Listkeeper => &[],
+            Role::Listkeeper => &[Kind::Watchlist],
             Role::Registrar => &[Kind::Revocation],
         }
     }
@@ -240,8 +243,7 @@ mod tests {
             (Role::Processor, &["processing", "shipment", "receipt"]),
             (Role::Trader, &["shipment", "receipt"]),
             (Role::Retailer, &["receipt"]),
-            // watchlist: no such kind yet
-            (Role::Listkeeper, &[]),
+            (Role::Listkeeper, &["watchlist"]),
             (Role::Registrar, &["revocation"]),
         ];
         for (role, kinds) in table {

@@ -11,7 +11,7 @@ use crate::codes;
 pub use crate::details::{
     Audit, AuditMethod, Catch, CrewAttestation, CrewMember, CustodyEvent, Details,
     FacilityAttestation, FieldError, Input, Output, Parties, RestMinutes, Revocation, Step,
-    Transshipment, Vessel, WageMethod,
+    Scheme, Transshipment, Vessel, WageMethod, WatchEntry, Watchlist,
 };
 use crate::fields::{self, Codec, FieldSpec, FieldValue};
 use crate::id::CertId;
@@ -33,6 +33,9 @@ pub const MAX_LOTS: usize = 1024;
 pub const MAX_ATTESTATIONS: usize = 64;
 /// Maximum crew entries in one crew attestation.
 pub const MAX_CREW: usize = 512;
+/// Maximum entries in one watch list. A list that has more is split into several
+/// certificates (docs/watchlists.md): the payload limit below bounds a certificate anyway.
+pub const MAX_WATCH_ENTRIES: usize = 2000;
 /// Maximum size of an encoded payload.
 pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 
@@ -170,6 +173,14 @@ impl Payload {
     /// Attestations relied on (empty for non-custody kinds).
     pub fn attestations(&self) -> &[CertId] {
         self.custody().map_or(&[], |c| &c.attestations)
+    }
+
+    /// The watch list, for a watch list.
+    pub fn watchlist(&self) -> Option<&Watchlist> {
+        match &self.details {
+            Details::Watchlist(w) => Some(w),
+            _ => None,
+        }
     }
 
     /// The validity period of an attestation.
@@ -312,6 +323,7 @@ impl Payload {
                 check_text("to", &p.to, MAX_TEXT)?;
             }
             Details::Revocation(r) => check_text("reason", &r.reason, MAX_REASON)?,
+            Details::Watchlist(w) => check_watchlist(w)?,
         }
         Ok(())
     }
@@ -580,6 +592,58 @@ fn check_ilo(ids: &[u8]) -> Result<(), FieldError> {
     Ok(())
 }
 
+fn check_watchlist(w: &Watchlist) -> Result<(), FieldError> {
+    check_text("name", &w.name, MAX_TEXT)?;
+    check_text("source", &w.source, MAX_REASON)?;
+    if w.entries.is_empty() {
+        return Err(FieldError::new("entries", "[]", "a watch list lists at least one value"));
+    }
+    if w.entries.len() > MAX_WATCH_ENTRIES {
+        return Err(FieldError::new(
+            "entries",
+            w.entries.len(),
+            format!("more than {MAX_WATCH_ENTRIES} entries: split the list into several certificates"),
+        ));
+    }
+    for (i, e) in w.entries.iter().enumerate() {
+        check_watch_entry(&format!("entries[{i}]"), e)?;
+    }
+    Ok(())
+}
+
+/// The rules of one watch-list entry: the value's syntax for its scheme, the reason, the
+/// listing period. `path` prefixes the field names (`entries[3]`).
+pub fn check_watch_entry(path: &str, e: &WatchEntry) -> Result<(), FieldError> {
+    let value = format!("{path}.value");
+    match e.scheme {
+        Scheme::Imo => check_imo(&value, &e.value)?,
+        Scheme::Flag => {
+            if !codes::is_flag(&e.value) {
+                return Err(FieldError::new(
+                    value,
+                    &e.value,
+                    "not an ISO 3166-1 alpha-3 country code",
+                ));
+            }
+        }
+        Scheme::FaoArea => check_fao(&value, &e.value)?,
+        Scheme::Facility | Scheme::Party => check_text(&value, &e.value, MAX_TEXT)?,
+    }
+    check_text(&format!("{path}.reason"), &e.reason, MAX_REASON)?;
+    check_time_range(&format!("{path}.listed_from"), e.listed_from)?;
+    if let Some(u) = e.listed_until {
+        check_time_range(&format!("{path}.listed_until"), u)?;
+        if u <= e.listed_from {
+            return Err(FieldError::new(
+                format!("{path}.listed_until"),
+                u,
+                format!("is not after listed_from ({})", e.listed_from),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_imo(field: &str, imo: &str) -> Result<(), FieldError> {
     if !codes::is_imo_shape(imo) {
         return Err(FieldError::new(
@@ -750,6 +814,23 @@ fn field_value(v: &FieldValue) -> Value {
             ("min_per_7d", Value::Uint(u64::from(r.min_per_7d))),
         ]),
         FieldValue::Ilo(ids) => ilo_value(ids),
+        FieldValue::Entries(entries) => Value::Array(
+            entries
+                .iter()
+                .map(|e| {
+                    let mut m = vec![
+                        ("scheme", text(e.scheme.as_str())),
+                        ("value", text(&e.value)),
+                        ("reason", text(&e.reason)),
+                        ("listed_from", time_value(e.listed_from)),
+                    ];
+                    if let Some(u) = e.listed_until {
+                        m.push(("listed_until", time_value(u)));
+                    }
+                    map(m)
+                })
+                .collect(),
+        ),
     }
 }
 
@@ -1043,6 +1124,48 @@ impl<'a> Fields<'a> {
                 FieldValue::Rest(rest)
             }
             Codec::Ilo => FieldValue::Ilo(self.ilo(name)?),
+            Codec::Entries => {
+                let items = self.array(name)?;
+                if items.len() > MAX_WATCH_ENTRIES {
+                    return Err(FieldError::new(
+                        self.path(name),
+                        items.len(),
+                        format!("more than {MAX_WATCH_ENTRIES} entries"),
+                    ));
+                }
+                FieldValue::Entries(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            let mut e = Fields::new(&format!("{name}[{i}]"), v)?;
+                            let scheme = e.text("scheme")?;
+                            let scheme = Scheme::parse(scheme).ok_or_else(|| {
+                                FieldError::new(
+                                    e.path("scheme"),
+                                    scheme,
+                                    "not one of imo, facility, party, flag, fao_area",
+                                )
+                            })?;
+                            let value = e.text("value")?.to_string();
+                            let reason = e.text("reason")?.to_string();
+                            let listed_from = e.time("listed_from")?;
+                            let listed_until = match e.opt("listed_until") {
+                                None => None,
+                                Some(_) => Some(e.time("listed_until")?),
+                            };
+                            e.finish()?;
+                            Ok(WatchEntry {
+                                scheme,
+                                value,
+                                reason,
+                                listed_from,
+                                listed_until,
+                            })
+                        })
+                        .collect::<Result<Vec<_>, FieldError>>()?,
+                )
+            }
         })
     }
 

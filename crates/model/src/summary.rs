@@ -77,5 +77,11 @@ pub fn summary(p: &Payload) -> String {
             format!("{:?} -> {:?}: {}", x.from, x.to, lots(p))
         }
         Details::Revocation(r) => format!("revokes {}: {:?}", r.certificate, r.reason),
+        Details::Watchlist(w) => format!(
+            "watch list {:?} from {:?}: {} entries",
+            w.name,
+            w.source,
+            w.entries.len()
+        ),
     }
 }

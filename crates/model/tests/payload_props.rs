@@ -9,7 +9,7 @@ use catchcert_model::codes::{self, fao::FAO_AREAS, isscfg::GEARS};
 use catchcert_model::payload::{
     Audit, AuditMethod, Catch, CrewAttestation, CrewMember, CustodyEvent, Details,
     FacilityAttestation, Input, MAX_REASON, Output, Parties, RestMinutes, Revocation, Step,
-    Transshipment, Vessel, WageMethod,
+    Scheme, Transshipment, Vessel, WageMethod, WatchEntry, Watchlist,
 };
 use catchcert_model::quantity::MAX_GRAMS;
 use catchcert_model::timestamp::MAX;
@@ -345,6 +345,25 @@ fn arb_step(kind: Kind) -> BoxedStrategy<Step> {
     }
 }
 
+fn arb_entry() -> impl Strategy<Value = WatchEntry> {
+    let value = prop_oneof![
+        arb_imo().prop_map(|v| (Scheme::Imo, v)),
+        arb_text().prop_map(|v| (Scheme::Facility, v)),
+        arb_text().prop_map(|v| (Scheme::Party, v)),
+        arb_flag().prop_map(|v| (Scheme::Flag, v)),
+        arb_fao().prop_map(|v| (Scheme::FaoArea, v)),
+    ];
+    (value, arb_text(), arb_strict_ordered(), any::<bool>()).prop_map(
+        |((scheme, value), reason, (from, until), open)| WatchEntry {
+            scheme,
+            value,
+            reason,
+            listed_from: from,
+            listed_until: (!open).then_some(until),
+        },
+    )
+}
+
 fn arb_details(kind: Kind) -> BoxedStrategy<Details> {
     match kind {
         Kind::CrewAttestation => arb_crew_attestation().boxed(),
@@ -361,6 +380,15 @@ fn arb_details(kind: Kind) -> BoxedStrategy<Details> {
                 Details::Revocation(Revocation {
                     certificate,
                     reason,
+                })
+            })
+            .boxed(),
+        Kind::Watchlist => (arb_text(), arb_text(), vec(arb_entry(), 1..8))
+            .prop_map(|(name, source, entries)| {
+                Details::Watchlist(Watchlist {
+                    name,
+                    source,
+                    entries,
                 })
             })
             .boxed(),
@@ -453,4 +481,5 @@ per_kind! {
     shipment_round_trips => Kind::Shipment,
     receipt_round_trips => Kind::Receipt,
     revocation_round_trips => Kind::Revocation,
+    watchlist_round_trips => Kind::Watchlist,
 }
