@@ -34,6 +34,10 @@ pub struct Bundle {
     pub certificates: Vec<Vec<u8>>,
     /// DER issuer certificates (intermediates and leaves).
     pub issuers: Vec<Vec<u8>>,
+    /// Watch lists (COSE_Sign1 `watchlist` certificates) to screen the graph against, in
+    /// id order; the key `watchlists` is absent when there are none, so bundles without
+    /// lists keep their bytes and old bundles decode.
+    pub watchlists: Vec<Vec<u8>>,
 }
 
 /// Why bytes are not a bundle.
@@ -79,12 +83,25 @@ impl Bundle {
             head,
             certificates: certs.into_iter().map(|(_, c)| c).collect(),
             issuers,
+            watchlists: Vec::new(),
         }
+    }
+
+    /// The bundle with the watch lists `lists` (in id order, without duplicates).
+    pub fn with_watchlists(mut self, lists: Vec<Vec<u8>>) -> Self {
+        let mut l: Vec<(CertId, Vec<u8>)> = lists
+            .into_iter()
+            .map(|c| (CertId::of_cose(&c), c))
+            .collect();
+        l.sort_by_key(|a| a.0);
+        l.dedup_by(|a, b| a.0 == b.0);
+        self.watchlists = l.into_iter().map(|(_, c)| c).collect();
+        self
     }
 
     /// Deterministic CBOR bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let v = Value::Map(vec![
+        let mut fields = vec![
             (Value::Text("v".into()), Value::Uint(BUNDLE_VERSION)),
             (
                 Value::Text("head".into()),
@@ -104,8 +121,14 @@ impl Bundle {
                 Value::Text("issuers".into()),
                 Value::Array(self.issuers.iter().cloned().map(Value::Bytes).collect()),
             ),
-        ]);
-        cbor::to_vec(&v)
+        ];
+        if !self.watchlists.is_empty() {
+            fields.push((
+                Value::Text("watchlists".into()),
+                Value::Array(self.watchlists.iter().cloned().map(Value::Bytes).collect()),
+            ));
+        }
+        cbor::to_vec(&Value::Map(fields))
     }
 
     /// Decode a bundle (strict deterministic CBOR, exactly the four fields, within limits).
@@ -116,7 +139,7 @@ impl Bundle {
         let limits = cbor::Limits {
             max_depth: 4,
             max_bytes: MAX_BUNDLE_BYTES,
-            max_items: MAX_CERTIFICATES + MAX_ISSUERS + 16,
+            max_items: 2 * MAX_CERTIFICATES + MAX_ISSUERS + 16,
         };
         let Value::Map(entries) = cbor::from_slice(bytes, &limits)? else {
             return Err(field_err("(bundle)", "must be a map"));
@@ -125,6 +148,7 @@ impl Bundle {
         let mut head = None;
         let mut certificates = None;
         let mut issuers = None;
+        let mut watchlists = None;
         for (k, v) in entries {
             let Value::Text(k) = k else {
                 return Err(field_err("(bundle)", "map keys must be text"));
@@ -142,6 +166,18 @@ impl Bundle {
                 }
                 ("issuers", Value::Array(a)) => {
                     issuers = Some(byte_strings("issuers", a, MAX_ISSUERS)?)
+                }
+                ("watchlists", Value::Array(a)) if a.is_empty() => {
+                    return Err(field_err(
+                        "watchlists",
+                        "must not be empty (a bundle without lists leaves the key out)",
+                    ));
+                }
+                ("watchlists", Value::Array(a)) => {
+                    watchlists = Some(byte_strings("watchlists", a, MAX_CERTIFICATES)?)
+                }
+                ("watchlists", _) => {
+                    return Err(field_err("watchlists", "wrong type"));
                 }
                 ("v" | "head" | "certificates" | "issuers", _) => {
                     return Err(BundleError::Field {
@@ -188,10 +224,22 @@ impl Bundle {
                 ),
             ));
         }
+        let watchlists: Vec<Vec<u8>> = watchlists.unwrap_or_default();
+        let list_ids: Vec<CertId> = watchlists.iter().map(|c| CertId::of_cose(c)).collect();
+        if let Some(i) = list_ids.windows(2).position(|w| w[0] >= w[1]) {
+            return Err(field_err(
+                "watchlists",
+                format!(
+                    "entry {} is not in increasing id order (or is a duplicate)",
+                    i + 1
+                ),
+            ));
+        }
         Ok(Bundle {
             head: head.ok_or_else(|| field_err("head", "missing"))?,
             certificates,
             issuers,
+            watchlists,
         })
     }
 }

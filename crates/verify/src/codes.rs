@@ -112,11 +112,17 @@ pub enum Code {
     AttestationImplausible,
     /// `risk.long_trip`: a catch period over 180 days (isolation at sea, ILO indicator 4).
     RiskLongTrip,
+    /// `risk.watchlist`: a certificate of the graph names something a trusted watch list
+    /// lists while the listing is in force.
+    RiskWatchlist,
+    /// `watchlist.ignored` (info): a watch list that does not verify, or whose issuer is
+    /// not a listkeeper, is not applied.
+    WatchlistIgnored,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 26] = [
+    pub const ALL: [Code; 28] = [
         Code::SignatureInvalid,
         Code::IssuerUntrusted,
         Code::IssuerExpired,
@@ -143,6 +149,8 @@ impl Code {
         Code::AttestationSelf,
         Code::AttestationImplausible,
         Code::RiskLongTrip,
+        Code::RiskWatchlist,
+        Code::WatchlistIgnored,
     ];
 
     /// The contract string.
@@ -174,6 +182,8 @@ impl Code {
             Code::AttestationSelf => "attestation.self",
             Code::AttestationImplausible => "attestation.implausible",
             Code::RiskLongTrip => "risk.long_trip",
+            Code::RiskWatchlist => "risk.watchlist",
+            Code::WatchlistIgnored => "watchlist.ignored",
         }
     }
 
@@ -202,7 +212,8 @@ impl Code {
             | Code::RiskForcedLabourIndicator
             | Code::RiskCrewConditions
             | Code::RiskTransshipmentAtSea => Severity::Warning,
-            Code::RevocationIgnored => Severity::Info,
+            Code::RevocationIgnored | Code::WatchlistIgnored => Severity::Info,
+            Code::RiskWatchlist => Severity::Warning,
             Code::AttestationSelf | Code::AttestationImplausible | Code::RiskLongTrip => {
                 Severity::Warning
             }
@@ -222,6 +233,7 @@ impl Code {
             Code::RiskCrewConditions | Code::AttestationWeakAudit => Some(Risk::Medium),
             Code::AttestationSelf | Code::AttestationImplausible => Some(Risk::Unknown),
             Code::RiskLongTrip => Some(Risk::Medium),
+            Code::RiskWatchlist => Some(Risk::High),
             _ => None,
         }
     }

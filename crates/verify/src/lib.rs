@@ -32,3 +32,4 @@ mod set;
 pub mod signature;
 mod speaks;
 mod verdict;
+pub mod watchlist;

@@ -5,7 +5,7 @@
 //! 3. the graph: closure, links, balance, time (`graph`); who may speak for what: issuer
 //!    scope, custody, species, lot lineages, signing order (`speaks`, rules in [`crate::custody`]),
 //! 4. revocations (`revocation`),
-//! 5. attestations and risk ([`crate::risk`]),
+//! 5. attestations and risk ([`crate::risk`]); watch lists ([`crate::watchlist`]),
 //! 6. the verdict: risk propagation and ordering (`verdict`).
 //!
 //! All findings are collected; nothing stops at the first problem. The work is linear in
@@ -18,7 +18,7 @@ use crate::findings::Verdict;
 use crate::kinds::FindingKind;
 use crate::path::TrustAnchors;
 use crate::set::Set;
-use crate::{graph, revocation, risk, speaks, verdict};
+use crate::{graph, revocation, risk, speaks, verdict, watchlist};
 use catchcert_model::bundle::Bundle;
 use catchcert_model::{CertId, Timestamp};
 use std::collections::{HashMap, HashSet};
@@ -49,9 +49,10 @@ pub fn verify_bundle(
     at: Timestamp,
     limits: &VerifyLimits,
 ) -> Verdict {
-    verify(
+    verify_screened(
         &bundle.certificates,
         &bundle.issuers,
+        &bundle.watchlists,
         head.unwrap_or(bundle.head),
         anchors,
         at,
@@ -70,8 +71,24 @@ pub fn verify(
     at: Timestamp,
     limits: &VerifyLimits,
 ) -> Verdict {
+    verify_screened(certificates, issuers, &[], head, anchors, at, limits)
+}
+
+/// [`verify`], with the graph screened against the watch lists `watchlists` (COSE_Sign1
+/// `watchlist` certificates, contract §4 "Watch lists"): lists that verify and whose issuer
+/// is a listkeeper are applied, the others are reported `watchlist.ignored`.
+pub fn verify_screened(
+    certificates: &[Vec<u8>],
+    issuers: &[Vec<u8>],
+    watchlists: &[Vec<u8>],
+    head: CertId,
+    anchors: &TrustAnchors,
+    at: Timestamp,
+    limits: &VerifyLimits,
+) -> Verdict {
     // 1. decode
-    let set = Set::decode(certificates, at, limits.max_certificates);
+    let mut set = Set::decode(certificates, at, limits.max_certificates);
+    set.add_watchlists(watchlists);
     let mut checks = Checks::new(anchors, issuers);
     let mut findings = Vec::new();
     if let Some(over) = set.over_limit.clone() {
@@ -106,6 +123,10 @@ pub fn verify(
         &effects.attestation_revoked_at,
         &mut findings,
     );
+    // 5b. watch lists
+    let lists = set.watchlists.clone();
+    let index = watchlist::load(&set, &mut checks, &lists, &mut findings);
+    watchlist::screen(&set, &mut checks, &graph, &index, &mut findings);
     // 6. verdict
     let own = verdict::own_risk(&findings);
     let risk = verdict::propagate(&set, &graph, &own, limits.max_depth, &mut findings);

@@ -30,6 +30,9 @@ pub(crate) struct Set {
     pub(crate) consumers: HashMap<(CertId, String), Vec<(CertId, Grams)>>,
     /// The limit finding when the set held more certificates than allowed.
     pub(crate) over_limit: Option<FindingKind>,
+    /// The watch lists given beside the set, in order (decoded into `entries` when they
+    /// are watch lists, into `broken` or `later` otherwise).
+    pub(crate) watchlists: Vec<CertId>,
 }
 
 impl Set {
@@ -42,6 +45,7 @@ impl Set {
             later: HashSet::new(),
             revocations: HashMap::new(),
             consumers: HashMap::new(),
+            watchlists: Vec::new(),
             over_limit: (certificates.len() > max_certificates).then_some(
                 FindingKind::TooManyCertificates {
                     count: certificates.len(),
@@ -53,6 +57,26 @@ impl Set {
             set.add(bytes);
         }
         set
+    }
+
+    /// Add the watch lists given beside the set. A message that is not a watch list is
+    /// kept out of the set's entries (it must not take part in the graph) and recorded as
+    /// broken.
+    pub(crate) fn add_watchlists(&mut self, lists: &[Vec<u8>]) {
+        for bytes in lists {
+            let id = CertId::of_cose(bytes);
+            self.watchlists.push(id);
+            if self.contains(&id) || self.later.contains(&id) {
+                continue;
+            }
+            match cose::decode_certificate(bytes) {
+                Ok((_, p)) if p.watchlist().is_none() => {
+                    self.broken
+                        .insert(id, format!("a {} is not a watch list", p.kind()));
+                }
+                _ => self.add(bytes),
+            }
+        }
     }
 
     fn add(&mut self, bytes: &[u8]) {

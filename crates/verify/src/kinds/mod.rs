@@ -409,6 +409,29 @@ pub enum FindingKind {
         /// The limit in days.
         limit: i64,
     },
+    /// The certificate names a value a trusted watch list lists while the listing is in
+    /// force.
+    Watchlisted {
+        /// The watch list certificate.
+        list: CertId,
+        /// Its name.
+        name: String,
+        /// Its source.
+        source: String,
+        /// The scheme of the entry (`imo`, `facility`, …).
+        scheme: String,
+        /// The listed value.
+        value: String,
+        /// What the certificate names (the value itself, or a subarea of a listed area).
+        named: String,
+        /// Why it is listed.
+        reason: String,
+    },
+    /// A watch list that does not verify, or whose issuer may not sign it, is not applied.
+    WatchlistIgnored {
+        /// Why (`code: message` of its problems).
+        problems: Vec<String>,
+    },
 }
 
 impl FindingKind {
@@ -448,6 +471,8 @@ impl FindingKind {
             K::AttestationSelf { .. } => Code::AttestationSelf,
             K::AttestationImplausible { .. } => Code::AttestationImplausible,
             K::LongTrip { .. } => Code::RiskLongTrip,
+            K::Watchlisted { .. } => Code::RiskWatchlist,
+            K::WatchlistIgnored { .. } => Code::WatchlistIgnored,
         }
     }
 
@@ -502,6 +527,28 @@ impl FindingKind {
                 problems,
             } => format!(
                 "the revocation {revocation} does not take effect: {}",
+                problems.join("; ")
+            ),
+            K::Watchlisted {
+                list,
+                name,
+                source,
+                scheme,
+                value,
+                named,
+                reason,
+            } => {
+                let what = if named == value {
+                    format!("{scheme} {value:?}")
+                } else {
+                    format!("{scheme} {named:?} (listed: {value:?})")
+                };
+                format!(
+                    "names {what}, listed on the watch list {name:?} ({list}, source {source:?}): {reason:?}"
+                )
+            }
+            K::WatchlistIgnored { problems } => format!(
+                "this watch list is not applied: {}",
                 problems.join("; ")
             ),
             K::Revoked { from, by, reason } => {
