@@ -1,4 +1,4 @@
-//! `catchcert bundle --head ID --from DIR --out FILE.bundle`
+//! `catchcert bundle --head ID --from DIR --out FILE.bundle [--watchlist LIST.cose]…`
 
 use crate::error::{CliError, CmdResult, EXIT_OK};
 use crate::files;
@@ -27,6 +27,10 @@ pub struct Args {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// A watch list (`watchlist` certificate, .cose) to carry in the bundle, screened by
+    /// `verify` (repeatable).
+    #[arg(long, value_name = "LIST.cose")]
+    pub watchlist: Vec<PathBuf>,
 }
 
 /// Run `bundle`.
@@ -43,14 +47,17 @@ pub fn run(a: Args) -> CmdResult {
     }
     let files = files::read_cose_dir(&a.from)?;
     let certs: Vec<Vec<u8>> = files.into_iter().map(|(_, b)| b).collect();
+    let lists = files::read_watchlists(&a.watchlist)?;
     let bundle = chain::bundle_for(&certs, head)
-        .map_err(|e| CliError::other(format!("{}: {e}", a.from.display())))?;
+        .map_err(|e| CliError::other(format!("{}: {e}", a.from.display())))?
+        .with_watchlists(lists);
     files::write_atomic(&a.out, &bundle.to_bytes(), a.force, false)?;
     eprintln!(
-        "wrote {} ({} certificates, {} issuer certificates)",
+        "wrote {} ({} certificates, {} issuer certificates, {} watch lists)",
         a.out.display(),
         bundle.certificates.len(),
-        bundle.issuers.len()
+        bundle.issuers.len(),
+        bundle.watchlists.len()
     );
     Ok(EXIT_OK)
 }

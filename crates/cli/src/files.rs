@@ -138,3 +138,22 @@ pub fn read_cose_dir(dir: &Path) -> Result<Vec<(std::path::PathBuf, Vec<u8>)>, C
     }
     Ok(out)
 }
+
+/// Read the watch lists given with `--watchlist` (each one COSE_Sign1 message of at most
+/// 1 MiB); a file that is not a COSE_Sign1 message is an error naming it. Whether each is a
+/// trusted watch list is the verifier's question (`watchlist.ignored`).
+pub fn read_watchlists(paths: &[std::path::PathBuf]) -> Result<Vec<Vec<u8>>, CliError> {
+    paths
+        .iter()
+        .map(|p| {
+            let b = read_limited(p, 1024 * 1024)?;
+            catchcert_verify::cose::decode(&b).map_err(|e| {
+                CliError::other(format!(
+                    "{}: not a certificate (--watchlist): {e}",
+                    p.display()
+                ))
+            })?;
+            Ok(b)
+        })
+        .collect()
+}

@@ -47,6 +47,12 @@ pub struct Args {
     /// Replace existing output files.
     #[arg(long)]
     pub force: bool,
+    /// For `watchlist` with a CSV input (`--input LIST.csv`): the list's name.
+    #[arg(long, value_name = "NAME")]
+    pub list_name: Option<String>,
+    /// For `watchlist` with a CSV input: where the entries come from.
+    #[arg(long, value_name = "TEXT")]
+    pub list_source: Option<String>,
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -87,6 +93,52 @@ pub fn load_code_lists(dir: Option<&Path>) -> Result<CodeLists, CliError> {
     }
     CodeLists::from_csv(asfis.as_deref(), locode.as_deref())
         .map_err(|e| CliError::other(format!("{}: {e}", dir.display())))
+}
+
+/// The JSON input of a `watchlist` given as CSV (`--input LIST.csv` with `--list-name`
+/// and `--list-source`); any other input as it is. The list's `time` is its signing time.
+fn watchlist_input(a: &Args, bytes: Vec<u8>, issued_at: Timestamp) -> Result<Vec<u8>, CliError> {
+    let is_csv = a
+        .input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if a.kind != Kind::Watchlist || !is_csv {
+        if a.list_name.is_some() || a.list_source.is_some() {
+            return Err(CliError::usage(
+                "--list-name and --list-source go with `issue watchlist --input LIST.csv`",
+            ));
+        }
+        return Ok(bytes);
+    }
+    let (Some(name), Some(source)) = (&a.list_name, &a.list_source) else {
+        return Err(CliError::usage(
+            "a CSV watch list needs --list-name NAME and --list-source TEXT",
+        ));
+    };
+    let entries = crate::watchlist_csv::entries(&bytes)
+        .map_err(|e| CliError::other(format!("{}: {e}", a.input.display())))?;
+    let entries: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|e| {
+            let mut m = serde_json::json!({
+                "scheme": e.scheme.as_str(),
+                "value": e.value,
+                "reason": e.reason,
+                "listed_from": e.listed_from.to_rfc3339(),
+            });
+            if let Some(u) = e.listed_until {
+                m["listed_until"] = serde_json::json!(u.to_rfc3339());
+            }
+            m
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "time": issued_at.to_rfc3339(),
+        "name": name,
+        "source": source,
+        "entries": entries,
+    });
+    serde_json::to_vec(&doc).map_err(CliError::other)
 }
 
 /// Run `issue`.
@@ -144,6 +196,7 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
     };
     let lists = load_code_lists(a.codes.as_deref())?;
     let json = files::read_limited(&a.input, input::MAX_INPUT_BYTES as u64)?;
+    let json = watchlist_input(&a, json, issued_at)?;
     let mut salt = || {
         let mut s = [0u8; 16];
         rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut s);

@@ -41,6 +41,7 @@ mod pki_cmd;
 mod report;
 mod serve_cmd;
 mod verify_cmd;
+mod watchlist_csv;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -51,6 +51,11 @@ pub struct Args {
     #[arg(long, value_name = "SECONDS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout: u64,
+    /// Load this watch list (`watchlist` certificate, .cose) at start, through the same
+    /// checks as a posted certificate (repeatable). Every lot verdict screens against every
+    /// stored list.
+    #[arg(long, value_name = "LIST.cose")]
+    pub watchlist: Vec<PathBuf>,
 }
 
 /// Run `serve`.
@@ -80,6 +85,26 @@ pub fn run(a: Args) -> CmdResult {
         .unwrap_or_else(|| "the demo root".into());
     let anchors =
         TrustAnchors::from_pem(&pem).map_err(|e| CliError::other(format!("{trust_name}: {e}")))?;
+    let mut lists = Vec::new();
+    for (path, bytes) in a
+        .watchlist
+        .iter()
+        .zip(crate::files::read_watchlists(&a.watchlist)?)
+    {
+        match catchcert_verify::cose::decode_certificate(&bytes) {
+            Ok((_, p)) if p.watchlist().is_some() => lists.push((path.clone(), bytes)),
+            Ok((_, p)) => {
+                return Err(CliError::usage(format!(
+                    "{}: a {} is not a watch list (--watchlist)",
+                    path.display(),
+                    p.kind()
+                )));
+            }
+            Err(e) => {
+                return Err(CliError::other(format!("{}: {e}", path.display())));
+            }
+        }
+    }
     init_logging();
     let opts = ServeOptions {
         db: a.db,
@@ -95,7 +120,7 @@ pub fn run(a: Args) -> CmdResult {
         .build()
         .map_err(|e| CliError::other(format!("cannot start the async runtime: {e}")))?;
     runtime
-        .block_on(serve(opts, demo))
+        .block_on(serve(opts, demo, lists))
         .map_err(|e| CliError::other(format!("serve: {e:#}")))?;
     Ok(EXIT_OK)
 }
@@ -103,15 +128,32 @@ pub fn run(a: Args) -> CmdResult {
 /// Where `serve --demo` writes the demo root (for offline `catchcert verify`).
 pub const DEMO_ROOT_FILE: &str = "catchcert-demo-root.pem";
 
-async fn serve(opts: ServeOptions, demo: Option<DemoChain>) -> anyhow::Result<()> {
+async fn serve(
+    opts: ServeOptions,
+    demo: Option<DemoChain>,
+    lists: Vec<(PathBuf, Vec<u8>)>,
+) -> anyhow::Result<()> {
     use anyhow::Context as _;
-    let Some(chain) = demo else {
+    if demo.is_none() && lists.is_empty() {
         return catchcert_server::serve(opts).await;
-    };
+    }
     let store = Store::open(&opts.db)
         .await
         .context("opening the database")?;
     let state = AppState::with_config(store, opts.anchors, opts.config);
+    for (path, bytes) in &lists {
+        match catchcert_server::accept::ingest_certificate(&state, bytes).await {
+            Ok((_, id)) => eprintln!("watch list {} loaded: {id}", path.display()),
+            Err(e) => anyhow::bail!("loading the watch list {}: {e}", path.display()),
+        }
+    }
+    let Some(chain) = demo else {
+        let listener = tokio::net::TcpListener::bind(opts.listen)
+            .await
+            .with_context(|| format!("binding {}", opts.listen))?;
+        catchcert_server::serve_on(listener, state, catchcert_server::shutdown_signal()).await?;
+        return Ok(());
+    };
     let mut created = 0;
     for c in &chain.certs {
         match catchcert_server::accept::ingest_certificate(&state, &c.bytes).await {

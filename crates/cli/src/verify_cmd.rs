@@ -50,6 +50,10 @@ pub struct Args {
     /// Also write a readable HTML report.
     #[arg(long, value_name = "OUT.html")]
     pub html: Option<PathBuf>,
+    /// Screen the graph against this watch list (`watchlist` certificate, .cose), besides
+    /// any lists a bundle carries (repeatable).
+    #[arg(long, value_name = "LIST.cose")]
+    pub watchlist: Vec<PathBuf>,
 }
 
 /// The one certificate of `certs` that holds `lot` (`--lot`), or a usage error naming
@@ -89,6 +93,7 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
     let anchors = TrustAnchors::from_pem(&trust_pem)
         .map_err(|e| CliError::other(format!("{}: {e}", a.trust.display())))?;
     let limits = Limits::default();
+    let lists = files::read_watchlists(&a.watchlist)?;
     let verdict = if a.path.is_dir() {
         let files = files::read_cose_dir(&a.path)?;
         if files.is_empty() {
@@ -152,11 +157,16 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
                 }
             }
         };
-        chain::verify(&certs, &[], head, &anchors, at, &limits)
+        chain::verify_screened(&certs, &[], &lists, head, &anchors, at, &limits)
     } else {
         let bytes = files::read_limited(&a.path, MAX_BUNDLE_BYTES as u64)?;
-        let bundle = Bundle::from_bytes(&bytes)
+        let mut bundle = Bundle::from_bytes(&bytes)
             .map_err(|e| CliError::other(format!("{}: {e}", a.path.display())))?;
+        if !lists.is_empty() {
+            let mut all = std::mem::take(&mut bundle.watchlists);
+            all.extend(lists);
+            bundle = bundle.with_watchlists(all);
+        }
         let head = match &a.lot {
             Some(lot) => Some(lot_head(&a.path, &bundle.certificates, lot)?),
             None => head,

@@ -11,7 +11,8 @@
 
 use crate::details::{
     Audit, Catch, CrewAttestation, CrewMember, CustodyEvent, Details, FacilityAttestation,
-    FieldError, Input, Output, Parties, RestMinutes, Revocation, Step, Transshipment, Vessel, WatchEntry, Watchlist,
+    FieldError, Input, Output, Parties, RestMinutes, Revocation, Step, Transshipment, Vessel,
+    WatchEntry, Watchlist,
 };
 use crate::id::CertId;
 use crate::kind::Kind;

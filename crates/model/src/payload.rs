@@ -10,8 +10,8 @@ use crate::cbor::{self, Value};
 use crate::codes;
 pub use crate::details::{
     Audit, AuditMethod, Catch, CrewAttestation, CrewMember, CustodyEvent, Details,
-    FacilityAttestation, FieldError, Input, Output, Parties, RestMinutes, Revocation, Step,
-    Scheme, Transshipment, Vessel, WageMethod, WatchEntry, Watchlist,
+    FacilityAttestation, FieldError, Input, Output, Parties, RestMinutes, Revocation, Scheme, Step,
+    Transshipment, Vessel, WageMethod, WatchEntry, Watchlist,
 };
 use crate::fields::{self, Codec, FieldSpec, FieldValue};
 use crate::id::CertId;
@@ -596,13 +596,19 @@ fn check_watchlist(w: &Watchlist) -> Result<(), FieldError> {
     check_text("name", &w.name, MAX_TEXT)?;
     check_text("source", &w.source, MAX_REASON)?;
     if w.entries.is_empty() {
-        return Err(FieldError::new("entries", "[]", "a watch list lists at least one value"));
+        return Err(FieldError::new(
+            "entries",
+            "[]",
+            "a watch list lists at least one value",
+        ));
     }
     if w.entries.len() > MAX_WATCH_ENTRIES {
         return Err(FieldError::new(
             "entries",
             w.entries.len(),
-            format!("more than {MAX_WATCH_ENTRIES} entries: split the list into several certificates"),
+            format!(
+                "more than {MAX_WATCH_ENTRIES} entries: split the list into several certificates"
+            ),
         ));
     }
     for (i, e) in w.entries.iter().enumerate() {

@@ -8,8 +8,8 @@
 use catchcert_model::codes::{self, fao::FAO_AREAS, isscfg::GEARS};
 use catchcert_model::payload::{
     Audit, AuditMethod, Catch, CrewAttestation, CrewMember, CustodyEvent, Details,
-    FacilityAttestation, Input, MAX_REASON, Output, Parties, RestMinutes, Revocation, Step,
-    Scheme, Transshipment, Vessel, WageMethod, WatchEntry, Watchlist,
+    FacilityAttestation, Input, MAX_REASON, Output, Parties, RestMinutes, Revocation, Scheme, Step,
+    Transshipment, Vessel, WageMethod, WatchEntry, Watchlist,
 };
 use catchcert_model::quantity::MAX_GRAMS;
 use catchcert_model::timestamp::MAX;

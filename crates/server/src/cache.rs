@@ -10,7 +10,10 @@
 //!    stored;
 //! 4. an attestation of a vessel or facility of the graph that covers a member's times is
 //!    stored (every stored attestation counts, named or not: contract §4);
-//! 5. time passes a revocation's effective `time` or a certificate's `issued_at` that was
+//! 5. a watch list is stored that lists something the graph names while it is listed
+//!    (the entry keeps what its members name, [`Entry::names`], and the lists it was
+//!    screened against; a new list that lists none of it leaves the verdict as it is);
+//! 6. time passes a revocation's effective `time` or a certificate's `issued_at` that was
 //!    still in the future when the verdict was computed (verification ignores both until
 //!    then).
 //!
@@ -26,10 +29,12 @@
 //! of the certificate whose lot it consumes), which keeps the cache small.
 
 use catchcert_model::payload::Details;
+use catchcert_model::payload::Scheme;
 use catchcert_model::{CertId, Timestamp};
 use catchcert_store::Revocation;
 use catchcert_verify::cose;
 use catchcert_verify::findings::Verdict;
+use catchcert_verify::watchlist::{self, Named, WatchIndex};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -53,6 +58,11 @@ pub struct Entry {
     /// The stored attestations covering what members need attested (named or not), as the
     /// verdict saw them; a newly stored one makes the entry stale ([`Entry::same_evidence`]).
     pub covering: BTreeSet<CertId>,
+    /// The stored watch lists the verdict was screened against.
+    pub lists: BTreeSet<CertId>,
+    /// What the members name that a watch list can list (contract §4 "Watch lists"), with
+    /// the period: a new list that lists none of it cannot change the verdict.
+    pub names: Vec<Named>,
 }
 
 impl Entry {
@@ -63,6 +73,7 @@ impl Entry {
         let member_set: HashSet<CertId> = members.iter().copied().collect();
         let mut revocations = BTreeSet::new();
         let mut named = BTreeSet::new();
+        let mut names = Vec::new();
         let mut valid_until: Option<Timestamp> = None;
         let mut later = |t: Timestamp| {
             if t > at {
@@ -81,7 +92,18 @@ impl Entry {
                 }
             }
             named.extend(p.attestations().iter().copied());
+            names.extend(watchlist::named_by(&p));
+            if let Details::CrewAttestation(a) = p.details() {
+                names.push(Named {
+                    scheme: Scheme::Flag,
+                    value: a.vessel.flag.clone(),
+                    from: a.valid_from,
+                    until: a.valid_until,
+                });
+            }
         }
+        names.sort();
+        names.dedup();
         let absent_attestations = named
             .into_iter()
             .filter(|a| !member_set.contains(a))
@@ -93,7 +115,40 @@ impl Entry {
             absent_attestations,
             valid_until,
             covering: BTreeSet::new(),
+            lists: BTreeSet::new(),
+            names,
         }
+    }
+
+    /// Record the stored watch lists the verdict was screened against.
+    pub fn with_lists(mut self, lists: &[CertId]) -> Entry {
+        self.lists = lists.iter().copied().collect();
+        self
+    }
+
+    /// The stored lists the verdict was not screened against (`stored`: every stored list).
+    pub fn new_lists(&self, stored: &[CertId]) -> Vec<CertId> {
+        stored
+            .iter()
+            .filter(|l| !self.lists.contains(l))
+            .copied()
+            .collect()
+    }
+
+    /// Whether any of the watch lists `lists` (stored, so verified on ingest) lists
+    /// something the members name while it is listed.
+    pub fn listed_by(&self, lists: &[(CertId, Vec<u8>)]) -> bool {
+        let mut index = WatchIndex::new();
+        for (id, bytes) in lists {
+            if let Ok((_, p)) = cose::decode_certificate(bytes)
+                && let Some(w) = p.watchlist()
+            {
+                index.add(*id, w);
+            }
+        }
+        self.names
+            .iter()
+            .any(|n| !index.hits(n.scheme, &n.value, n.from, n.until).is_empty())
     }
 
     /// Record which of the store's covering attestations of the members (contract §4,
@@ -213,6 +268,8 @@ mod tests {
             absent_attestations: vec![],
             valid_until: until.map(Timestamp),
             covering: Default::default(),
+            lists: Default::default(),
+            names: Default::default(),
         }
     }
 

@@ -70,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/certificates/{id}", get(routes::get_certificate))
         .route("/v1/lots/{lot}/verification", get(routes::lot_verification))
         .route("/v1/lots/{lot}/bundle", get(routes::lot_bundle))
+        .route("/v1/watchlists", get(routes::watchlists))
         .route(
             "/v1/verify",
             post(routes::verify_bundle).layer(DefaultBodyLimit::max(routes::BUNDLE_LIMIT)),

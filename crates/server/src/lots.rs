@@ -30,20 +30,46 @@ pub async fn holder_verdict(state: &AppState, holder: CertId) -> Result<Verdict,
         let same_evidence =
             entry.same_evidence(&store.covering_attestations(&entry.members).await?);
         if attestations_still_absent && same_evidence && entry.holds(at, &revocations) {
-            state.metrics().record_cache(true);
-            return Ok(entry.verdict.clone());
+            // A stored list the verdict was not screened against changes it only when it
+            // lists something the graph names.
+            let stored_lists = store.watchlist_ids().await?;
+            let new_lists = entry.new_lists(&stored_lists);
+            let unchanged =
+                new_lists.is_empty() || !entry.listed_by(&store.get_many(&new_lists).await?);
+            if unchanged {
+                if !new_lists.is_empty() {
+                    state
+                        .cache()
+                        .put(holder, (*entry).clone().with_lists(&stored_lists));
+                }
+                state.metrics().record_cache(true);
+                return Ok(entry.verdict.clone());
+            }
         }
     }
     state.metrics().record_cache(false);
     let closure = store.closure(holder, state.config().max_graph).await?;
     let members: Vec<CertId> = closure.iter().map(|(id, _)| *id).collect();
     let covering = store.covering_attestations(&members).await?;
+    let lists = store.watchlists().await?;
     let anchors = state.anchors().clone();
     let (verdict, entry) = state
         .run_cpu(move || {
             let certs: Vec<Vec<u8>> = closure.iter().map(|(_, b)| b.clone()).collect();
-            let verdict = chain::verify(&certs, &[], holder, &anchors, at, &Limits::default());
-            let entry = Entry::new(verdict.clone(), &closure, at).with_covering(&covering);
+            let list_ids: Vec<CertId> = lists.iter().map(|l| l.id).collect();
+            let list_bytes: Vec<Vec<u8>> = lists.into_iter().map(|l| l.bytes).collect();
+            let verdict = chain::verify_screened(
+                &certs,
+                &[],
+                &list_bytes,
+                holder,
+                &anchors,
+                at,
+                &Limits::default(),
+            );
+            let entry = Entry::new(verdict.clone(), &closure, at)
+                .with_covering(&covering)
+                .with_lists(&list_ids);
             (verdict, entry)
         })
         .await?;
@@ -59,6 +85,7 @@ pub async fn holder_bundle(state: &AppState, holder: CertId) -> Result<Vec<u8>, 
         .store()
         .closure(holder, state.config().max_graph)
         .await?;
+    let lists = state.store().watchlists().await?;
     state
         .run_cpu(move || {
             let mut issuers = Vec::new();
@@ -69,7 +96,9 @@ pub async fn holder_bundle(state: &AppState, holder: CertId) -> Result<Vec<u8>, 
                 }
                 certs.push(b);
             }
-            Bundle::new(holder, certs, issuers).to_bytes()
+            Bundle::new(holder, certs, issuers)
+                .with_watchlists(lists.into_iter().map(|l| l.bytes).collect())
+                .to_bytes()
         })
         .await
 }

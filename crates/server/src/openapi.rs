@@ -1,7 +1,7 @@
 //! The OpenAPI document served at `/openapi.json`, generated from the handlers'
 //! `#[utoipa::path]` annotations and the types they answer with.
 
-use crate::schema::{CertificateJson, FindingSchema, Health, IdBody, VerdictSchema};
+use crate::schema::{CertificateJson, FindingSchema, Health, IdBody, VerdictSchema, WatchlistJson};
 use axum::Json;
 use utoipa::OpenApi;
 
@@ -18,6 +18,7 @@ Errors are application/problem+json (RFC 9457); see docs/api.md."
         crate::routes::lot_verification,
         crate::routes::lot_bundle,
         crate::routes::verify_bundle,
+        crate::routes::watchlists,
         crate::routes::healthz,
         crate::routes::metrics,
         openapi,
@@ -29,6 +30,7 @@ Errors are application/problem+json (RFC 9457); see docs/api.md."
         Health,
         VerdictSchema,
         FindingSchema,
+        WatchlistJson,
     ))
 )]
 struct ApiDoc;

@@ -3,7 +3,7 @@
 //! bytes or a problem (see [`ApiError`]).
 
 use crate::error::ApiError;
-use crate::schema::{CertificateJson, Health, IdBody};
+use crate::schema::{CertificateJson, Health, IdBody, WatchlistJson};
 use crate::state::AppState;
 use crate::{accept, ingest, lots};
 use axum::Json;
@@ -101,6 +101,37 @@ async fn read_body(state: &AppState, req: Request, limit: usize) -> Result<Bytes
     Bytes::from_request(req, state)
         .await
         .map_err(|r| ApiError::from_body(r, limit))
+}
+
+/// The stored watch lists (screened by every lot verdict), in the order stored.
+#[utoipa::path(
+    get,
+    path = "/v1/watchlists",
+    tag = "certificates",
+    responses(
+        (status = 200, description = "The stored watch lists", body = Vec<WatchlistJson>),
+    )
+)]
+pub async fn watchlists(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<WatchlistJson>>, ApiError> {
+    let lists = state.store().watchlists().await?;
+    Ok(Json(
+        lists
+            .into_iter()
+            .filter_map(|l| {
+                let (_, p) = catchcert_verify::cose::decode_certificate(&l.bytes).ok()?;
+                let w = p.watchlist()?;
+                Some(WatchlistJson {
+                    id: l.id.to_string(),
+                    name: w.name.clone(),
+                    source: w.source.clone(),
+                    entries: w.entries.len(),
+                    issuer: l.issuer,
+                })
+            })
+            .collect(),
+    ))
 }
 
 /// Store a certificate.

@@ -29,6 +29,21 @@ pub struct CertificateJson {
     pub payload: serde_json::Value,
 }
 
+/// One stored watch list in `GET /v1/watchlists`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WatchlistJson {
+    /// The list's certificate id.
+    pub id: String,
+    /// The list's name.
+    pub name: String,
+    /// Where its entries come from.
+    pub source: String,
+    /// How many entries it has.
+    pub entries: usize,
+    /// The subject of the listkeeper certificate that signed it.
+    pub issuer: String,
+}
+
 /// `GET /healthz` answer.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {

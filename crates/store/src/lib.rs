@@ -44,6 +44,17 @@ pub use migrate::{AppliedMigration, Migration};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
+/// A stored watch list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredWatchlist {
+    /// Its id.
+    pub id: CertId,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Its issuer's subject, as stored.
+    pub issuer: String,
+}
+
 /// Largest certificate the store accepts, in bytes: a storage invariant, far above the
 /// wire limit of one certificate ([`catchcert_model::MAX_CERTIFICATE_BYTES`], 1 MiB).
 pub const MAX_STORED_CERTIFICATE_BYTES: usize = 16 * 1024 * 1024;
@@ -246,6 +257,22 @@ impl Store {
         };
         out.sort_by_key(|r| (r.target, r.time, r.revocation));
         Ok(out)
+    }
+
+    /// Every stored watch list (`watchlist` certificates), in the order stored.
+    pub async fn watchlists(&self) -> Result<Vec<StoredWatchlist>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.watchlists().await,
+            Store::Postgres(s) => s.watchlists().await,
+        }
+    }
+
+    /// The ids of every stored watch list, in the order stored.
+    pub async fn watchlist_ids(&self) -> Result<Vec<CertId>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.watchlist_ids().await,
+            Store::Postgres(s) => s.watchlist_ids().await,
+        }
     }
 
     /// How many certificates are stored.

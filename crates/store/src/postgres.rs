@@ -534,6 +534,38 @@ impl PostgresStore {
             .collect()
     }
 
+    pub(crate) async fn watchlists(&self) -> Result<Vec<crate::StoredWatchlist>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT id, bytes, issuer_subject FROM certificates WHERE kind = 'watchlist' ORDER BY seq",
+                &[],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(crate::StoredWatchlist {
+                    id: id_from_db(r.get::<_, &[u8]>(0))?,
+                    bytes: r.get::<_, Vec<u8>>(1),
+                    issuer: r.get::<_, String>(2),
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn watchlist_ids(&self) -> Result<Vec<CertId>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT id FROM certificates WHERE kind = 'watchlist' ORDER BY seq",
+                &[],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| id_from_db(r.get::<_, &[u8]>(0)))
+            .collect()
+    }
+
     pub(crate) async fn count(&self) -> Result<u64, StoreError> {
         let client = self.client().await?;
         let n: i64 = client

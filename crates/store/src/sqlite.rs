@@ -282,6 +282,47 @@ impl SqliteStore {
         .await
     }
 
+    pub(crate) async fn watchlists(&self) -> Result<Vec<crate::StoredWatchlist>, StoreError> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT id, bytes, issuer_subject FROM certificates WHERE kind = 'watchlist' ORDER BY seq",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, bytes, issuer) = row?;
+                out.push(crate::StoredWatchlist {
+                    id: id_from_db(&id)?,
+                    bytes,
+                    issuer,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    pub(crate) async fn watchlist_ids(&self) -> Result<Vec<CertId>, StoreError> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT id FROM certificates WHERE kind = 'watchlist' ORDER BY seq",
+            )?;
+            let rows = st.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+            let mut out = Vec::new();
+            for row in rows {
+                out.push(id_from_db(&row?)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     pub(crate) async fn count(&self) -> Result<u64, StoreError> {
         self.read(|c| {
             let n: i64 = c.query_row("SELECT COUNT(*) FROM certificates", [], |r| r.get(0))?;

@@ -110,7 +110,13 @@ impl WatchIndex {
     }
 
     /// The entries that list `value` under `scheme` at some moment of `from..=until`.
-    pub fn hits(&self, scheme: Scheme, value: &str, from: Timestamp, until: Timestamp) -> Vec<Hit<'_>> {
+    pub fn hits(
+        &self,
+        scheme: Scheme,
+        value: &str,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Vec<Hit<'_>> {
         let mut out = Vec::new();
         if self.by_key.is_empty() {
             return out;
@@ -120,9 +126,10 @@ impl WatchIndex {
                 continue;
             };
             for &(li, ei) in found {
-                let (Some(list), Some(entry)) =
-                    (self.lists.get(li), self.lists.get(li).and_then(|l| l.entries.get(ei)))
-                else {
+                let (Some(list), Some(entry)) = (
+                    self.lists.get(li),
+                    self.lists.get(li).and_then(|l| l.entries.get(ei)),
+                ) else {
                     continue;
                 };
                 if entry.in_force_during(from, until) {
@@ -167,7 +174,10 @@ pub fn named_by(p: &Payload) -> Vec<Named> {
     match p.details() {
         Details::Custody(c) => match &c.step {
             Step::Catch(x) => {
-                let (from, until) = (x.catch_start.min(x.catch_end), x.catch_end.max(x.catch_start));
+                let (from, until) = (
+                    x.catch_start.min(x.catch_end),
+                    x.catch_end.max(x.catch_start),
+                );
                 push(Scheme::Imo, &x.vessel_imo, from, until);
                 push(Scheme::FaoArea, &x.fao_area, from, until);
             }
@@ -209,7 +219,12 @@ fn vessels(p: &Payload) -> Vec<(&str, Timestamp, Timestamp)> {
 
 /// Check the given lists; the applied ones make the index, the others are
 /// `watchlist.ignored` findings on the list itself.
-pub(crate) fn load(set: &Set, checks: &mut Checks, lists: &[CertId], findings: &mut Vec<Finding>) -> WatchIndex {
+pub(crate) fn load(
+    set: &Set,
+    checks: &mut Checks,
+    lists: &[CertId],
+    findings: &mut Vec<Finding>,
+) -> WatchIndex {
     let mut index = WatchIndex::new();
     let mut seen = HashSet::new();
     for id in lists {
@@ -272,7 +287,8 @@ pub(crate) fn screen(
         for (imo, from, until) in vessels(p) {
             let by_vessel = crew.get_or_insert_with(|| crew_index(set));
             for att in by_vessel.get(imo).map(Vec::as_slice).unwrap_or(&[]) {
-                let Some(Details::CrewAttestation(a)) = set.payload(att).map(Payload::details) else {
+                let Some(Details::CrewAttestation(a)) = set.payload(att).map(Payload::details)
+                else {
                     continue;
                 };
                 if !(a.valid_from <= until && from < a.valid_until) {
@@ -333,7 +349,10 @@ mod tests {
 
     #[test]
     fn fao_parents() {
-        assert_eq!(lookup_keys(Scheme::FaoArea, "27.4.a"), ["27.4.a", "27.4", "27"]);
+        assert_eq!(
+            lookup_keys(Scheme::FaoArea, "27.4.a"),
+            ["27.4.a", "27.4", "27"]
+        );
         assert_eq!(lookup_keys(Scheme::FaoArea, "27.41"), ["27.41", "27"]);
         assert_eq!(lookup_keys(Scheme::FaoArea, "71"), ["71"]);
         assert_eq!(lookup_keys(Scheme::Imo, "IMO1234567"), ["IMO1234567"]);
@@ -373,7 +392,10 @@ mod tests {
         assert!(ix.hits(Scheme::FaoArea, "27.4", t(200), t(200)).is_empty());
         assert_eq!(ix.hits(Scheme::FaoArea, "27.4", t(50), t(100)).len(), 1);
         // the same scheme only; names after NFC
-        assert!(ix.hits(Scheme::Facility, "Caf\u{e9}", t(1), t(1)).is_empty());
+        assert!(
+            ix.hits(Scheme::Facility, "Caf\u{e9}", t(1), t(1))
+                .is_empty()
+        );
         assert_eq!(ix.hits(Scheme::Party, "Caf\u{e9}", t(1), t(1)).len(), 1);
     }
 }

@@ -547,10 +547,9 @@ impl FindingKind {
                     "names {what}, listed on the watch list {name:?} ({list}, source {source:?}): {reason:?}"
                 )
             }
-            K::WatchlistIgnored { problems } => format!(
-                "this watch list is not applied: {}",
-                problems.join("; ")
-            ),
+            K::WatchlistIgnored { problems } => {
+                format!("this watch list is not applied: {}", problems.join("; "))
+            }
             K::Revoked { from, by, reason } => {
                 format!("revoked from {from} by {by}: {reason:?}; every lot from it is tainted")
             }
