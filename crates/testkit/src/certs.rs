@@ -53,6 +53,8 @@ pub struct Pki {
     pub registrar: Issuer,
     /// Role auditor, another audit firm than [`Pki::auditor`].
     pub rival_auditor: Issuer,
+    /// Role listkeeper (signs watch lists); `O=Importer Watch`.
+    pub listkeeper: Issuer,
 }
 
 fn ts(s: &str) -> Timestamp {
@@ -159,6 +161,12 @@ impl Pki {
             "CN=Auditor,O=Audits",
             &[Role::Auditor],
         );
+        let listkeeper = issuer_under(
+            &root_key,
+            &root_pem,
+            "CN=Listkeeper,O=Importer Watch",
+            &[Role::Listkeeper],
+        );
         let (other_key, other_pem) = root("CN=Untrusted Root,O=Elsewhere");
         let stranger = issuer_under(
             &other_key,
@@ -176,6 +184,7 @@ impl Pki {
             importer,
             registrar,
             rival_auditor,
+            listkeeper,
         }
     }
 }
@@ -291,6 +300,24 @@ pub fn revocation(by: &Issuer, target: CertId, reason: &str) -> Vec<u8> {
             "certificate": target.to_string(),
             "reason": reason,
         }),
+    )
+}
+
+/// A watch list named `name` listing, from 1 January 2026 on, each `(scheme, value)` of
+/// `entries` with the reason "forced labour finding".
+pub fn watchlist(by: &Issuer, name: &str, entries: &[(&str, &str)]) -> Vec<u8> {
+    let entries: Vec<Value> = entries
+        .iter()
+        .map(|(scheme, value)| {
+            json!({"scheme": scheme, "value": value, "reason": "forced labour finding",
+                "listed_from": "2026-01-01T00:00:00Z"})
+        })
+        .collect();
+    sign(
+        by,
+        Kind::Watchlist,
+        &json!({"time": "2026-05-01T00:00:00Z", "name": name,
+            "source": "CBP withhold release order 2026-17", "entries": entries}),
     )
 }
 
