@@ -1,14 +1,15 @@
 //! Data-driven verification of `fixtures/`: every case directory under `fixtures/cases/`
 //! and the demo chain under `fixtures/demo/` (as a directory of `.cose` files and as
 //! bundles) must get the verdict its `expected.json` states: integrity, risk, every
-//! required finding code, and none of the codes listed as absent.
+//! required finding code, and none of the codes listed as absent. A case's `watchlists/`
+//! directory holds watch lists given to the verifier beside the set.
 //!
 //! The fixtures are written by `cargo xtask fixtures fixtures --force` (see
 //! `fixtures/README.md`).
 
 use catchcert_model::bundle::Bundle;
 use catchcert_model::{CertId, Timestamp};
-use catchcert_verify::chain::{Limits, candidate_heads, verify, verify_bundle};
+use catchcert_verify::chain::{Limits, candidate_heads, verify, verify_bundle, verify_screened};
 use catchcert_verify::findings::{Code, Verdict};
 use catchcert_verify::path::TrustAnchors;
 use serde::Deserialize;
@@ -158,7 +159,14 @@ fn every_case_gets_its_expected_verdict() {
         let (head, at) = head_and_at(&e, &file);
         let certs = cose_files(dir);
         assert!(!certs.is_empty(), "{}: no .cose files", dir.display());
-        let v = verify(&certs, &[], head, &anchors, at, &Limits::default());
+        // Watch lists of the case (cases 70 and up) are given as lists, not certificates.
+        let lists_dir = dir.join("watchlists");
+        let lists = if lists_dir.is_dir() {
+            cose_files(&lists_dir)
+        } else {
+            Vec::new()
+        };
+        let v = verify_screened(&certs, &[], &lists, head, &anchors, at, &Limits::default());
         let diff = compare(&v, &e, &file);
         if !diff.is_empty() {
             failures.push(format!(

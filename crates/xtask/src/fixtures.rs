@@ -29,6 +29,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 
 mod evidence_cases;
+mod watchlist_cases;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -1599,11 +1600,16 @@ fn code_names(codes: &[Code]) -> Vec<&'static str> {
     codes.iter().map(|c| c.as_str()).collect()
 }
 
-/// Every code not required and not allowed.
-fn absent(codes: &[Code], may: &[Code]) -> Vec<Code> {
+/// The codes only a watch list given to the verifier can produce: absent by construction
+/// from a case without lists, so only the watch-list cases list them.
+const WATCHLIST_CODES: [Code; 2] = [Code::RiskWatchlist, Code::WatchlistIgnored];
+
+/// Every code not required and not allowed (the watch-list codes only when `lists`).
+fn absent(codes: &[Code], may: &[Code], lists: bool) -> Vec<Code> {
     Code::ALL
         .into_iter()
         .filter(|c| !codes.contains(c) && !may.contains(c))
+        .filter(|c| lists || !WATCHLIST_CODES.contains(c))
         .collect()
 }
 
@@ -1614,6 +1620,7 @@ fn expected(
     codes: &[Code],
     may: &[Code],
     description: &str,
+    lists: bool,
 ) -> Value {
     json!({
         "head": head.to_string(),
@@ -1621,7 +1628,7 @@ fn expected(
         "integrity": integrity,
         "risk": risk,
         "codes": code_names(codes),
-        "absent": code_names(&absent(codes, may)),
+        "absent": code_names(&absent(codes, may, lists)),
         "description": description,
     })
 }
@@ -1691,7 +1698,7 @@ pub fn run(dir: &Path, force: bool) -> Res<()> {
             &dir.join(format!("demo/{label}.bundle")),
             &bundle.to_bytes(),
         )?;
-        let mut v = expected(head, "valid", risk, &codes, &[], description);
+        let mut v = expected(head, "valid", risk, &codes, &[], description, false);
         v["bundle"] = json!(format!("{label}.bundle"));
         v["certificates"] = json!(count);
         write_json(&dir.join(format!("demo/{label}.expected.json")), &v)?;
@@ -1715,7 +1722,15 @@ pub fn run(dir: &Path, force: bool) -> Res<()> {
         }
         write_json(
             &d.join("expected.json"),
-            &expected(c.head, c.integrity, c.risk, &c.codes, &c.may, c.description),
+            &expected(
+                c.head,
+                c.integrity,
+                c.risk,
+                &c.codes,
+                &c.may,
+                c.description,
+                false,
+            ),
         )?;
     }
     for (k, c) in evidence.iter().enumerate() {
@@ -1728,14 +1743,44 @@ pub fn run(dir: &Path, force: bool) -> Res<()> {
         }
         write_json(
             &d.join("expected.json"),
-            &expected(c.head, c.integrity, c.risk, &c.codes, &c.may, c.description),
+            &expected(
+                c.head,
+                c.integrity,
+                c.risk,
+                &c.codes,
+                &c.may,
+                c.description,
+                false,
+            ),
+        )?;
+    }
+    // The watch-list cases, numbered from 70: the demo chain, the lists under `watchlists/`.
+    let watch = watchlist_cases::cases(&p, &chain)?;
+    for (k, c) in watch.iter().enumerate() {
+        let d = dir.join(format!(
+            "cases/{:02}_{}",
+            watchlist_cases::FIRST + k,
+            c.name
+        ));
+        if names.insert(c.name, ()).is_some() {
+            return Err(fail(format!("case {} twice", c.name)));
+        }
+        for e in &demo.entries {
+            write(&d.join(format!("{}.cose", e.signed.name)), &e.signed.bytes)?;
+        }
+        for (name, bytes) in &c.lists {
+            write(&d.join(format!("watchlists/{name}.cose")), bytes)?;
+        }
+        write_json(
+            &d.join("expected.json"),
+            &expected(c.head, "valid", c.risk, &c.codes, &[], c.description, true),
         )?;
     }
     println!(
         "wrote {}: trust root, demo chain ({} certificates, 2 bundles) and {} cases",
         dir.display(),
         demo.entries.len(),
-        cases.len() + evidence.len()
+        cases.len() + evidence.len() + watch.len()
     );
     Ok(())
 }
