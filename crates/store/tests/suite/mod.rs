@@ -31,6 +31,7 @@ macro_rules! backend_suite {
             one_lineage_per_lot_id,
             closure_collects_ancestors_attestations_revocations,
             closure_is_bounded,
+            watchlists_are_found_by_kind,
         );
         backend_suite!(@url $setup;
             migrations_are_idempotent,
@@ -126,6 +127,21 @@ pub fn revocation(tag: &str, time: i64, target: CertId) -> NewCertificate {
     let mut c = make(tag, Kind::Revocation, time, &[], &[]);
     c.revokes = Some(target);
     c
+}
+
+/// Stored watch lists come back in the order stored, with their issuer; other kinds do not.
+pub async fn watchlists_are_found_by_kind(store: Store) {
+    assert!(store.watchlists().await.unwrap().is_empty());
+    let first = created(&store, &make("list-1", Kind::Watchlist, 10, &[], &[])).await;
+    created(&store, &catch("c", 11, &[("L", 5)])).await;
+    created(&store, &attestation("a", 12)).await;
+    let second = created(&store, &make("list-2", Kind::Watchlist, 5, &[], &[])).await;
+    let lists = store.watchlists().await.unwrap();
+    let ids: Vec<CertId> = lists.iter().map(|l| l.id).collect();
+    assert_eq!(ids, [first, second]);
+    assert_eq!(store.watchlist_ids().await.unwrap(), [first, second]);
+    assert_eq!(lists[0].bytes, b"fake-cose:watchlist:list-1");
+    assert_eq!(lists[1].issuer, "CN=list-2 issuer,O=Test");
 }
 
 async fn created(store: &Store, c: &NewCertificate) -> CertId {
