@@ -248,7 +248,7 @@ pub fn read_hash_tile<R: HashReader + ?Sized>(
 /// beyond a full tile.
 pub fn split_hash_tile(bytes: &[u8]) -> Option<Vec<Hash>> {
     if bytes.is_empty()
-        || bytes.len() % HASH_LEN != 0
+        || !bytes.len().is_multiple_of(HASH_LEN)
         || bytes.len() > HASH_LEN * TILE_WIDTH as usize
     {
         return None;
