@@ -146,14 +146,21 @@ fn tlog_proof_round_trip_and_findings() {
         let parsed = TlogProof::parse(&text).unwrap();
         assert_eq!(parsed, p);
         let e = &entries[index as usize];
-        assert_eq!(parsed.verify(e, &nk, None, &[wk.clone()], 1).unwrap(), cp);
+        assert_eq!(
+            parsed
+                .verify(e, &nk, None, std::slice::from_ref(&wk), 1)
+                .unwrap(),
+            cp
+        );
         // Another entry: log.proof_invalid.
         let err = parsed
-            .verify(b"other", &nk, None, &[wk.clone()], 1)
+            .verify(b"other", &nk, None, std::slice::from_ref(&wk), 1)
             .unwrap_err();
         assert_eq!(err.code(), "log.proof_invalid");
         // Threshold above the valid cosignatures: log.witness.
-        let err = parsed.verify(e, &nk, None, &[wk.clone()], 2).unwrap_err();
+        let err = parsed
+            .verify(e, &nk, None, std::slice::from_ref(&wk), 2)
+            .unwrap_err();
         assert_eq!(err.code(), "log.witness");
         // Wrong log key or origin: log.checkpoint_invalid.
         let (_, other) = keys();
