@@ -41,6 +41,7 @@ mod pki_cmd;
 mod report;
 mod serve_cmd;
 mod verify_cmd;
+mod witness_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -79,6 +80,9 @@ enum Command {
     Demo(demo_cmd::Args),
     /// Run the HTTP verifier service: store verified certificates, serve verdicts and bundles.
     Serve(serve_cmd::Args),
+    /// Transparency log witness (C2SP tlog-witness).
+    #[command(subcommand)]
+    Witness(witness_cmd::WitnessCommand),
 }
 
 fn main() -> ExitCode {
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify_cmd::run(a, &clock),
         Command::Demo(a) => demo_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
+        Command::Witness(c) => witness_cmd::run(c),
     };
     match result {
         Ok(code) => ExitCode::from(code),

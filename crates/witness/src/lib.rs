@@ -297,7 +297,14 @@ pub fn router(w: Arc<Witness>) -> Router {
         .with_state(w)
 }
 
-/// Serves the witness on `listener` until the future is dropped or the server fails.
-pub async fn serve(listener: tokio::net::TcpListener, w: Arc<Witness>) -> std::io::Result<()> {
-    axum::serve(listener, router(w)).await
+/// Serves the witness on `listener` until `shutdown` completes (then finishes the requests in
+/// flight) or the server fails.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    w: Arc<Witness>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(w))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -54,7 +54,11 @@ struct Running {
 async fn start(w: Witness) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/add-checkpoint", listener.local_addr().unwrap());
-    let task = tokio::spawn(catchcert_witness::serve(listener, Arc::new(w)));
+    let task = tokio::spawn(catchcert_witness::serve(
+        listener,
+        Arc::new(w),
+        std::future::pending(),
+    ));
     Running { url, task }
 }
 
