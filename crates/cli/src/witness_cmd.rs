@@ -58,9 +58,8 @@ fn serve(a: ServeArgs) -> CmdResult {
         .map_err(|e| CliError::other(format!("{}: {e}", a.key.display())))?;
     let log = keys::read_public_or_private(&files::read_text(&a.log)?)
         .map_err(|e| CliError::other(format!("{}: {e}", a.log.display())))?;
-    let witness =
-        catchcert_witness::Witness::open(&a.name, key, log, &a.log_origin, &a.state)
-            .map_err(CliError::other)?;
+    let witness = catchcert_witness::Witness::open(&a.name, key, log, &a.log_origin, &a.state)
+        .map_err(CliError::other)?;
     let vkey = witness.vkey();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
