@@ -37,6 +37,7 @@ mod files;
 mod inspect;
 mod issue;
 mod keygen;
+mod log_cmd;
 mod pki_cmd;
 mod report;
 mod serve_cmd;
@@ -83,6 +84,9 @@ enum Command {
     /// Transparency log witness (C2SP tlog-witness).
     #[command(subcommand)]
     Witness(witness_cmd::WitnessCommand),
+    /// Transparency log tools: audit a log from its tiles.
+    #[command(subcommand)]
+    Log(log_cmd::LogCommand),
 }
 
 fn main() -> ExitCode {
@@ -107,6 +111,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => demo_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
         Command::Witness(c) => witness_cmd::run(c),
+        Command::Log(c) => log_cmd::run(c),
     };
     match result {
         Ok(code) => ExitCode::from(code),
