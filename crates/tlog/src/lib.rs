@@ -18,7 +18,7 @@
 //! - Checkpoints and notes ([`note`], C2SP tlog-checkpoint / signed-note / tlog-cosignature):
 //!   [`Checkpoint`], [`NoteKey`] (an Ed25519 verifier key, `name+hexid+base64` as
 //!   [`NoteKey::vkey`]), [`sign_checkpoint`], [`open_checkpoint`], [`WitnessKey`] (cosignature
-//!   key type 0x04), [`cosign`], [`add_signature_lines`], [`count_cosignatures`].
+//!   key type 0x04; [`WitnessKey::any_name`] for a key known only from its PEM file), [`cosign`], [`add_signature_lines`], [`count_cosignatures`].
 //! - Proofs ([`proof`], C2SP `c2sp.org/tlog-proof@v1`): [`TlogProof`] with
 //!   [`TlogProof::encode`], [`TlogProof::parse`], [`TlogProof::verify`] returning
 //!   [`ProofError`] whose [`ProofError::code`] is `log.proof_invalid`,

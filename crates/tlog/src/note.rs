@@ -234,6 +234,15 @@ impl WitnessKey {
             key,
         }
     }
+    /// A witness key known only by its public key (a catchcert `W.pub` PEM file): a
+    /// cosignature line counts under whatever name it carries, as long as its key id is the one
+    /// of that name and this key and the signature verifies.
+    pub fn any_name(key: VerifyingKey) -> Self {
+        Self {
+            name: String::new(),
+            key,
+        }
+    }
     /// The key id: the first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x04 ‖ key).
     pub fn key_id(&self) -> u32 {
         key_id(&self.name, ALG_COSIGNATURE_V1, &self.key)
@@ -249,7 +258,13 @@ impl WitnessKey {
     /// The cosignature's timestamp when `sig` is a valid cosignature by this witness over the
     /// checkpoint body `text`.
     fn verifies(&self, sig: &Signature, text: &[u8]) -> Option<u64> {
-        if sig.name() != self.name || sig.id() != self.key_id() {
+        // An unnamed key (`any_name`) takes the name from the line; the key id binds it.
+        let name = if self.name.is_empty() {
+            sig.name()
+        } else {
+            &self.name
+        };
+        if sig.name() != name || sig.id() != key_id(name, ALG_COSIGNATURE_V1, &self.key) {
             return None;
         }
         let raw = sig.signature();

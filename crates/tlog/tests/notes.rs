@@ -111,6 +111,13 @@ fn cosignatures_count_distinct_valid_witnesses() {
     let forged = tampered_time.replacen(&tampered_time[tampered_time.len() - 6..], "AAAAA\n", 1);
     let bad = add_signature_lines(&note, &[forged]);
     assert_eq!(count_cosignatures(bad.as_bytes(), &all).unwrap_or(0), 0);
+    // A key known without its name (a PEM file) counts the cosignature under any name.
+    let unnamed = [WitnessKey::any_name(w1.key), WitnessKey::any_name(w3.key)];
+    assert_eq!(
+        count_cosignatures(cosigned.as_bytes(), &unnamed).unwrap(),
+        1
+    );
+    assert_eq!(count_cosignatures(as_sig.as_bytes(), &unnamed).unwrap(), 0);
     // Witness vkeys round-trip and are not log keys.
     assert_eq!(WitnessKey::parse_vkey(&w1.vkey()).unwrap(), w1);
     assert!(NoteKey::parse_vkey(&w1.vkey()).is_err());
