@@ -37,11 +37,13 @@ mod files;
 mod inspect;
 mod issue;
 mod keygen;
+mod log_cmd;
 mod pki_cmd;
 mod report;
 mod serve_cmd;
 mod verify_cmd;
 mod watchlist_csv;
+mod witness_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -80,6 +82,12 @@ enum Command {
     Demo(demo_cmd::Args),
     /// Run the HTTP verifier service: store verified certificates, serve verdicts and bundles.
     Serve(serve_cmd::Args),
+    /// Transparency log witness (C2SP tlog-witness).
+    #[command(subcommand)]
+    Witness(witness_cmd::WitnessCommand),
+    /// Transparency log tools: audit a log from its tiles.
+    #[command(subcommand)]
+    Log(log_cmd::LogCommand),
 }
 
 fn main() -> ExitCode {
@@ -103,6 +111,8 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify_cmd::run(a, &clock),
         Command::Demo(a) => demo_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
+        Command::Witness(c) => witness_cmd::run(c),
+        Command::Log(c) => log_cmd::run(c),
     };
     match result {
         Ok(code) => ExitCode::from(code),
