@@ -677,8 +677,19 @@ fn verify_demo_bundles_low_and_high_risk() {
         page.contains("<html") || page.contains("<!doctype"),
         "{page}"
     );
-    assert!(page.contains("high"), "no risk in the report");
-    assert!(page.contains(v["head"].as_str().unwrap()) || page.contains("valid"));
+    assert!(
+        page.contains("labour risk: high"),
+        "no risk badge in the report"
+    );
+    assert!(
+        page.contains("integrity: valid"),
+        "no integrity badge in the report"
+    );
+    assert!(page.contains(v["head"].as_str().unwrap()), "no head id");
+    assert!(page.contains("<svg"), "no lot graph");
+    assert!(page.contains("supply-chain tracing"), "no tracing table");
+    assert!(page.contains("blue horizon 12"), "no vessel name");
+    assert!(!page.contains("<script"), "a script in the report");
 }
 
 #[test]

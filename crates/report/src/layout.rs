@@ -8,13 +8,13 @@
 use std::collections::BTreeSet;
 
 /// Width of a certificate box.
-pub const NODE_W: f64 = 216.0;
+pub const NODE_W: f64 = 188.0;
 /// Height of a certificate box.
-pub const NODE_H: f64 = 64.0;
+pub const NODE_H: f64 = 62.0;
 /// Horizontal gap between layers.
-pub const LAYER_GAP: f64 = 72.0;
+pub const LAYER_GAP: f64 = 48.0;
 /// Vertical gap between boxes of one layer.
-pub const ROW_GAP: f64 = 20.0;
+pub const ROW_GAP: f64 = 16.0;
 /// Height a dummy (an edge passing through a layer) takes.
 pub const DUMMY_H: f64 = 8.0;
 const SWEEPS: usize = 8;
@@ -368,7 +368,12 @@ mod tests {
             }
             let (a, b) = (&l.nodes[r.from], &l.nodes[r.to]);
             assert!(a.layer < b.layer, "edge {}->{} not forward", r.from, r.to);
-            assert!(a.x + a.w <= b.x, "edge {}->{} not left to right", r.from, r.to);
+            assert!(
+                a.x + a.w <= b.x,
+                "edge {}->{} not left to right",
+                r.from,
+                r.to
+            );
             for w in r.points.windows(2) {
                 assert!(w[0].0 <= w[1].0, "route of {}->{} goes back", r.from, r.to);
             }

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 const CSS: &str = include_str!("page.css");
 
 /// Longest text drawn inside a graph box before it is cut (the full text is in its title).
-const BOX_CHARS: usize = 30;
+const BOX_CHARS: usize = 26;
 
 /// The ILO forced-labour indicators by number (ILO, "Hard to see, harder to count", 2012).
 fn ilo_name(n: u8) -> &'static str {
@@ -77,14 +77,29 @@ fn sev_word(s: Severity) -> (&'static str, &'static str) {
     }
 }
 
-/// The role an issuer needs to sign this kind (the registrar aside).
-fn role_for(k: Option<Kind>) -> &'static str {
-    k.and_then(|k| {
-        Role::ALL
+/// The roles that may sign this kind (the registrar aside): the signer held one of them
+/// unless the certificate has an `issuer.role` finding.
+fn role_for(k: Option<Kind>) -> String {
+    let roles: Vec<&str> = match k {
+        Some(k) => Role::ALL
             .into_iter()
-            .find(|r| *r != Role::Registrar && r.may_sign().contains(&k))
-    })
-    .map_or("—", Role::as_str)
+            .filter(|r| *r != Role::Registrar && r.may_sign().contains(&k))
+            .map(Role::as_str)
+            .collect(),
+        None => Vec::new(),
+    };
+    if roles.is_empty() {
+        "—".into()
+    } else {
+        roles.join(" or ")
+    }
+}
+
+/// The common name of a distinguished name (`CN=Pacific Reefer 3,O=…`), else all of it.
+fn common_name(dn: &str) -> &str {
+    dn.strip_prefix("CN=")
+        .map(|rest| rest.split(',').next().unwrap_or(rest))
+        .unwrap_or(dn)
 }
 
 /// What the page knows about one certificate.
@@ -129,13 +144,13 @@ fn party(p: &Payload, vessels: &Vessels, issuer: Option<&str>) -> (String, Optio
                 vessels.name(&t.to_vessel_imo),
                 Some(vessels.name(&t.from_vessel_imo)),
             ),
-            Step::Landing { .. } => (issuer.unwrap_or("—").to_string(), None),
+            Step::Landing { .. } => (issuer.map_or("—", common_name).to_string(), None),
             Step::Processing { facility } => (facility.clone(), None),
             Step::Shipment(x) | Step::Receipt(x) => (x.to.clone(), Some(x.from.clone())),
         },
         Details::CrewAttestation(a) => (vessels.name(&a.vessel.imo), None),
         Details::FacilityAttestation(a) => (a.facility.clone(), None),
-        Details::Revocation(_) => (issuer.unwrap_or("—").to_string(), None),
+        Details::Revocation(_) => (issuer.map_or("—", common_name).to_string(), None),
     }
 }
 
@@ -308,7 +323,15 @@ pub fn render(verdict: &Verdict, certificates: &[Vec<u8>], at: Timestamp) -> Str
         "<section id=\"graph\" aria-labelledby=\"graph-h\">\n<h2 id=\"graph-h\">The lot's journey</h2>\n\
 <p class=\"hint\">Catches on the left, the head certificate on the right; arrows follow the fish. Where arrows join, lots were mixed (commingled). Each box names its risk in words; a box marked ✗ FAILS has an error. Select a box to jump to its certificate.</p>"
     );
-    svg(&mut out, &lay, &gnodes, &missing, &certs, &vessels, verdict.head);
+    svg(
+        &mut out,
+        &lay,
+        &gnodes,
+        &missing,
+        &certs,
+        &vessels,
+        verdict.head,
+    );
     let _ = writeln!(
         out,
         "<ul class=\"legend\" aria-label=\"Legend\"><li><span class=\"sw risk-low\"></span>risk low</li><li><span class=\"sw risk-medium\"></span>risk medium</li>\
@@ -320,7 +343,7 @@ pub fn render(verdict: &Verdict, certificates: &[Vec<u8>], at: Timestamp) -> Str
         out,
         "<section id=\"tracing\" aria-labelledby=\"tracing-h\">\n<h2 id=\"tracing-h\">Supply-chain tracing</h2>\n\
 <p class=\"hint\">Every party at every stage, in order from boat to buyer: the table a customs or market-surveillance authority asks for.</p>\n\
-<div class=\"scroll\"><table class=\"trace\">\n<thead><tr><th scope=\"col\">Stage</th><th scope=\"col\">Step</th><th scope=\"col\">Party</th><th scope=\"col\">From</th><th scope=\"col\">Role</th><th scope=\"col\">Where</th><th scope=\"col\">Lots out</th><th scope=\"col\">Time</th><th scope=\"col\">Signed by</th><th scope=\"col\">Certificate</th><th scope=\"col\">Status</th></tr></thead>\n<tbody>"
+<div class=\"scroll\"><table class=\"trace\">\n<thead><tr><th scope=\"col\">Stage</th><th scope=\"col\">Step</th><th scope=\"col\">Party</th><th scope=\"col\">Signer's role</th><th scope=\"col\">Where</th><th scope=\"col\">Lots out</th><th scope=\"col\">Time</th><th scope=\"col\">Signed by</th><th scope=\"col\">Certificate</th><th scope=\"col\">Status</th></tr></thead>\n<tbody>"
     );
     for &g in &trace {
         let c = &certs[gnodes[g]];
@@ -340,22 +363,26 @@ pub fn render(verdict: &Verdict, certificates: &[Vec<u8>], at: Timestamp) -> Str
         let status = status_text(c);
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"#c-{}\"><code title=\"{}\">{}</code></a></td><td>{}</td></tr>",
+            "<tr><td class=\"n\">{}</td><td>{}</td><td><strong>{}</strong>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"t\">{}</td><td>{}</td><td><a href=\"#c-{}\"><code title=\"{}\">{}</code></a></td><td>{}</td></tr>",
             lay.nodes[g].layer + 1,
             kind_name(c.kind()),
             esc(&party_s),
-            esc(&from_s),
+            if from_s.is_empty() {
+                String::new()
+            } else {
+                format!("<br><span class=\"from\">from {}</span>", esc(&from_s))
+            },
             role_for(c.kind()),
             esc(&where_s),
             esc(&lots_s),
             c.node
                 .and_then(|n| n.time)
-                .map(|t| t.to_string())
+                .map(|t| t.to_string().replace('T', " "))
                 .unwrap_or_default(),
             esc(issuer.unwrap_or("(not identified)")),
             c.id.hex(),
             c.id,
-            short(&c.id),
+            &c.id.hex()[..12],
             status
         );
     }
@@ -523,7 +550,7 @@ fn card(out: &mut String, c: &Cert, vessels: &Vessels) {
         "Signed by",
         issuer.unwrap_or_else(|| "(issuer not identified)".into()),
     ));
-    rows.push(("Role needed", role_for(kind).to_string()));
+    rows.push(("Signer's role (one of)", role_for(kind)));
     match c.payload {
         Some(p) => {
             rows.push(("Event time", p.time().to_string()));
@@ -579,10 +606,7 @@ fn facts(rows: &mut Vec<(&str, String)>, p: &Payload, vessels: &Vessels) {
                     }
                     rows.push(("FAO area", c.fao_area.clone()));
                     rows.push(("Gear", c.gear.clone()));
-                    rows.push((
-                        "Fishing",
-                        format!("{} to {}", c.catch_start, c.catch_end),
-                    ));
+                    rows.push(("Fishing", format!("{} to {}", c.catch_start, c.catch_end)));
                 }
                 Step::Transshipment(t) => {
                     rows.push(("From vessel", vessels.name(&t.from_vessel_imo)));
@@ -626,12 +650,12 @@ fn facts(rows: &mut Vec<(&str, String)>, p: &Payload, vessels: &Vessels) {
         Details::CrewAttestation(a) => {
             rows.push((
                 "Vessel",
-                format!("{} ({}), flag {}", a.vessel.name, a.vessel.imo, a.vessel.flag),
+                format!(
+                    "{} ({}), flag {}",
+                    a.vessel.name, a.vessel.imo, a.vessel.flag
+                ),
             ));
-            rows.push((
-                "Valid",
-                format!("{} to {}", a.valid_from, a.valid_until),
-            ));
+            rows.push(("Valid", format!("{} to {}", a.valid_from, a.valid_until)));
             rows.push(("Audit", audit(&a.audit)));
             let n = a.crew.len();
             let count = |f: &dyn Fn(&catchcert_model::details::CrewMember) -> bool| {
@@ -670,10 +694,7 @@ fn facts(rows: &mut Vec<(&str, String)>, p: &Payload, vessels: &Vessels) {
         }
         Details::FacilityAttestation(a) => {
             rows.push(("Facility", a.facility.clone()));
-            rows.push((
-                "Valid",
-                format!("{} to {}", a.valid_from, a.valid_until),
-            ));
+            rows.push(("Valid", format!("{} to {}", a.valid_from, a.valid_until)));
             rows.push(("Audit", audit(&a.audit)));
             rows.push(("ILO forced-labour indicators", ilo(&a.ilo_indicators)));
         }
@@ -698,10 +719,11 @@ fn svg(
     let h = lay.height + 2.0 * PAD;
     let _ = writeln!(
         out,
-        "<div class=\"scroll graph\"><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"g-title\" width=\"{w:.0}\" height=\"{h:.0}\" viewBox=\"0 0 {w:.0} {h:.0}\">\n<title id=\"g-title\">Lot graph: {} certificates from catch to head</title>\n\
+        "<div class=\"scroll graph\"><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"g-title\" width=\"100%\" style=\"max-width:{w:.0}px;min-width:{mw:.0}px\" viewBox=\"0 0 {w:.0} {h:.0}\">\n<title id=\"g-title\">Lot graph: {} certificates from catch to head</title>\n\
 <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#444\"/></marker>\
 <marker id=\"arrow-back\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#b42318\"/></marker></defs>",
-        gnodes.len()
+        gnodes.len(),
+        mw = w * 0.8
     );
     for e in &lay.edges {
         let mut d = String::new();
