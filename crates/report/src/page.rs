@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 const CSS: &str = include_str!("page.css");
 
 /// Longest text drawn inside a graph box before it is cut (the full text is in its title).
-const BOX_CHARS: usize = 26;
+const BOX_CHARS: usize = 25;
 
 /// The ILO forced-labour indicators by number (ILO, "Hard to see, harder to count", 2012).
 fn ilo_name(n: u8) -> &'static str {
@@ -343,7 +343,7 @@ pub fn render(verdict: &Verdict, certificates: &[Vec<u8>], at: Timestamp) -> Str
         out,
         "<section id=\"tracing\" aria-labelledby=\"tracing-h\">\n<h2 id=\"tracing-h\">Supply-chain tracing</h2>\n\
 <p class=\"hint\">Every party at every stage, in order from boat to buyer: the table a customs or market-surveillance authority asks for.</p>\n\
-<div class=\"scroll\"><table class=\"trace\">\n<thead><tr><th scope=\"col\">Stage</th><th scope=\"col\">Step</th><th scope=\"col\">Party</th><th scope=\"col\">Signer's role</th><th scope=\"col\">Where</th><th scope=\"col\">Lots out</th><th scope=\"col\">Time</th><th scope=\"col\">Signed by</th><th scope=\"col\">Certificate</th><th scope=\"col\">Status</th></tr></thead>\n<tbody>"
+<div class=\"scroll\"><table class=\"trace\">\n<thead><tr><th scope=\"col\" title=\"Stage, from the boat\">#</th><th scope=\"col\">Step</th><th scope=\"col\">Party</th><th scope=\"col\">Signer's role</th><th scope=\"col\">Where</th><th scope=\"col\">Lots out</th><th scope=\"col\">Time</th><th scope=\"col\">Signed by</th><th scope=\"col\">Certificate</th><th scope=\"col\">Status</th></tr></thead>\n<tbody>"
     );
     for &g in &trace {
         let c = &certs[gnodes[g]];
@@ -363,7 +363,7 @@ pub fn render(verdict: &Verdict, certificates: &[Vec<u8>], at: Timestamp) -> Str
         let status = status_text(c);
         let _ = writeln!(
             out,
-            "<tr><td class=\"n\">{}</td><td>{}</td><td><strong>{}</strong>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"t\">{}</td><td>{}</td><td><a href=\"#c-{}\"><code title=\"{}\">{}</code></a></td><td>{}</td></tr>",
+            "<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td><strong>{}</strong>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"t\">{}</td><td>{}</td><td class=\"n\"><a href=\"#c-{}\"><code title=\"{}\">{}</code></a></td><td>{}</td></tr>",
             lay.nodes[g].layer + 1,
             kind_name(c.kind()),
             esc(&party_s),
@@ -382,7 +382,7 @@ pub fn render(verdict: &Verdict, certificates: &[Vec<u8>], at: Timestamp) -> Str
             esc(issuer.unwrap_or("(not identified)")),
             c.id.hex(),
             c.id,
-            &c.id.hex()[..12],
+            &c.id.hex()[..10],
             status
         );
     }
@@ -822,7 +822,7 @@ fn svg(
                 format!("risk {}", risk_word(risk))
             },
             who = esc(&cut(&who, BOX_CHARS)),
-            lots = esc(&cut(&lots, BOX_CHARS + 2)),
+            lots = esc(&cut(&lots, BOX_CHARS + 3)),
         );
     }
     let _ = writeln!(out, "</svg></div>");
