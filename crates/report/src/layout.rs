@@ -8,11 +8,11 @@
 use std::collections::BTreeSet;
 
 /// Width of a certificate box.
-pub const NODE_W: f64 = 188.0;
+pub const NODE_W: f64 = 176.0;
 /// Height of a certificate box.
-pub const NODE_H: f64 = 62.0;
+pub const NODE_H: f64 = 76.0;
 /// Horizontal gap between layers.
-pub const LAYER_GAP: f64 = 48.0;
+pub const LAYER_GAP: f64 = 36.0;
 /// Vertical gap between boxes of one layer.
 pub const ROW_GAP: f64 = 16.0;
 /// Height a dummy (an edge passing through a layer) takes.

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 const CSS: &str = include_str!("page.css");
 
 /// Longest text drawn inside a graph box before it is cut (the full text is in its title).
-const BOX_CHARS: usize = 25;
+const BOX_CHARS: usize = 22;
 
 /// The ILO forced-labour indicators by number (ILO, "Hard to see, harder to count", 2012).
 fn ilo_name(n: u8) -> &'static str {
@@ -363,7 +363,7 @@ pub fn render(verdict: &Verdict, certificates: &[Vec<u8>], at: Timestamp) -> Str
         let status = status_text(c);
         let _ = writeln!(
             out,
-            "<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td><strong>{}</strong>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"t\">{}</td><td>{}</td><td class=\"n\"><a href=\"#c-{}\"><code title=\"{}\">{}</code></a></td><td>{}</td></tr>",
+            "<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td><strong>{}</strong>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"t\">{}</td><td title=\"{}\">{}</td><td class=\"n\"><a href=\"#c-{}\"><code title=\"{}\">{}</code></a></td><td>{}</td></tr>",
             lay.nodes[g].layer + 1,
             kind_name(c.kind()),
             esc(&party_s),
@@ -379,7 +379,8 @@ pub fn render(verdict: &Verdict, certificates: &[Vec<u8>], at: Timestamp) -> Str
                 .and_then(|n| n.time)
                 .map(|t| t.to_string().replace('T', " "))
                 .unwrap_or_default(),
-            esc(issuer.unwrap_or("(not identified)")),
+            esc(issuer.unwrap_or("")),
+            esc(issuer.map_or("(not identified)", common_name)),
             c.id.hex(),
             c.id,
             &c.id.hex()[..10],
@@ -723,7 +724,7 @@ fn svg(
 <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#444\"/></marker>\
 <marker id=\"arrow-back\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#b42318\"/></marker></defs>",
         gnodes.len(),
-        mw = w * 0.8
+        mw = w * 0.9
     );
     for e in &lay.edges {
         let mut d = String::new();
@@ -768,31 +769,31 @@ fn svg(
         }
         let c = &certs[gnodes[g]];
         let risk = c.node.map(|n| n.risk).unwrap_or(Risk::Unknown);
-        let (who, lots) = match c.payload {
+        let (who, lots, qty) = match c.payload {
             Some(pl) => {
                 let issuer = c.node.and_then(|n| n.issuer.as_deref());
                 let (a, _) = party(pl, vessels, issuer);
-                let first = pl
-                    .outputs()
-                    .first()
-                    .map(|o| format!("{} · {}", o.lot, o.quantity))
-                    .unwrap_or_default();
+                let first = pl.outputs().first();
                 let more = pl.outputs().len().saturating_sub(1);
-                let lots = if more > 0 {
-                    format!("{first} +{more}")
-                } else {
-                    first
+                let lots = first.map(|o| o.lot.clone()).unwrap_or_default();
+                let qty = match (first, more) {
+                    (Some(o), 0) => format!(" · {}", o.quantity),
+                    (Some(o), m) => format!(" · {} +{m} lot(s)", o.quantity),
+                    (None, _) => String::new(),
                 };
-                (a, lots)
+                // The vessel's name alone fits the box; the IMO number is in the title.
+                let a = a.split(" (IMO").next().unwrap_or_default().to_string();
+                (a, lots, qty)
             }
             None => (
                 "—".into(),
                 c.node.map(|n| n.summary.clone()).unwrap_or_default(),
+                String::new(),
             ),
         };
         let fails = c.fails();
         let full = format!(
-            "{} {} — {who} — {lots} — risk {}{}{}",
+            "{} {} — {who} — {lots}{qty} — risk {}{}{}",
             kind_name(c.kind()),
             c.id,
             risk_word(risk),
@@ -802,27 +803,32 @@ fn svg(
         let _ = writeln!(
             out,
             "<a href=\"#c-{hex}\"><g class=\"node risk-{r}{f}{hd}\"><title>{t}</title><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"6\"/>\
-<text x=\"{tx:.1}\" y=\"{t1:.1}\" class=\"k\">{mark}{kind}</text><text x=\"{rx:.1}\" y=\"{t1:.1}\" class=\"r\">{rl}</text>\
-<text x=\"{tx:.1}\" y=\"{t2:.1}\">{who}</text><text x=\"{tx:.1}\" y=\"{t3:.1}\" class=\"l\">{lots}</text></g></a>",
+<text x=\"{tx:.1}\" y=\"{t1:.1}\" class=\"k\">{mark}{kind}</text>{fl}\
+<text x=\"{tx:.1}\" y=\"{t2:.1}\">{who}</text><text x=\"{tx:.1}\" y=\"{t3:.1}\" class=\"l\">{lots}</text><text x=\"{tx:.1}\" y=\"{t4:.1}\" class=\"r\">risk {r}<tspan class=\"q\">{qty}</tspan></text></g></a>",
             hex = c.id.hex(),
             r = risk_word(risk),
             f = if fails { " fails" } else { "" },
             hd = if c.id == head { " head" } else { "" },
             t = esc(&full),
             tx = x + 8.0,
-            rx = x + NODE_W - 8.0,
-            t1 = y + 18.0,
-            t2 = y + 36.0,
-            t3 = y + 54.0,
+            t1 = y + 17.0,
+            t2 = y + 34.0,
+            t3 = y + 51.0,
+            t4 = y + 68.0,
             mark = if fails { "✗ " } else { "" },
             kind = kind_name(c.kind()),
-            rl = if fails {
-                "FAILS".to_string()
+            fl = if fails {
+                format!(
+                    "<text x=\"{:.1}\" y=\"{:.1}\" class=\"fl\">FAILS</text>",
+                    x + NODE_W - 8.0,
+                    y + 17.0
+                )
             } else {
-                format!("risk {}", risk_word(risk))
+                String::new()
             },
             who = esc(&cut(&who, BOX_CHARS)),
-            lots = esc(&cut(&lots, BOX_CHARS + 3)),
+            lots = esc(&cut(&lots, BOX_CHARS + 2)),
+            qty = esc(&qty),
         );
     }
     let _ = writeln!(out, "</svg></div>");

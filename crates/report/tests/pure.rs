@@ -24,11 +24,7 @@ fn the_source_does_no_io_and_reads_no_clock() {
             "File::",
             "println!",
         ] {
-            assert!(
-                !text.contains(banned),
-                "{}: uses {banned}",
-                path.display()
-            );
+            assert!(!text.contains(banned), "{}: uses {banned}", path.display());
         }
     }
     assert!(files >= 3);
@@ -37,8 +33,7 @@ fn the_source_does_no_io_and_reads_no_clock() {
 #[test]
 fn the_dependencies_are_model_and_verify_only() {
     let manifest =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-            .unwrap();
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
     let deps = manifest
         .split("[dependencies]")
         .nth(1)
