@@ -917,3 +917,34 @@ fn verify_into_a_closed_pipe_does_not_panic() {
         assert!(String::from_utf8_lossy(&out.stdout).lines().count() <= 1);
     }
 }
+
+/// `--html` on an invalid chain: the page says what failed, and the exit code stays 4.
+#[test]
+fn verify_html_keeps_the_exit_code_of_an_invalid_chain() {
+    let case = catchcert_testkit::fixtures_dir().join("cases/01_tampered_payload");
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
+            .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let html = out.path().join("report.html");
+    bin()
+        .arg("verify")
+        .arg(&case)
+        .arg("--trust")
+        .arg(catchcert_testkit::fixtures_dir().join("trust/root.pem"))
+        .arg("--head")
+        .arg(expected["head"].as_str().unwrap())
+        .arg("--at")
+        .arg(expected["at"].as_str().unwrap())
+        .arg("--html")
+        .arg(&html)
+        .assert()
+        .code(4);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("Integrity: INVALID"));
+    assert!(
+        page.contains("the Ed25519 signature does not verify"),
+        "no reason"
+    );
+    assert!(page.contains("(signature.invalid)"));
+}
