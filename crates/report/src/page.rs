@@ -781,8 +781,6 @@ fn svg(
                     (Some(o), m) => format!(" · {} +{m} lot(s)", o.quantity),
                     (None, _) => String::new(),
                 };
-                // The vessel's name alone fits the box; the IMO number is in the title.
-                let a = a.split(" (IMO").next().unwrap_or_default().to_string();
                 (a, lots, qty)
             }
             None => (
@@ -792,6 +790,8 @@ fn svg(
             ),
         };
         let fails = c.fails();
+        // The vessel's name alone fits the box; the IMO number stays in the title.
+        let short_who = who.split(" (IMO").next().unwrap_or_default().to_string();
         let full = format!(
             "{} {} — {who} — {lots}{qty} — risk {}{}{}",
             kind_name(c.kind()),
@@ -826,7 +826,7 @@ fn svg(
             } else {
                 String::new()
             },
-            who = esc(&cut(&who, BOX_CHARS)),
+            who = esc(&cut(&short_who, BOX_CHARS)),
             lots = esc(&cut(&lots, BOX_CHARS + 2)),
             qty = esc(&qty),
         );
