@@ -1,5 +1,5 @@
 //! Human-readable verdicts: a tree from the head back to each catch, with each finding
-//! under the certificate it concerns; and the same as a self-contained HTML page.
+//! under the certificate it concerns (the HTML page is `catchcert_report::render`).
 
 use catchcert_model::CertId;
 use catchcert_verify::findings::{Finding, Integrity, Node, Verdict};
@@ -130,45 +130,4 @@ pub fn text(v: &Verdict) -> String {
         }
     }
     t.out
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The verdict as a self-contained HTML report (no scripts, no external resources).
-pub fn html(v: &Verdict) -> String {
-    let tree = text(v);
-    let mut rows = String::new();
-    for f in &v.findings {
-        let _ = write!(
-            rows,
-            "<tr class=\"{sev}\"><td>{code}</td><td>{sev}</td><td><code>{cert}</code></td><td>{msg}</td></tr>",
-            sev = severity(f),
-            code = esc(f.code.as_str()),
-            cert = esc(&f.certificate.to_string()),
-            msg = esc(&f.message)
-        );
-    }
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>catchcert verdict</title>\
-<style>body{{font-family:sans-serif;margin:2em;max-width:70em}}pre{{background:#f5f5f5;padding:1em;overflow:auto}}\
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}}\
-.error td:first-child{{color:#a00;font-weight:bold}}.warning td:first-child{{color:#a60}}</style></head><body>\
-<h1>Verdict: integrity {integrity}, risk {risk}</h1><p>Head <code>{head}</code> · {n} certificates · {nf} findings</p>\
-<h2>Findings</h2><table><tr><th>code</th><th>severity</th><th>certificate</th><th>message</th></tr>{rows}</table>\
-<h2>Chain</h2><pre>{tree}</pre></body></html>\n",
-        integrity = match v.integrity {
-            Integrity::Valid => "valid",
-            Integrity::Invalid => "invalid",
-        },
-        risk = v.risk,
-        head = esc(&v.head.to_string()),
-        n = v.certificates,
-        nf = v.findings.len(),
-        tree = esc(&tree),
-    )
 }

@@ -47,7 +47,9 @@ pub struct Args {
     /// Print the verdict as one JSON object.
     #[arg(long)]
     pub json: bool,
-    /// Also write a readable HTML report.
+    /// Also write the readable report: one self-contained HTML page (verdict, lot graph,
+    /// supply-chain tracing table, certificates and findings); the exit code stays the
+    /// verdict's.
     #[arg(long, value_name = "OUT.html")]
     pub html: Option<PathBuf>,
     /// Screen the graph against this watch list (`watchlist` certificate, .cose), besides
@@ -94,7 +96,7 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
         .map_err(|e| CliError::other(format!("{}: {e}", a.trust.display())))?;
     let limits = Limits::default();
     let lists = files::read_watchlists(&a.watchlist)?;
-    let verdict = if a.path.is_dir() {
+    let (verdict, certs) = if a.path.is_dir() {
         let files = files::read_cose_dir(&a.path)?;
         if files.is_empty() {
             return Err(CliError::usage(format!(
@@ -157,7 +159,10 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
                 }
             }
         };
-        chain::verify_screened(&certs, &[], &lists, head, &anchors, at, &limits)
+        (
+            chain::verify_screened(&certs, &[], &lists, head, &anchors, at, &limits),
+            certs,
+        )
     } else {
         let bytes = files::read_limited(&a.path, MAX_BUNDLE_BYTES as u64)?;
         let mut bundle = Bundle::from_bytes(&bytes)
@@ -171,7 +176,8 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
             Some(lot) => Some(lot_head(&a.path, &bundle.certificates, lot)?),
             None => head,
         };
-        chain::verify_bundle(&bundle, head, &anchors, at, &limits)
+        let verdict = chain::verify_bundle(&bundle, head, &anchors, at, &limits);
+        (verdict, bundle.certificates)
     };
     if a.json {
         outln!(
@@ -182,7 +188,8 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
         out!("{}", report::text(&verdict));
     }
     if let Some(h) = &a.html {
-        files::write_atomic(h, report::html(&verdict).as_bytes(), true, false)?;
+        let page = catchcert_report::render(&verdict, &certs, at);
+        files::write_atomic(h, page.as_bytes(), true, false)?;
         eprintln!("wrote {}", h.display());
     }
     Ok(match (verdict.integrity, verdict.risk) {

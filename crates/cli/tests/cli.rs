@@ -677,8 +677,19 @@ fn verify_demo_bundles_low_and_high_risk() {
         page.contains("<html") || page.contains("<!doctype"),
         "{page}"
     );
-    assert!(page.contains("high"), "no risk in the report");
-    assert!(page.contains(v["head"].as_str().unwrap()) || page.contains("valid"));
+    assert!(
+        page.contains("labour risk: high"),
+        "no risk badge in the report"
+    );
+    assert!(
+        page.contains("integrity: valid"),
+        "no integrity badge in the report"
+    );
+    assert!(page.contains(v["head"].as_str().unwrap()), "no head id");
+    assert!(page.contains("<svg"), "no lot graph");
+    assert!(page.contains("supply-chain tracing"), "no tracing table");
+    assert!(page.contains("blue horizon 12"), "no vessel name");
+    assert!(!page.contains("<script"), "a script in the report");
 }
 
 #[test]
@@ -905,4 +916,35 @@ fn verify_into_a_closed_pipe_does_not_panic() {
         assert!(out.status.success(), "{tail}: {stderr}");
         assert!(String::from_utf8_lossy(&out.stdout).lines().count() <= 1);
     }
+}
+
+/// `--html` on an invalid chain: the page says what failed, and the exit code stays 4.
+#[test]
+fn verify_html_keeps_the_exit_code_of_an_invalid_chain() {
+    let case = catchcert_testkit::fixtures_dir().join("cases/01_tampered_payload");
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
+            .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let html = out.path().join("report.html");
+    bin()
+        .arg("verify")
+        .arg(&case)
+        .arg("--trust")
+        .arg(catchcert_testkit::fixtures_dir().join("trust/root.pem"))
+        .arg("--head")
+        .arg(expected["head"].as_str().unwrap())
+        .arg("--at")
+        .arg(expected["at"].as_str().unwrap())
+        .arg("--html")
+        .arg(&html)
+        .assert()
+        .code(4);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("Integrity: INVALID"));
+    assert!(
+        page.contains("the Ed25519 signature does not verify"),
+        "no reason"
+    );
+    assert!(page.contains("(signature.invalid)"));
 }

@@ -30,6 +30,7 @@ pub mod ingest;
 pub mod lots;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod pathseg;
 pub mod routes;
 pub mod schema;
@@ -75,6 +76,9 @@ pub fn app(state: AppState) -> Router {
             "/v1/verify",
             post(routes::verify_bundle).layer(DefaultBodyLimit::max(routes::BUNDLE_LIMIT)),
         )
+        .route("/", get(pages::index))
+        .route("/lots", get(pages::lot_search))
+        .route("/lots/{lot}", get(pages::lot_page))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(openapi::openapi))

@@ -77,6 +77,21 @@ pub async fn holder_verdict(state: &AppState, holder: CertId) -> Result<Verdict,
     Ok(verdict)
 }
 
+/// What the report page of `holder` needs: its verdict as of now (as
+/// [`holder_verdict`]), the certificates of its graph, and that time.
+pub async fn holder_report(
+    state: &AppState,
+    holder: CertId,
+) -> Result<(Verdict, Vec<Vec<u8>>, catchcert_model::Timestamp), ApiError> {
+    let at = state.now();
+    let verdict = holder_verdict(state, holder).await?;
+    let closure = state
+        .store()
+        .closure(holder, state.config().max_graph)
+        .await?;
+    Ok((verdict, closure.into_iter().map(|(_, b)| b).collect(), at))
+}
+
 /// The offline bundle of `holder`: its graph (with every stored attestation covering its
 /// vessels and facilities, named or not) and every issuer certificate the graph's
 /// certificates carry.

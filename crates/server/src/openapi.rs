@@ -21,6 +21,9 @@ Errors are application/problem+json (RFC 9457); see docs/api.md."
         crate::routes::watchlists,
         crate::routes::healthz,
         crate::routes::metrics,
+        crate::pages::index,
+        crate::pages::lot_search,
+        crate::pages::lot_page,
         openapi,
     ),
     components(schemas(

@@ -1,0 +1,86 @@
+//! What the report tests share: the fixtures, verified as their `expected.json` says.
+
+#![allow(dead_code)]
+
+use catchcert_model::bundle::Bundle;
+use catchcert_model::{CertId, Timestamp};
+use catchcert_verify::chain::{Limits, verify, verify_bundle};
+use catchcert_verify::findings::Verdict;
+use catchcert_verify::path::TrustAnchors;
+use std::path::{Path, PathBuf};
+
+/// Crew names of the demo programme: they are in no certificate (crew are commitments)
+/// and must never be on a page.
+pub const CREW_NAMES: [&str; 3] = ["Ahmad Suryadi", "Juan Dela Cruz", "Chen Wei"];
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+fn anchors() -> TrustAnchors {
+    let path = fixtures().join("trust/root.pem");
+    let pem = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (generate the fixtures)", path.display()));
+    TrustAnchors::from_pem(&pem).unwrap()
+}
+
+pub struct Expected {
+    pub head: CertId,
+    pub at: Timestamp,
+    pub codes: Vec<String>,
+}
+
+fn expected(path: &Path) -> Expected {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    Expected {
+        head: v["head"].as_str().unwrap().parse().unwrap(),
+        at: Timestamp::parse_rfc3339(v["at"].as_str().unwrap()).unwrap(),
+        codes: v["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect(),
+    }
+}
+
+/// The `.cose` files of a directory, in file-name order.
+pub fn cose_files(dir: &Path) -> Vec<Vec<u8>> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cose"))
+        .collect();
+    names.sort();
+    names.iter().map(|p| std::fs::read(p).unwrap()).collect()
+}
+
+/// The demo's loins bundle: its verdict, certificates and time.
+pub fn demo() -> (Verdict, Vec<Vec<u8>>, Timestamp) {
+    let e = expected(&fixtures().join("demo/loins.expected.json"));
+    let bytes = std::fs::read(fixtures().join("demo/loins.bundle")).unwrap();
+    let bundle = Bundle::from_bytes(&bytes).unwrap();
+    let v = verify_bundle(&bundle, Some(e.head), &anchors(), e.at, &Limits::default());
+    (v, bundle.certificates, e.at)
+}
+
+/// Every case directory under `fixtures/cases`, sorted.
+pub fn case_dirs() -> Vec<PathBuf> {
+    let root = fixtures().join("cases");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// One case: its verdict, certificates, time and expected codes.
+pub fn case(dir: &Path) -> (Verdict, Vec<Vec<u8>>, Timestamp, Vec<String>) {
+    let e = expected(&dir.join("expected.json"));
+    let certs = cose_files(dir);
+    let v = verify(&certs, &[], e.head, &anchors(), e.at, &Limits::default());
+    (v, certs, e.at, e.codes)
+}
