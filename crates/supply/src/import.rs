@@ -1,0 +1,1 @@
+//! EPCIS / GDST import (see docs/gdst.md).
