@@ -34,6 +34,7 @@ mod demo_cmd;
 mod disclose;
 mod error;
 mod files;
+mod import_cmd;
 mod inspect;
 mod issue;
 mod keygen;
@@ -77,6 +78,9 @@ enum Command {
     Verify(verify_cmd::Args),
     /// Build and sign the demo supply chain into a directory.
     Demo(demo_cmd::Args),
+    /// Import supplier data: EPCIS 2.0 / GDST documents → signed certificates.
+    #[command(subcommand)]
+    Import(import_cmd::ImportCommand),
     /// Run the HTTP verifier service: store verified certificates, serve verdicts and bundles.
     Serve(serve_cmd::Args),
 }
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify_cmd::run(a, &clock),
         Command::Demo(a) => demo_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
+        Command::Import(c) => import_cmd::run(c, &clock),
     };
     match result {
         Ok(code) => ExitCode::from(code),

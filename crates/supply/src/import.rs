@@ -10,9 +10,9 @@
 use crate::epcis::{Document, event_label};
 use crate::hash;
 use crate::keyring::Keyring;
+use catchcert_model::Kind;
 use catchcert_model::codes;
 use catchcert_model::epcis::EpcisLink;
-use catchcert_model::Kind;
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;
 
@@ -58,11 +58,11 @@ pub struct Plan {
 /// The catchcert kind of an event, from its type and business step.
 pub fn kind_of(event: &Json) -> Option<Kind> {
     let ty = event.get("type").and_then(Json::as_str).unwrap_or_default();
-    let step = event.get("bizStep").and_then(Json::as_str).unwrap_or_default();
-    let short = step
-        .rsplit([':', '-', '/'])
-        .next()
+    let step = event
+        .get("bizStep")
+        .and_then(Json::as_str)
         .unwrap_or_default();
+    let short = step.rsplit([':', '-', '/']).next().unwrap_or_default();
     match (ty, short) {
         ("ObjectEvent", "fishingEvent") => Some(Kind::Catch),
         ("ObjectEvent", "transshipment") => Some(Kind::Transshipment),
@@ -75,7 +75,9 @@ pub fn kind_of(event: &Json) -> Option<Kind> {
 }
 
 fn s<'a>(v: &'a Json, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Json::as_str).filter(|x| !x.trim().is_empty())
+    v.get(key)
+        .and_then(Json::as_str)
+        .filter(|x| !x.trim().is_empty())
 }
 
 /// A catchcert lot id (GS1 AI (10) syntax, ≤ 20 characters) for a GDST lot class URI:
@@ -171,11 +173,7 @@ impl Ctx<'_> {
     }
 }
 
-fn quantities(
-    cx: &mut Ctx,
-    event: &Json,
-    key: &str,
-) -> Vec<(String, f64)> {
+fn quantities(cx: &mut Ctx, event: &Json, key: &str) -> Vec<(String, f64)> {
     let mut out = Vec::new();
     for (i, q) in event
         .get(key)
@@ -289,31 +287,54 @@ pub fn plan(doc: &Document, keyring: &Keyring) -> Plan {
         let label = event_label(event, i);
         let Some(kind) = kind_of(event) else {
             // GDST checks still apply to unmapped events (the must-fail documents).
-            let mut cx = Ctx { doc, label: label.clone(), problems: Vec::new() };
+            let mut cx = Ctx {
+                doc,
+                label: label.clone(),
+                problems: Vec::new(),
+            };
             check_policy(&mut cx, event);
-            if event.get("gdst:humanWelfarePolicy").is_some() && s(event, "gdst:productOwner").is_none() {
+            if event.get("gdst:humanWelfarePolicy").is_some()
+                && s(event, "gdst:productOwner").is_none()
+            {
                 cx.problem("gdst:productOwner", "missing");
             }
             out.problems.extend(cx.problems);
-            out.not_mapped.push((
-                label,
-                s(event, "bizStep").unwrap_or("(none)").to_string(),
-            ));
+            out.not_mapped
+                .push((label, s(event, "bizStep").unwrap_or("(none)").to_string()));
             continue;
         };
-        let mut cx = Ctx { doc, label: label.clone(), problems: Vec::new() };
+        let mut cx = Ctx {
+            doc,
+            label: label.clone(),
+            problems: Vec::new(),
+        };
         if let Some(p) = map_event(&mut cx, i, event, kind, keyring, &holders) {
             if cx.problems.is_empty() {
-                let imo = p.input.get("vessel_imo").and_then(Json::as_str).map(str::to_string).or_else(|| {
-                    p.input.get("to_vessel_imo").and_then(Json::as_str).map(str::to_string)
-                });
+                let imo = p
+                    .input
+                    .get("vessel_imo")
+                    .and_then(Json::as_str)
+                    .map(str::to_string)
+                    .or_else(|| {
+                        p.input
+                            .get("to_vessel_imo")
+                            .and_then(Json::as_str)
+                            .map(str::to_string)
+                    });
                 for (class, lot) in p.link.lots.iter().zip(
-                    p.input["outputs"].as_array().map(Vec::as_slice).unwrap_or_default(),
+                    p.input["outputs"]
+                        .as_array()
+                        .map(Vec::as_slice)
+                        .unwrap_or_default(),
                 ) {
                     let inherited = holders.get(class).and_then(|h| h.2.clone());
                     holders.insert(
                         class.clone(),
-                        (i, lot["lot"].as_str().unwrap_or_default().to_string(), imo.clone().or(inherited)),
+                        (
+                            i,
+                            lot["lot"].as_str().unwrap_or_default().to_string(),
+                            imo.clone().or(inherited),
+                        ),
                     );
                 }
                 out.planned.push(p);
@@ -360,7 +381,11 @@ fn map_event(
         ("quantityList", "quantityList")
     };
     let outs = quantities(cx, event, out_key);
-    let ins = if kind == Kind::Catch { Vec::new() } else { quantities(cx, event, in_key) };
+    let ins = if kind == Kind::Catch {
+        Vec::new()
+    } else {
+        quantities(cx, event, in_key)
+    };
     if outs.is_empty() {
         cx.problem(out_key, "no class-level quantities (KGM) to certify");
     }
@@ -371,7 +396,8 @@ fn map_event(
     for (j, (class, kg)) in ins.iter().enumerate() {
         match holders.get(class) {
             Some((src, lot, imo)) => {
-                inputs.push(json!({"certificate": format!("@{src}"), "lot": lot, "quantity_kg": kg}));
+                inputs
+                    .push(json!({"certificate": format!("@{src}"), "lot": lot, "quantity_kg": kg}));
                 upstream_imo = upstream_imo.or(imo.clone());
             }
             None => cx.problem(
@@ -441,12 +467,19 @@ fn map_event(
             let area = vessel_info(event)
                 .and_then(|v| s(v, "cbvmda:catchArea"))
                 .map(fao)
-                .or_else(|| location.and_then(|l| master(cx.doc, l, "catchArea")).map(|a| fao(&a)));
+                .or_else(|| {
+                    location
+                        .and_then(|l| master(cx.doc, l, "catchArea"))
+                        .map(|a| fao(&a))
+                });
             match area {
                 Some(a) => {
                     input.insert("fao_area".into(), json!(a));
                 }
-                None => cx.problem("cbvmda:catchArea", "missing: the FAO area of the transshipment"),
+                None => cx.problem(
+                    "cbvmda:catchArea",
+                    "missing: the FAO area of the transshipment",
+                ),
             }
         }
         Kind::Landing => match s(event, "cbvmda:unloadingPort") {
@@ -460,7 +493,10 @@ fn map_event(
             None => cx.problem("cbvmda:unloadingPort", "missing"),
         },
         Kind::Processing => {
-            input.insert("facility".into(), json!(location.unwrap_or(owner.unwrap_or("unknown"))));
+            input.insert(
+                "facility".into(),
+                json!(location.unwrap_or(owner.unwrap_or("unknown"))),
+            );
         }
         Kind::Shipment | Kind::Receipt => {
             let party = |list: &str, item: &str| {
@@ -483,7 +519,10 @@ fn map_event(
                     input.insert("to".into(), json!(t));
                 }
                 (None, _) => cx.problem("sourceList", "missing: the owning party shipping the lot"),
-                (_, None) => cx.problem("destinationList", "missing: the owning party receiving the lot"),
+                (_, None) => cx.problem(
+                    "destinationList",
+                    "missing: the owning party receiving the lot",
+                ),
             }
         }
         _ => {}
@@ -497,7 +536,10 @@ fn map_event(
         product_owner: owner.map(str::to_string),
         information_provider: provider.map(str::to_string),
         location: location.map(str::to_string),
-        read_point: event.get("readPoint").and_then(|l| s(l, "id")).map(str::to_string),
+        read_point: event
+            .get("readPoint")
+            .and_then(|l| s(l, "id"))
+            .map(str::to_string),
         lots: outs.iter().map(|(c, _)| c.clone()).collect(),
         input_lots: ins.iter().map(|(c, _)| c.clone()).collect(),
     };
@@ -529,21 +571,30 @@ fn map_catch(cx: &mut Ctx, event: &Json, input: &mut Map<String, Json>, time: Op
     }
     if let Some(flag) = s(v, "cbvmda:vesselFlagState") {
         if alpha3(flag).is_none() {
-            cx.problem("cbvmda:vesselFlagState", format!("{flag:?}: not an ISO 3166-1 alpha-2 code"));
+            cx.problem(
+                "cbvmda:vesselFlagState",
+                format!("{flag:?}: not an ISO 3166-1 alpha-2 code"),
+            );
         }
     }
     match s(v, "cbvmda:catchArea").map(fao) {
         Some(a) if codes::is_fao_area(&a) => {
             input.insert("fao_area".into(), json!(a));
         }
-        Some(a) => cx.problem("cbvmda:catchArea", format!("{a:?}: not an FAO major area or subarea")),
+        Some(a) => cx.problem(
+            "cbvmda:catchArea",
+            format!("{a:?}: not an FAO major area or subarea"),
+        ),
         None => cx.problem("cbvmda:catchArea", "missing"),
     }
     match s(v, "cbvmda:fishingGearTypeCode").map(gear) {
         Some(g) if codes::is_gear(&g) => {
             input.insert("gear".into(), json!(g));
         }
-        Some(g) => cx.problem("cbvmda:fishingGearTypeCode", format!("{g:?}: not an ISSCFG gear code")),
+        Some(g) => cx.problem(
+            "cbvmda:fishingGearTypeCode",
+            format!("{g:?}: not an ISSCFG gear code"),
+        ),
         None => cx.problem("cbvmda:fishingGearTypeCode", "missing"),
     }
     match (s(v, "gdst:vesselTripDate").map(fix_second), time) {

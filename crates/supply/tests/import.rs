@@ -14,7 +14,11 @@ fn dir() -> Option<PathBuf> {
     if p.is_dir() {
         return Some(p);
     }
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{} is missing", p.display());
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{} is missing",
+        p.display()
+    );
     eprintln!("notice: {} is absent; skipping", p.display());
     None
 }
@@ -61,8 +65,10 @@ fn build_all(p: &Plan) -> usize {
         }
         let text = serde_json::to_vec(&j).unwrap();
         let issued = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
-        let built = input::build(c.kind, &text, issued, &CodeLists::default(), &mut || [0u8; 16])
-            .unwrap_or_else(|e| panic!("{}: {e}\n{j}", c.label));
+        let built = input::build(c.kind, &text, issued, &CodeLists::default(), &mut || {
+            [0u8; 16]
+        })
+        .unwrap_or_else(|e| panic!("{}: {e}\n{j}", c.label));
         let payload = built.payload.with_epcis(c.link.clone()).unwrap();
         let id = CertId::of_cose(&payload.to_cbor());
         let back = catchcert_model::Payload::from_cbor(&payload.to_cbor()).unwrap();
@@ -75,19 +81,25 @@ fn build_all(p: &Plan) -> usize {
 
 #[test]
 fn the_complete_gdst_document_is_refused_naming_what_the_contract_lacks() {
-    let Some((_, p)) = load("gdst_data_withmasterdata.jsonld") else { return };
+    let Some((_, p)) = load("gdst_data_withmasterdata.jsonld") else {
+        return;
+    };
     // The fisherman's product has no species code in its master data, and the landing port
     // "PORTSD" is not a UN/LOCODE: both are named with their event; the chain below them
     // cannot be certified, and the aquaculture origins (hatching, feed) have no kind.
     let fishing = "urn:uuid:2fbb3592-c9fa-47ca-b419-b35528fee66fU";
     assert!(
-        p.problems
-            .iter()
-            .any(|x| x.event == fishing && x.kde.contains("speciesForFisheryStatisticsPurposesCode")),
+        p.problems.iter().any(
+            |x| x.event == fishing && x.kde.contains("speciesForFisheryStatisticsPurposesCode")
+        ),
         "{:?}",
         p.problems
     );
-    assert!(p.problems.iter().any(|x| x.kde == "cbvmda:unloadingPort"), "{:?}", p.problems);
+    assert!(
+        p.problems.iter().any(|x| x.kde == "cbvmda:unloadingPort"),
+        "{:?}",
+        p.problems
+    );
     assert!(p.not_mapped.iter().any(|(_, s)| s.ends_with("hatching")));
     build_all(&p);
 }
@@ -98,14 +110,19 @@ fn a_truthful_fishing_event_with_species_maps_to_a_valid_catch() {
     let text = std::fs::read_to_string(d.join("gdst_data_withmasterdata.jsonld")).unwrap();
     // Give the fisherman's product its species, as a complete export would.
     let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let list = json["epcisHeader"]["epcisMasterData"]["vocabularyList"].as_array_mut().unwrap();
+    let list = json["epcisHeader"]["epcisMasterData"]["vocabularyList"]
+        .as_array_mut()
+        .unwrap();
     for v in list {
         for el in v["vocabularyElementList"].as_array_mut().unwrap() {
             if el["id"] == "urn:gdst:example.org:product:class:fisherman01.tunau" {
-                el["attributes"].as_array_mut().unwrap().push(serde_json::json!({
-                    "id": "urn:epcglobal:cbv:mda#speciesForFisheryStatisticsPurposesCode",
-                    "attribute": "YFT"
-                }));
+                el["attributes"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(serde_json::json!({
+                        "id": "urn:epcglobal:cbv:mda#speciesForFisheryStatisticsPurposesCode",
+                        "attribute": "YFT"
+                    }));
             }
         }
     }
@@ -153,11 +170,23 @@ fn must_fail_documents_name_their_kde() {
         return;
     }
     for (file, kde) in [
-        ("invalid/gdst_fishing_event_invalid.jsonld", "cbvmda:vesselCatchInformation"),
+        (
+            "invalid/gdst_fishing_event_invalid.jsonld",
+            "cbvmda:vesselCatchInformation",
+        ),
         ("invalid/gdst_vessel_invalid_imo.jsonld", "gdst:imoNumber"),
-        ("invalid/gdst_event_invalid_human_welfare_policy.jsonld", "gdst:humanWelfarePolicy"),
-        ("invalid/gdst_event_missing_product_owner.jsonld", "gdst:productOwner"),
-        ("invalid/gdst_certification_invalid_type.jsonld", "gdst:certificationType"),
+        (
+            "invalid/gdst_event_invalid_human_welfare_policy.jsonld",
+            "gdst:humanWelfarePolicy",
+        ),
+        (
+            "invalid/gdst_event_missing_product_owner.jsonld",
+            "gdst:productOwner",
+        ),
+        (
+            "invalid/gdst_certification_invalid_type.jsonld",
+            "gdst:certificationType",
+        ),
     ] {
         let (_, p) = load(file).unwrap();
         assert!(
