@@ -50,6 +50,10 @@ pub struct Args {
     /// Also write a readable HTML report.
     #[arg(long, value_name = "OUT.html")]
     pub html: Option<PathBuf>,
+    /// Compare certificates made from EPCIS events with the events of this EPCIS 2.0
+    /// document: an event whose CBV 2.0 hash no longer matches is `epcis.mismatch`.
+    #[arg(long, value_name = "FILE.jsonld")]
+    pub epcis: Option<PathBuf>,
 }
 
 /// The one certificate of `certs` that holds `lot` (`--lot`), or a usage error naming
@@ -89,7 +93,8 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
     let anchors = TrustAnchors::from_pem(&trust_pem)
         .map_err(|e| CliError::other(format!("{}: {e}", a.trust.display())))?;
     let limits = Limits::default();
-    let verdict = if a.path.is_dir() {
+    let all_certs: Vec<Vec<u8>>;
+    let mut verdict = if a.path.is_dir() {
         let files = files::read_cose_dir(&a.path)?;
         if files.is_empty() {
             return Err(CliError::usage(format!(
@@ -152,7 +157,9 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
                 }
             }
         };
-        chain::verify(&certs, &[], head, &anchors, at, &limits)
+        let v = chain::verify(&certs, &[], head, &anchors, at, &limits);
+        all_certs = certs;
+        v
     } else {
         let bytes = files::read_limited(&a.path, MAX_BUNDLE_BYTES as u64)?;
         let bundle = Bundle::from_bytes(&bytes)
@@ -161,8 +168,15 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
             Some(lot) => Some(lot_head(&a.path, &bundle.certificates, lot)?),
             None => head,
         };
-        chain::verify_bundle(&bundle, head, &anchors, at, &limits)
+        let v = chain::verify_bundle(&bundle, head, &anchors, at, &limits);
+        all_certs = bundle.certificates;
+        v
     };
+    if let Some(path) = &a.epcis {
+        let events = epcis_events(path)?;
+        let found = catchcert_verify::epcis::mismatches(&all_certs, &events);
+        catchcert_verify::epcis::add_findings(&mut verdict, found);
+    }
     if a.json {
         outln!(
             "{}",
@@ -180,4 +194,28 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
         (Integrity::Valid, Risk::Low) => EXIT_OK,
         _ => EXIT_RISK,
     })
+}
+
+/// The events of an EPCIS document with their CBV 2.0 hashes (crate catchcert-supply), for
+/// `--epcis`.
+fn epcis_events(path: &std::path::Path) -> Result<Vec<catchcert_verify::epcis::EventHash>, CliError> {
+    use catchcert_supply::epcis::{Document, MAX_DOCUMENT_BYTES, event_label};
+    let bytes = files::read_limited(path, MAX_DOCUMENT_BYTES as u64)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::other(format!("{}: not UTF-8", path.display())))?;
+    let doc = Document::parse(&text).map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
+    Ok(doc
+        .events()
+        .iter()
+        .enumerate()
+        .map(|(i, e)| catchcert_verify::epcis::EventHash {
+            label: event_label(e, i),
+            event_id: e.get("eventID").and_then(|v| v.as_str()).map(str::to_string),
+            certificate: e
+                .get("certificationInfo")
+                .and_then(|v| v.as_str())
+                .and_then(|s| s.parse::<CertId>().ok()),
+            hash: catchcert_supply::hash::event_hash(e, &doc.namespaces),
+        })
+        .collect())
 }

@@ -112,11 +112,14 @@ pub enum Code {
     AttestationImplausible,
     /// `risk.long_trip`: a catch period over 180 days (isolation at sea, ILO indicator 4).
     RiskLongTrip,
+    /// `epcis.mismatch`: an EPCIS event given with `verify --epcis` no longer hashes to the
+    /// `epcis_event_hash` of the certificate made from it.
+    EpcisMismatch,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 26] = [
+    pub const ALL: [Code; 27] = [
         Code::SignatureInvalid,
         Code::IssuerUntrusted,
         Code::IssuerExpired,
@@ -143,6 +146,7 @@ impl Code {
         Code::AttestationSelf,
         Code::AttestationImplausible,
         Code::RiskLongTrip,
+        Code::EpcisMismatch,
     ];
 
     /// The contract string.
@@ -174,6 +178,7 @@ impl Code {
             Code::AttestationSelf => "attestation.self",
             Code::AttestationImplausible => "attestation.implausible",
             Code::RiskLongTrip => "risk.long_trip",
+            Code::EpcisMismatch => "epcis.mismatch",
         }
     }
 
@@ -194,7 +199,8 @@ impl Code {
             | Code::TimeOrder
             | Code::MassBalanceExceeded
             | Code::CertificateRevoked
-            | Code::LimitsExceeded => Severity::Error,
+            | Code::LimitsExceeded
+            | Code::EpcisMismatch => Severity::Error,
             Code::AttestationMissing
             | Code::AttestationExpired
             | Code::AttestationRevoked
