@@ -33,6 +33,7 @@ mod bundle_cmd;
 mod demo_cmd;
 mod disclose;
 mod error;
+mod export_cmd;
 mod files;
 mod import_cmd;
 mod inspect;
@@ -81,6 +82,9 @@ enum Command {
     /// Import supplier data: EPCIS 2.0 / GDST documents → signed certificates.
     #[command(subcommand)]
     Import(import_cmd::ImportCommand),
+    /// Export a chain: certificates → an EPCIS 2.0 / GDST document.
+    #[command(subcommand)]
+    Export(export_cmd::ExportCommand),
     /// Run the HTTP verifier service: store verified certificates, serve verdicts and bundles.
     Serve(serve_cmd::Args),
 }
@@ -107,6 +111,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => demo_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
         Command::Import(c) => import_cmd::run(c, &clock),
+        Command::Export(c) => export_cmd::run(c, &clock),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -12,6 +12,7 @@
 
 pub mod dl;
 pub mod epcis;
+pub mod export;
 pub mod hash;
 pub mod import;
 pub mod keyring;
