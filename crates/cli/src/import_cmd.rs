@@ -47,12 +47,12 @@ pub struct Args {
     pub codes: Option<PathBuf>,
 }
 
-struct Loaded {
-    key: ed25519_dalek::SigningKey,
-    chain: Vec<Vec<u8>>,
+pub(crate) struct Loaded {
+    pub(crate) key: ed25519_dalek::SigningKey,
+    pub(crate) chain: Vec<Vec<u8>>,
 }
 
-fn load_signer(keyring: &Keyring, base: &Path, name: &str) -> Result<Loaded, String> {
+pub(crate) fn load_signer(keyring: &Keyring, base: &Path, name: &str) -> Result<Loaded, String> {
     let s = keyring
         .signers
         .get(name)

@@ -29,6 +29,7 @@ macro_rules! out {
     }};
 }
 
+mod batch_cmd;
 mod bundle_cmd;
 mod demo_cmd;
 mod disclose;
@@ -69,6 +70,8 @@ enum Command {
     Pki(pki_cmd::PkiCommand),
     /// Sign a certificate of KIND from input JSON; prints its id.
     Issue(issue::Args),
+    /// Sign many certificates from CSV, JSONL or a directory of JSON rows (docs/batch.md).
+    IssueBatch(batch_cmd::Args),
     /// Show a certificate's id, kind, issuer and payload (decoded, not verified).
     Inspect(inspect::Args),
     /// Check a crew disclosure file against its crew attestation.
@@ -104,6 +107,7 @@ fn main() -> ExitCode {
         Command::Keygen(a) => keygen::run(a),
         Command::Pki(c) => pki_cmd::run(c, &clock),
         Command::Issue(a) => issue::run(a, &clock),
+        Command::IssueBatch(a) => batch_cmd::run(a, &clock),
         Command::Inspect(a) => inspect::run(a),
         Command::Disclose(a) => disclose::run(a),
         Command::Bundle(a) => bundle_cmd::run(a),
