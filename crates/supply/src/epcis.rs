@@ -76,10 +76,10 @@ impl Document {
             None => Vec::new(),
         };
         for c in contexts {
-            if let Some(url) = c.as_str() {
-                if !KNOWN_CONTEXTS.contains(&url) {
-                    return Err(DocError::UnknownContext(url.to_string()));
-                }
+            if let Some(url) = c.as_str()
+                && !KNOWN_CONTEXTS.contains(&url)
+            {
+                return Err(DocError::UnknownContext(url.to_string()));
             }
         }
         let namespaces = hash::namespaces(&json);

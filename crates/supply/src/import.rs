@@ -139,10 +139,10 @@ fn master(doc: &Document, element: &str, attr: &str) -> Option<String> {
                 .unwrap_or_default()
             {
                 let id = s(a, "id").unwrap_or_default();
-                if id.rsplit(['#', ':']).next() == Some(attr) {
-                    if let Some(v) = a.get("attribute").and_then(Json::as_str) {
-                        return Some(v.to_string());
-                    }
+                if id.rsplit(['#', ':']).next() == Some(attr)
+                    && let Some(v) = a.get("attribute").and_then(Json::as_str)
+                {
+                    return Some(v.to_string());
                 }
             }
         }
@@ -308,37 +308,37 @@ pub fn plan(doc: &Document, keyring: &Keyring) -> Plan {
             label: label.clone(),
             problems: Vec::new(),
         };
-        if let Some(p) = map_event(&mut cx, i, event, kind, keyring, &holders) {
-            if cx.problems.is_empty() {
-                let imo = p
-                    .input
-                    .get("vessel_imo")
-                    .and_then(Json::as_str)
-                    .map(str::to_string)
-                    .or_else(|| {
-                        p.input
-                            .get("to_vessel_imo")
-                            .and_then(Json::as_str)
-                            .map(str::to_string)
-                    });
-                for (class, lot) in p.link.lots.iter().zip(
-                    p.input["outputs"]
-                        .as_array()
-                        .map(Vec::as_slice)
-                        .unwrap_or_default(),
-                ) {
-                    let inherited = holders.get(class).and_then(|h| h.2.clone());
-                    holders.insert(
-                        class.clone(),
-                        (
-                            i,
-                            lot["lot"].as_str().unwrap_or_default().to_string(),
-                            imo.clone().or(inherited),
-                        ),
-                    );
-                }
-                out.planned.push(p);
+        if let Some(p) = map_event(&mut cx, i, event, kind, keyring, &holders)
+            && cx.problems.is_empty()
+        {
+            let imo = p
+                .input
+                .get("vessel_imo")
+                .and_then(Json::as_str)
+                .map(str::to_string)
+                .or_else(|| {
+                    p.input
+                        .get("to_vessel_imo")
+                        .and_then(Json::as_str)
+                        .map(str::to_string)
+                });
+            for (class, lot) in p.link.lots.iter().zip(
+                p.input["outputs"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+            ) {
+                let inherited = holders.get(class).and_then(|h| h.2.clone());
+                holders.insert(
+                    class.clone(),
+                    (
+                        i,
+                        lot["lot"].as_str().unwrap_or_default().to_string(),
+                        imo.clone().or(inherited),
+                    ),
+                );
             }
+            out.planned.push(p);
         }
         out.problems.extend(cx.problems);
     }
@@ -424,10 +424,10 @@ fn map_event(
     for (j, (class, kg)) in outs.iter().enumerate() {
         let lot = lot_id(class);
         let mut o = json!({"lot": lot, "quantity_kg": kg});
-        if kind == Kind::Catch {
-            if let Some(sp) = species(cx, class, j) {
-                o["species"] = json!(sp);
-            }
+        if kind == Kind::Catch
+            && let Some(sp) = species(cx, class, j)
+        {
+            o["species"] = json!(sp);
         }
         if kind == Kind::Processing {
             let name = product_class(class)
@@ -569,13 +569,13 @@ fn map_catch(cx: &mut Ctx, event: &Json, input: &mut Map<String, Json>, time: Op
         }
         None => cx.problem("gdst:imoNumber", "missing"),
     }
-    if let Some(flag) = s(v, "cbvmda:vesselFlagState") {
-        if alpha3(flag).is_none() {
-            cx.problem(
-                "cbvmda:vesselFlagState",
-                format!("{flag:?}: not an ISO 3166-1 alpha-2 code"),
-            );
-        }
+    if let Some(flag) = s(v, "cbvmda:vesselFlagState")
+        && alpha3(flag).is_none()
+    {
+        cx.problem(
+            "cbvmda:vesselFlagState",
+            format!("{flag:?}: not an ISO 3166-1 alpha-2 code"),
+        );
     }
     match s(v, "cbvmda:catchArea").map(fao) {
         Some(a) if codes::is_fao_area(&a) => {
@@ -607,13 +607,13 @@ fn map_catch(cx: &mut Ctx, event: &Json, input: &mut Map<String, Json>, time: Op
     if let Some(m) = event
         .get("ilmd")
         .and_then(|i| s(i, "cbvmda:productionMethodForFishAndSeafoodCode"))
+        && m != "MARINE_FISHERY"
+        && m != "INLAND_FISHERY"
     {
-        if m != "MARINE_FISHERY" && m != "INLAND_FISHERY" {
-            cx.problem(
-                "cbvmda:productionMethodForFishAndSeafoodCode",
-                format!("{m:?}: a fishing event's method is MARINE_FISHERY or INLAND_FISHERY"),
-            );
-        }
+        cx.problem(
+            "cbvmda:productionMethodForFishAndSeafoodCode",
+            format!("{m:?}: a fishing event's method is MARINE_FISHERY or INLAND_FISHERY"),
+        );
     }
 }
 

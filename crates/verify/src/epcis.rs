@@ -45,17 +45,17 @@ pub fn mismatches(certs: &[Vec<u8>], events: &[EventHash]) -> Vec<Finding> {
                     .as_ref()
                     .and_then(|eid| events.iter().find(|e| e.event_id.as_ref() == Some(eid)))
             });
-        if let Some(e) = matched {
-            if e.hash != link.event_hash {
-                out.push(Finding::new(
-                    Code::EpcisMismatch,
-                    id,
-                    format!(
-                        "EPCIS event {} now hashes to {}, but the certificate made from it records {}: the event was changed after signing",
-                        e.label, e.hash, link.event_hash
-                    ),
-                ));
-            }
+        if let Some(e) = matched
+            && e.hash != link.event_hash
+        {
+            out.push(Finding::new(
+                Code::EpcisMismatch,
+                id,
+                format!(
+                    "EPCIS event {} now hashes to {}, but the certificate made from it records {}: the event was changed after signing",
+                    e.label, e.hash, link.event_hash
+                ),
+            ));
         }
     }
     out
