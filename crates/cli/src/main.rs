@@ -29,11 +29,14 @@ macro_rules! out {
     }};
 }
 
+mod batch_cmd;
 mod bundle_cmd;
 mod demo_cmd;
 mod disclose;
 mod error;
+mod export_cmd;
 mod files;
+mod import_cmd;
 mod inspect;
 mod issue;
 mod keygen;
@@ -70,6 +73,8 @@ enum Command {
     Pki(pki_cmd::PkiCommand),
     /// Sign a certificate of KIND from input JSON; prints its id.
     Issue(issue::Args),
+    /// Sign many certificates from CSV, JSONL or a directory of JSON rows (docs/batch.md).
+    IssueBatch(batch_cmd::Args),
     /// Show a certificate's id, kind, issuer and payload (decoded, not verified).
     Inspect(inspect::Args),
     /// Check a crew disclosure file against its crew attestation.
@@ -80,6 +85,12 @@ enum Command {
     Verify(verify_cmd::Args),
     /// Build and sign the demo supply chain into a directory.
     Demo(demo_cmd::Args),
+    /// Import supplier data: EPCIS 2.0 / GDST documents → signed certificates.
+    #[command(subcommand)]
+    Import(import_cmd::ImportCommand),
+    /// Export a chain: certificates → an EPCIS 2.0 / GDST document.
+    #[command(subcommand)]
+    Export(export_cmd::ExportCommand),
     /// Run the HTTP verifier service: store verified certificates, serve verdicts and bundles.
     Serve(serve_cmd::Args),
     /// Transparency log witness (C2SP tlog-witness).
@@ -105,6 +116,7 @@ fn main() -> ExitCode {
         Command::Keygen(a) => keygen::run(a),
         Command::Pki(c) => pki_cmd::run(c, &clock),
         Command::Issue(a) => issue::run(a, &clock),
+        Command::IssueBatch(a) => batch_cmd::run(a, &clock),
         Command::Inspect(a) => inspect::run(a),
         Command::Disclose(a) => disclose::run(a),
         Command::Bundle(a) => bundle_cmd::run(a),
@@ -113,6 +125,8 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve_cmd::run(a),
         Command::Witness(c) => witness_cmd::run(c),
         Command::Log(c) => log_cmd::run(c),
+        Command::Import(c) => import_cmd::run(c, &clock),
+        Command::Export(c) => export_cmd::run(c, &clock),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -56,6 +56,10 @@ pub struct Args {
     /// any lists a bundle carries (repeatable).
     #[arg(long, value_name = "LIST.cose")]
     pub watchlist: Vec<PathBuf>,
+    /// Compare certificates made from EPCIS events with the events of this EPCIS 2.0
+    /// document: an event whose CBV 2.0 hash no longer matches is `epcis.mismatch`.
+    #[arg(long, value_name = "FILE.jsonld")]
+    pub epcis: Option<PathBuf>,
 }
 
 /// The one certificate of `certs` that holds `lot` (`--lot`), or a usage error naming
@@ -96,7 +100,8 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
         .map_err(|e| CliError::other(format!("{}: {e}", a.trust.display())))?;
     let limits = Limits::default();
     let lists = files::read_watchlists(&a.watchlist)?;
-    let (verdict, certs) = if a.path.is_dir() {
+    let all_certs: Vec<Vec<u8>>;
+    let mut verdict = if a.path.is_dir() {
         let files = files::read_cose_dir(&a.path)?;
         if files.is_empty() {
             return Err(CliError::usage(format!(
@@ -159,10 +164,9 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
                 }
             }
         };
-        (
-            chain::verify_screened(&certs, &[], &lists, head, &anchors, at, &limits),
-            certs,
-        )
+        let v = chain::verify_screened(&certs, &[], &lists, head, &anchors, at, &limits);
+        all_certs = certs;
+        v
     } else {
         let bytes = files::read_limited(&a.path, MAX_BUNDLE_BYTES as u64)?;
         let mut bundle = Bundle::from_bytes(&bytes)
@@ -176,9 +180,15 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
             Some(lot) => Some(lot_head(&a.path, &bundle.certificates, lot)?),
             None => head,
         };
-        let verdict = chain::verify_bundle(&bundle, head, &anchors, at, &limits);
-        (verdict, bundle.certificates)
+        let v = chain::verify_bundle(&bundle, head, &anchors, at, &limits);
+        all_certs = bundle.certificates;
+        v
     };
+    if let Some(path) = &a.epcis {
+        let events = epcis_events(path)?;
+        let found = catchcert_verify::epcis::mismatches(&all_certs, &events);
+        catchcert_verify::epcis::add_findings(&mut verdict, found);
+    }
     if a.json {
         outln!(
             "{}",
@@ -188,7 +198,7 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
         out!("{}", report::text(&verdict));
     }
     if let Some(h) = &a.html {
-        let page = catchcert_report::render(&verdict, &certs, at);
+        let page = catchcert_report::render(&verdict, &all_certs, at);
         files::write_atomic(h, page.as_bytes(), true, false)?;
         eprintln!("wrote {}", h.display());
     }
@@ -197,4 +207,34 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
         (Integrity::Valid, Risk::Low) => EXIT_OK,
         _ => EXIT_RISK,
     })
+}
+
+/// The events of an EPCIS document with their CBV 2.0 hashes (crate catchcert-supply), for
+/// `--epcis`.
+fn epcis_events(
+    path: &std::path::Path,
+) -> Result<Vec<catchcert_verify::epcis::EventHash>, CliError> {
+    use catchcert_supply::epcis::{Document, MAX_DOCUMENT_BYTES, event_label};
+    let bytes = files::read_limited(path, MAX_DOCUMENT_BYTES as u64)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::other(format!("{}: not UTF-8", path.display())))?;
+    let doc =
+        Document::parse(&text).map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
+    Ok(doc
+        .events()
+        .iter()
+        .enumerate()
+        .map(|(i, e)| catchcert_verify::epcis::EventHash {
+            label: event_label(e, i),
+            event_id: e
+                .get("eventID")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            certificate: e
+                .get("certificationInfo")
+                .and_then(|v| v.as_str())
+                .and_then(|s| s.parse::<CertId>().ok()),
+            hash: catchcert_supply::hash::event_hash(e, &doc.namespaces),
+        })
+        .collect())
 }

@@ -104,5 +104,30 @@ pub fn payload_to_json(p: &Payload) -> Value {
             m.insert(spec.json.into(), field_value(&value));
         }
     }
+    if let Some(e) = p.epcis() {
+        let mut o = Map::new();
+        o.insert("event_hash".into(), json!(e.event_hash));
+        for (k, v) in [
+            ("event_id", &e.event_id),
+            ("event_type", &e.event_type),
+            ("biz_step", &e.biz_step),
+            ("disposition", &e.disposition),
+            ("product_owner", &e.product_owner),
+            ("information_provider", &e.information_provider),
+            ("location", &e.location),
+            ("read_point", &e.read_point),
+        ] {
+            if let Some(v) = v {
+                o.insert(k.into(), json!(v));
+            }
+        }
+        if !e.lots.is_empty() {
+            o.insert("lots".into(), json!(e.lots));
+        }
+        if !e.input_lots.is_empty() {
+            o.insert("input_lots".into(), json!(e.input_lots));
+        }
+        m.insert("epcis".into(), Value::Object(o));
+    }
     Value::Object(m)
 }

@@ -17,6 +17,7 @@ pub mod crew;
 mod der;
 pub mod details;
 pub mod dn;
+pub mod epcis;
 pub mod fields;
 pub mod id;
 pub mod input;

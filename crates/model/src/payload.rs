@@ -13,6 +13,7 @@ pub use crate::details::{
     FacilityAttestation, FieldError, Input, Output, Parties, RestMinutes, Revocation, Scheme, Step,
     Transshipment, Vessel, WageMethod, WatchEntry, Watchlist,
 };
+pub use crate::epcis::EpcisLink;
 use crate::fields::{self, Codec, FieldSpec, FieldValue};
 use crate::id::CertId;
 use crate::kind::Kind;
@@ -50,6 +51,8 @@ pub struct Payload {
     time: Timestamp,
     issued_at: Timestamp,
     details: Details,
+    /// The EPCIS event a certificate was made from (optional key `"epcis"`).
+    epcis: Option<EpcisLink>,
 }
 
 /// The parts of a payload, unchecked: what [`Payload::into_parts`] gives, to change and
@@ -104,6 +107,7 @@ impl Payload {
             time,
             issued_at,
             details,
+            epcis: None,
         };
         p.validate()?;
         Ok(p)
@@ -117,6 +121,18 @@ impl Payload {
             issued_at: self.issued_at,
             details: self.details,
         }
+    }
+
+    /// The same payload recording the EPCIS event it was made from (custody kinds only).
+    pub fn with_epcis(mut self, link: EpcisLink) -> Result<Payload, FieldError> {
+        self.epcis = Some(link);
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// The EPCIS event this certificate was made from, if any.
+    pub fn epcis(&self) -> Option<&EpcisLink> {
+        self.epcis.as_ref()
     }
 
     /// The event time (for attestations: when the audit statement was made).
@@ -198,6 +214,16 @@ impl Payload {
         check_time_range("issued_at", self.issued_at)?;
         if let Details::Custody(c) = &self.details {
             validate_custody(c)?;
+        }
+        if let Some(e) = &self.epcis {
+            if !matches!(self.details, Details::Custody(_)) {
+                return Err(FieldError::new(
+                    "epcis",
+                    self.kind(),
+                    "only custody certificates record an EPCIS event",
+                ));
+            }
+            e.validate()?;
         }
         match &self.details {
             Details::CrewAttestation(a) => {
@@ -380,6 +406,9 @@ impl Payload {
                 m.push((spec.cbor, field_value(&value)));
             }
         }
+        if let Some(e) = &self.epcis {
+            m.push(("epcis", e.to_value()));
+        }
         map(m)
     }
 
@@ -426,11 +455,16 @@ impl Payload {
             .map(|spec| f.field(spec))
             .collect::<Result<Vec<_>, FieldError>>()?;
         let details = fields::assemble(kind, values)?;
+        let epcis = match f.opt("epcis") {
+            Some(v) => Some(EpcisLink::from_value(v)?),
+            None => None,
+        };
         f.finish()?;
         Ok(Payload {
             time,
             issued_at,
             details,
+            epcis,
         })
     }
 }

@@ -118,11 +118,14 @@ pub enum Code {
     /// `watchlist.ignored` (info): a watch list that does not verify, or whose issuer is
     /// not a listkeeper, is not applied.
     WatchlistIgnored,
+    /// `epcis.mismatch`: an EPCIS event given with `verify --epcis` no longer hashes to the
+    /// `epcis_event_hash` of the certificate made from it.
+    EpcisMismatch,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 28] = [
+    pub const ALL: [Code; 29] = [
         Code::SignatureInvalid,
         Code::IssuerUntrusted,
         Code::IssuerExpired,
@@ -151,6 +154,7 @@ impl Code {
         Code::RiskLongTrip,
         Code::RiskWatchlist,
         Code::WatchlistIgnored,
+        Code::EpcisMismatch,
     ];
 
     /// The contract string.
@@ -184,6 +188,7 @@ impl Code {
             Code::RiskLongTrip => "risk.long_trip",
             Code::RiskWatchlist => "risk.watchlist",
             Code::WatchlistIgnored => "watchlist.ignored",
+            Code::EpcisMismatch => "epcis.mismatch",
         }
     }
 
@@ -204,7 +209,8 @@ impl Code {
             | Code::TimeOrder
             | Code::MassBalanceExceeded
             | Code::CertificateRevoked
-            | Code::LimitsExceeded => Severity::Error,
+            | Code::LimitsExceeded
+            | Code::EpcisMismatch => Severity::Error,
             Code::AttestationMissing
             | Code::AttestationExpired
             | Code::AttestationRevoked

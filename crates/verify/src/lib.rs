@@ -17,6 +17,7 @@ mod check;
 pub mod codes;
 pub mod cose;
 pub mod custody;
+pub mod epcis;
 pub mod evidence;
 pub mod findings;
 mod graph;

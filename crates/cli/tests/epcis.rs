@@ -1,0 +1,525 @@
+//! `catchcert import epcis` and `verify --epcis` end to end through the binary, on a small
+//! truthful GDST document written here: strict import signs one certificate per event, the
+//! set verifies, the unchanged document gives no `epcis.mismatch`, an edited quantity or time
+//! does; a document missing a required KDE is refused whole, naming it, with nothing written.
+
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const NOT_BEFORE: &str = "2026-01-01T00:00:00Z";
+const OWNER: &str = "urn:gdst:example.org:party:seaharvest.1";
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_catchcert"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = run(dir, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Root and one vessel issuer bound to IMO9074729, and a keyring naming the owner party.
+fn programme() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    for n in ["root", "vessel"] {
+        ok(p, &["keygen", "--out", &format!("{n}.key")]);
+    }
+    ok(
+        p,
+        &[
+            "pki",
+            "init-root",
+            "--key",
+            "root.key",
+            "--subject",
+            "CN=Root",
+            "--not-before",
+            NOT_BEFORE,
+            "--out",
+            "root.pem",
+        ],
+    );
+    ok(
+        p,
+        &[
+            "pki",
+            "issue",
+            "--ca-key",
+            "root.key",
+            "--ca-cert",
+            "root.pem",
+            "--subject-key",
+            "vessel.pub",
+            "--subject",
+            "CN=Sea Harvest 7,O=Sea Harvest",
+            "--role",
+            "vessel",
+            "--vessel",
+            "IMO9074729",
+            "--not-before",
+            NOT_BEFORE,
+            "--out",
+            "vessel.pem",
+        ],
+    );
+    std::fs::write(
+        p.join("keys.toml"),
+        format!("[signers.vessel]\nkey = \"vessel.key\"\ncert = \"vessel.pem\"\nparties = [\"{OWNER}\"]\n"),
+    )
+    .unwrap();
+    d
+}
+
+const CLASS: &str = "urn:gdst:example.org:product:lot:class:seaharvest.yft.SH7-0302";
+
+fn document() -> Value {
+    json!({
+        "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld",
+                     {"gdst": "https://traceability-dialogue.org/epcis"}],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-03-06T00:00:00Z",
+        "epcisHeader": {"epcisMasterData": {"vocabularyList": [{
+            "type": "urn:epcglobal:epcis:vtype:epcclass",
+            "vocabularyElementList": [{
+                "id": "urn:gdst:example.org:product:class:seaharvest.yft",
+                "attributes": [{"id": "urn:epcglobal:cbv:mda#speciesForFisheryStatisticsPurposesCode", "attribute": "YFT"}]
+            }]
+        }]}},
+        "epcisBody": {"eventList": [
+            {
+                "type": "ObjectEvent", "eventID": "urn:uuid:fishing-1",
+                "eventTime": "2026-03-02T06:00:00.000Z", "eventTimeZoneOffset": "+00:00",
+                "action": "ADD", "bizStep": "urn:gdst:bizStep:fishingEvent", "disposition": "active",
+                "bizLocation": {"id": "urn:epc:id:sgln:0614141.07346.0"},
+                "quantityList": [{"epcClass": CLASS, "quantity": 1200.0, "uom": "KGM"}],
+                "ilmd": {
+                    "cbvmda:vesselCatchInformationList": {"cbvmda:vesselCatchInformation": [{
+                        "cbvmda:vesselName": "Sea Harvest 7", "gdst:imoNumber": "IMO9074729",
+                        "cbvmda:vesselFlagState": "TW", "cbvmda:catchArea": "urn:gdst:fao:71",
+                        "cbvmda:fishingGearTypeCode": "urn:gdst:gear:9.32",
+                        "gdst:vesselTripDate": "2026-03-01T04:00:00Z"
+                    }]},
+                    "cbvmda:productionMethodForFishAndSeafoodCode": "MARINE_FISHERY"
+                },
+                "gdst:productOwner": OWNER, "cbvmda:informationProvider": OWNER,
+                "gdst:humanWelfarePolicy": "3P Audit"
+            },
+            {
+                "type": "ObjectEvent", "eventID": "urn:uuid:landing-1",
+                "eventTime": "2026-03-05T08:00:00.000Z", "eventTimeZoneOffset": "+07:00",
+                "action": "OBSERVE", "bizStep": "urn:gdst:bizStep:landing", "disposition": "active",
+                "bizLocation": {"id": "urn:epc:id:sgln:0614141.07346.1"},
+                "quantityList": [{"epcClass": CLASS, "quantity": 1200.0, "uom": "KGM"}],
+                "cbvmda:unloadingPort": "THHKT",
+                "gdst:productOwner": OWNER, "cbvmda:informationProvider": OWNER,
+                "gdst:humanWelfarePolicy": "3P Audit"
+            }
+        ]}
+    })
+}
+
+fn write(dir: &Path, name: &str, v: &Value) {
+    std::fs::write(dir.join(name), serde_json::to_vec_pretty(v).unwrap()).unwrap();
+}
+
+fn verify(dir: &Path, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["verify", "certs", "--trust", "root.pem", "--json"];
+    args.extend_from_slice(extra);
+    let out = run(dir, &args);
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), v)
+}
+
+fn codes(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn strict_import_signs_each_event_and_verify_epcis_catches_an_edit() {
+    let d = programme();
+    let p = d.path();
+    write(p, "gdst.jsonld", &document());
+    let out = ok(
+        p,
+        &[
+            "import",
+            "epcis",
+            "gdst.jsonld",
+            "--keys",
+            "keys.toml",
+            "--out",
+            "certs",
+            "--report",
+            "r.json",
+        ],
+    );
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let report: Value = serde_json::from_slice(&std::fs::read(p.join("r.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["certificates"].as_array().unwrap().len(),
+        2,
+        "{report}"
+    );
+    assert_eq!(report["certificates"][0]["kind"], "catch");
+    assert_eq!(report["certificates"][1]["kind"], "landing");
+    let landing_id = report["certificates"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The chain verifies (integrity valid; labour risk is unknown without attestations).
+    let (code, v) = verify(p, &[]);
+    assert_eq!(v["integrity"], "valid", "{v:#}");
+    assert_eq!(v["head"], landing_id.as_str());
+    assert_ne!(code, 4);
+
+    // The truthful document: no epcis.mismatch.
+    let (_, v) = verify(p, &["--epcis", "gdst.jsonld"]);
+    assert!(!codes(&v).contains(&"epcis.mismatch".to_string()), "{v:#}");
+    assert_eq!(v["integrity"], "valid");
+
+    // The landing's quantity edited after signing: epcis.mismatch on the landing, invalid.
+    let mut edited = document();
+    edited["epcisBody"]["eventList"][1]["quantityList"][0]["quantity"] = json!(1100.0);
+    write(p, "edited.jsonld", &edited);
+    let (code, v) = verify(p, &["--epcis", "edited.jsonld"]);
+    assert_eq!(code, 4, "{v:#}");
+    let f: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "epcis.mismatch")
+        .collect();
+    assert_eq!(f.len(), 1, "{v:#}");
+    assert_eq!(f[0]["certificate"], landing_id.as_str());
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("urn:uuid:landing-1")
+    );
+
+    // The catch's time edited: epcis.mismatch on the catch.
+    let mut edited = document();
+    edited["epcisBody"]["eventList"][0]["eventTime"] = json!("2026-03-02T07:00:00.000Z");
+    write(p, "edited2.jsonld", &edited);
+    let (_, v) = verify(p, &["--epcis", "edited2.jsonld"]);
+    assert_eq!(
+        codes(&v).iter().filter(|c| *c == "epcis.mismatch").count(),
+        1,
+        "{v:#}"
+    );
+}
+
+#[test]
+fn strict_import_refuses_a_missing_kde_and_writes_nothing() {
+    let d = programme();
+    let p = d.path();
+    let mut doc = document();
+    let info = &mut doc["epcisBody"]["eventList"][0]["ilmd"]["cbvmda:vesselCatchInformationList"]["cbvmda:vesselCatchInformation"]
+        [0];
+    info.as_object_mut().unwrap().remove("gdst:imoNumber");
+    write(p, "bad.jsonld", &doc);
+    let out = run(
+        p,
+        &[
+            "import",
+            "epcis",
+            "bad.jsonld",
+            "--keys",
+            "keys.toml",
+            "--out",
+            "certs",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("urn:uuid:fishing-1") && err.contains("gdst:imoNumber"),
+        "{err}"
+    );
+    assert!(
+        !p.join("certs").exists() || std::fs::read_dir(p.join("certs")).unwrap().next().is_none()
+    );
+
+    // --lenient maps nothing that depends on the bad event, and says so.
+    let out = run(
+        p,
+        &[
+            "import",
+            "epcis",
+            "bad.jsonld",
+            "--keys",
+            "keys.toml",
+            "--out",
+            "certs",
+            "--lenient",
+            "--report",
+            "r.json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&std::fs::read(p.join("r.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["certificates"].as_array().unwrap().len(),
+        0,
+        "{report}"
+    );
+    assert!(
+        report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["kde"] == "gdst:imoNumber")
+    );
+}
+
+#[test]
+fn every_gdst_vector_imports_leniently() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/epcis/gdst");
+    if !dir.is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{} missing",
+            dir.display()
+        );
+        eprintln!("notice: {} absent; skipping", dir.display());
+        return;
+    }
+    let d = programme();
+    let p = d.path();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("jsonld") {
+            continue;
+        }
+        let file = path.to_str().unwrap();
+        // Strict: refused (each lacks something the contract needs), nothing written.
+        let out = run(
+            p,
+            &[
+                "import",
+                "epcis",
+                file,
+                "--keys",
+                "keys.toml",
+                "--out",
+                "strict",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        assert!(!p.join("strict").exists(), "{file}");
+        // Lenient: succeeds and reports.
+        let out = run(
+            p,
+            &[
+                "import",
+                "epcis",
+                file,
+                "--keys",
+                "keys.toml",
+                "--out",
+                "lenient",
+                "--lenient",
+                "--report",
+                "r.json",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: Value =
+            serde_json::from_slice(&std::fs::read(p.join("r.json")).unwrap()).unwrap();
+        assert!(!report["problems"].as_array().unwrap().is_empty(), "{file}");
+    }
+}
+
+/// The GS1 EPCIS 2.0 JSON schema from ../shared (None with a notice when absent).
+fn gs1_schema() -> Option<Value> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/vectors/epcis/gs1/EPCIS-JSON-Schema.json");
+    if !p.is_file() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{} missing",
+            p.display()
+        );
+        eprintln!("notice: {} absent; schema check skipped", p.display());
+        return None;
+    }
+    Some(serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
+}
+
+#[test]
+fn export_restores_every_mapped_kde_and_validates_against_the_gs1_schema() {
+    let d = programme();
+    let p = d.path();
+    write(p, "gdst.jsonld", &document());
+    ok(
+        p,
+        &[
+            "import",
+            "epcis",
+            "gdst.jsonld",
+            "--keys",
+            "keys.toml",
+            "--out",
+            "certs",
+            "--report",
+            "r.json",
+        ],
+    );
+    let report: Value = serde_json::from_slice(&std::fs::read(p.join("r.json")).unwrap()).unwrap();
+    let head = report["certificates"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let catch_id = report["certificates"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(
+        p,
+        &[
+            "export",
+            "epcis",
+            "--head",
+            &head,
+            "--from",
+            "certs",
+            "--out",
+            "out.jsonld",
+            "--trust",
+            "root.pem",
+        ],
+    );
+    let out: Value = serde_json::from_slice(&std::fs::read(p.join("out.jsonld")).unwrap()).unwrap();
+
+    if let Some(schema) = gs1_schema() {
+        let v = jsonschema::draft7::new(&schema).unwrap();
+        let errors: Vec<String> = v
+            .iter_errors(&out)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{out:#}");
+        // The check can fail: an event without its required eventTime is refused.
+        let mut broken = out.clone();
+        broken["epcisBody"]["eventList"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("eventTime");
+        assert!(!v.is_valid(&broken));
+    }
+
+    let events = out["epcisBody"]["eventList"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    let orig = document();
+    let (fishing, landing) = (&events[0], &events[1]);
+    // Parents first; certificate ids and recorded hashes.
+    assert_eq!(fishing["certificationInfo"], catch_id.as_str());
+    assert_eq!(landing["certificationInfo"], head.as_str());
+    let hashes = recorded_hashes(&orig);
+    assert_eq!(fishing["catchcert:eventHash"], hashes[0].as_str());
+    assert_eq!(landing["catchcert:eventHash"], hashes[1].as_str());
+    // Every mapped KDE survives.
+    for (k, o) in [
+        (fishing, &orig["epcisBody"]["eventList"][0]),
+        (landing, &orig["epcisBody"]["eventList"][1]),
+    ] {
+        for key in [
+            "type",
+            "eventID",
+            "bizStep",
+            "disposition",
+            "bizLocation",
+            "gdst:productOwner",
+            "cbvmda:informationProvider",
+            "quantityList",
+        ] {
+            assert_eq!(k[key], o[key], "{key}");
+        }
+    }
+    let vci = |e: &Value| {
+        e["ilmd"]["cbvmda:vesselCatchInformationList"]["cbvmda:vesselCatchInformation"][0].clone()
+    };
+    let (a, b) = (vci(fishing), vci(&orig["epcisBody"]["eventList"][0]));
+    for key in [
+        "gdst:imoNumber",
+        "cbvmda:catchArea",
+        "cbvmda:fishingGearTypeCode",
+    ] {
+        assert_eq!(a[key], b[key], "{key}");
+    }
+    assert_eq!(a["gdst:vesselTripDate"], "2026-03-01T04:00:00Z");
+    assert_eq!(landing["cbvmda:unloadingPort"], "THHKT");
+    assert_eq!(fishing["eventTime"], "2026-03-02T06:00:00Z");
+}
+
+/// The CBV 2.0 hashes a fresh import of `doc` records in its certificates (read back with
+/// `inspect --json`), in event order.
+fn recorded_hashes(doc: &Value) -> Vec<String> {
+    let d = programme();
+    let p = d.path();
+    write(p, "x.jsonld", doc);
+    let mut out = Vec::new();
+    for id in ok(
+        p,
+        &[
+            "import",
+            "epcis",
+            "x.jsonld",
+            "--keys",
+            "keys.toml",
+            "--out",
+            "c",
+        ],
+    )
+    .lines()
+    {
+        let id = id.split_whitespace().next().unwrap();
+        let file = p
+            .join("c")
+            .join(format!("{}.cose", id.trim_start_matches("sha256:")));
+        let j = ok(p, &["inspect", file.to_str().unwrap(), "--json"]);
+        let v: Value = serde_json::from_str(&j).unwrap();
+        out.push(find_hash(&v).unwrap_or_else(|| panic!("no epcis.event_hash in {v:#}")));
+    }
+    out
+}
+
+fn find_hash(v: &Value) -> Option<String> {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(h)) = m.get("event_hash") {
+                return Some(h.clone());
+            }
+            m.values().find_map(find_hash)
+        }
+        Value::Array(a) => a.iter().find_map(find_hash),
+        _ => None,
+    }
+}
