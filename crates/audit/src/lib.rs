@@ -44,6 +44,9 @@ pub struct AuditConfig {
     pub state_dir: PathBuf,
 }
 
+/// One consumer of a lot: the certificate, its log index, the grams it consumes.
+pub type Consumer = (CertId, u64, u64);
+
 /// A (certificate, lot) consumed beyond its output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverConsumption {
@@ -55,8 +58,8 @@ pub struct OverConsumption {
     pub available: u64,
     /// Grams consumed by all entries.
     pub consumed: u128,
-    /// Every consumer: certificate, log index, grams.
-    pub consumers: Vec<(CertId, u64, u64)>,
+    /// Every consumer.
+    pub consumers: Vec<Consumer>,
 }
 
 /// The result of an audit that could complete.
@@ -299,7 +302,7 @@ pub async fn audit(cfg: &AuditConfig) -> Result<Outcome, AuditError> {
 /// must fit in what that certificate output. Entries must decode as certificates.
 pub fn mass_balance(entries: &[Vec<u8>]) -> Result<Vec<OverConsumption>, AuditError> {
     let mut outputs: BTreeMap<(CertId, String), u64> = BTreeMap::new();
-    let mut consumers: BTreeMap<(CertId, String), Vec<(CertId, u64, u64)>> = BTreeMap::new();
+    let mut consumers: BTreeMap<(CertId, String), Vec<Consumer>> = BTreeMap::new();
     for (index, bytes) in entries.iter().enumerate() {
         let index = index as u64;
         let (_, payload) =
