@@ -1,4 +1,5 @@
 //! Shared by the targets: the programme root of `fixtures/` and the verification time.
+#![allow(dead_code)]
 use catchcert_model::Timestamp;
 use catchcert_verify::path::TrustAnchors;
 use std::sync::OnceLock;
