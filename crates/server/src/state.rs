@@ -139,6 +139,11 @@ impl AppState {
         self.0.clock.as_ref()
     }
 
+    /// CPU slots free now (of [`Config::cpu_jobs`]): 0 means a further job waits.
+    pub fn cpu_slots_free(&self) -> usize {
+        self.0.cpu.available_permits()
+    }
+
     /// Run CPU-heavy `job` on a blocking thread once a CPU slot is free. The slot is held
     /// until the job ends, even if the request is abandoned (a timeout cannot stop a
     /// running job), so at most [`Config::cpu_jobs`] such jobs ever run at once.
