@@ -400,6 +400,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The name in `docs/limits.md` of a body limit.
+fn body_limit_name(limit: usize) -> &'static str {
+    if limit == catchcert_model::limits::HTTP_BUNDLE_BODY {
+        "HTTP_BUNDLE_BODY"
+    } else {
+        "HTTP_CERTIFICATE_BODY"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -473,14 +482,5 @@ mod tests {
             ApiError::from_insert(posted, StoreError::Backend("x".into())).status(),
             StatusCode::INTERNAL_SERVER_ERROR
         );
-    }
-}
-
-/// The name in `docs/limits.md` of a body limit.
-fn body_limit_name(limit: usize) -> &'static str {
-    if limit == catchcert_model::limits::HTTP_BUNDLE_BODY {
-        "HTTP_BUNDLE_BODY"
-    } else {
-        "HTTP_CERTIFICATE_BODY"
     }
 }

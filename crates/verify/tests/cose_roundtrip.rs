@@ -444,10 +444,9 @@ fn alg_only_in_the_unprotected_header_is_refused() {
         "{e:?}"
     );
     // Signed properly over that header, it is still refused.
-    let mut unprotected = coset::Header::default();
-    unprotected.alg = Some(coset::RegisteredLabelWithPrivate::Assigned(
-        iana::Algorithm::EdDSA,
-    ));
+    let unprotected = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .build();
     let signed = coset::CoseSign1Builder::new()
         .protected(protected(None, Some(Value::Bytes(dummy_chain().remove(0)))).header)
         .unprotected(unprotected)
