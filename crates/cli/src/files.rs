@@ -28,6 +28,42 @@ pub fn read_text(path: &Path) -> Result<String, CliError> {
         .map_err(|_| CliError::other(format!("{}: not UTF-8 text", path.display())))
 }
 
+/// Set once by `main` from the global `--insecure-key-mode` flag.
+static INSECURE_KEY_MODE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Accept private key files that group or others may read (`--insecure-key-mode`).
+pub fn allow_insecure_key_mode(allow: bool) {
+    INSECURE_KEY_MODE.store(allow, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Read a private key file: refused when group or others may read it (mode & 0o077), unless
+/// `--insecure-key-mode` was given. The error names the file and the fix, never the key.
+pub fn read_private_key(path: &Path) -> Result<String, CliError> {
+    check_key_mode(path)?;
+    read_text(path)
+}
+
+#[cfg(unix)]
+fn check_key_mode(path: &Path) -> Result<(), CliError> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| CliError::other(format!("{}: cannot read: {e}", path.display())))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 && !INSECURE_KEY_MODE.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(CliError::other(format!(
+            "{p}: private key file is readable by group or others (mode {mode:03o}); \
+             run `chmod 600 {p}`, or pass --insecure-key-mode to use it anyway",
+            p = path.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_key_mode(_path: &Path) -> Result<(), CliError> {
+    Ok(())
+}
+
 /// Write `bytes` to `path` atomically. Refuses to replace an existing file unless `force`.
 /// `private` makes the file mode 0600 (keys) from the moment it exists.
 pub fn write_atomic(path: &Path, bytes: &[u8], force: bool, private: bool) -> Result<(), CliError> {

@@ -154,7 +154,7 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
             }
         }
     }
-    let key_pem = files::read_text(&a.key)?;
+    let key_pem = files::read_private_key(&a.key)?;
     let key = keys::read_private(&key_pem)
         .map_err(|e| CliError::other(format!("{}: {e}", a.key.display())))?;
     let cert_pem = files::read_text(&a.cert)?;

@@ -60,6 +60,10 @@ use std::process::ExitCode;
 1 any other error.\n\nDocumentation: docs/ in the source repository."
 )]
 struct Cli {
+    /// Accept private key files that group or others may read (normally refused: `chmod
+    /// 600 FILE`).
+    #[arg(long, global = true)]
+    insecure_key_mode: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -110,6 +114,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    files::allow_insecure_key_mode(cli.insecure_key_mode);
     // The one clock of the process; commands take "now" from it.
     let clock = catchcert_server::clock::SystemClock;
     let result = match cli.command {

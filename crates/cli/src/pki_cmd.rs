@@ -173,7 +173,7 @@ fn refuse_existing(out: &Path, force: bool) -> Result<(), CliError> {
 }
 
 fn read_signing_key(p: &Path) -> Result<ed25519_dalek::SigningKey, CliError> {
-    let text = files::read_text(p)?;
+    let text = files::read_private_key(p)?;
     keys::read_private(&text).map_err(|e| CliError::other(format!("{}: {e}", p.display())))
 }
 

@@ -238,6 +238,7 @@ fn keygen_writes_pkcs8_v1_that_openssl_and_python_read_and_v2_keys_still_load() 
     let k = catchcert_sign::keys::generate();
     let v2 = d.path().join("v2.key");
     std::fs::write(&v2, catchcert_sign::keys::private_pem_v2(&k).unwrap()).unwrap();
+    std::fs::set_permissions(&v2, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     bin()
         .current_dir(d.path())
         .args([

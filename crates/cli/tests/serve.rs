@@ -196,6 +196,11 @@ fn serve_demo_loads_the_chain_once_and_answers_a_retailer() {
     assert!(body.contains("\"risk\":\"low\""), "{body}");
     server.signal(Signal::SIGTERM);
     assert!(server.wait().success(), "{}", server.log());
+    // The demo's crew names and its keys never reach the log.
+    let log = server.log();
+    for secret in ["Ahmad Suryadi", "Juan Dela Cruz", "Chen Wei", "PRIVATE KEY"] {
+        assert!(!log.contains(secret), "the log shows {secret:?}:\n{log}");
+    }
 
     // A restart on the same database stores nothing twice: the demo is reproducible.
     let again = Server::spawn(&["--demo", "--db", &db], dir.path());

@@ -19,11 +19,11 @@ pub const BUNDLE_VERSION: u64 = 1;
 /// The media type of a bundle.
 pub const MEDIA_TYPE: &str = "application/vnd.catchcert.bundle+cbor";
 /// Largest accepted bundle (64 MiB, the server's bundle body limit).
-pub const MAX_BUNDLE_BYTES: usize = 64 << 20;
+pub const MAX_BUNDLE_BYTES: usize = crate::limits::BUNDLE_BYTES;
 /// Most certificates accepted in one bundle.
-pub const MAX_CERTIFICATES: usize = 100_000;
+pub const MAX_CERTIFICATES: usize = crate::limits::CERTIFICATES_PER_BUNDLE;
 /// Most issuer certificates accepted in one bundle.
-pub const MAX_ISSUERS: usize = 10_000;
+pub const MAX_ISSUERS: usize = crate::limits::ISSUERS_PER_BUNDLE;
 
 /// A decoded bundle. The certificates are not verified by decoding.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub struct Bundle {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum BundleError {
     /// Over [`MAX_BUNDLE_BYTES`].
-    #[error("bundle is {0} bytes, over the limit of {MAX_BUNDLE_BYTES}")]
+    #[error("bundle is {0} bytes, over the limit BUNDLE_BYTES of {MAX_BUNDLE_BYTES}")]
     TooLarge(usize),
     /// Not deterministic CBOR.
     #[error("bundle is not deterministic CBOR: {0}")]
@@ -250,7 +250,15 @@ fn byte_strings(
     max: usize,
 ) -> Result<Vec<Vec<u8>>, BundleError> {
     if a.len() > max {
-        return Err(field_err(field, format!("more than {max} entries")));
+        let name = if field == "issuers" {
+            "ISSUERS_PER_BUNDLE"
+        } else {
+            "CERTIFICATES_PER_BUNDLE"
+        };
+        return Err(field_err(
+            field,
+            format!("{} entries, over the limit {name} of {max}", a.len()),
+        ));
     }
     a.into_iter()
         .enumerate()

@@ -262,9 +262,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_depth: 16,
-            max_bytes: 1 << 20,
-            max_items: 100_000,
+            max_depth: crate::limits::CBOR_DEPTH,
+            max_bytes: crate::limits::CERTIFICATE_BYTES,
+            max_items: crate::limits::CBOR_ITEMS,
         }
     }
 }
@@ -274,7 +274,7 @@ impl Default for Limits {
 #[non_exhaustive]
 pub enum DecodeError {
     /// The input is longer than [`Limits::max_bytes`].
-    #[error("CBOR input is {len} bytes, more than the limit of {limit}")]
+    #[error("CBOR input is {len} bytes, more than the size limit of {limit}")]
     TooLarge {
         /// Input length.
         len: usize,
@@ -282,7 +282,9 @@ pub enum DecodeError {
         limit: usize,
     },
     /// Arrays, maps and tags are nested deeper than [`Limits::max_depth`].
-    #[error("CBOR nesting of arrays, maps and tags exceeds {limit} levels at byte offset {offset}")]
+    #[error(
+        "CBOR nesting of arrays, maps and tags exceeds the limit CBOR_DEPTH of {limit} levels at byte offset {offset}"
+    )]
     TooDeep {
         /// The container that would exceed the limit.
         offset: usize,
@@ -290,7 +292,9 @@ pub enum DecodeError {
         limit: usize,
     },
     /// More data items than [`Limits::max_items`] (counted or declared).
-    #[error("CBOR input has more than {limit} data items (at byte offset {offset})")]
+    #[error(
+        "CBOR input has more data items than the limit CBOR_ITEMS of {limit} (at byte offset {offset})"
+    )]
     TooManyItems {
         /// The item that exceeds the limit, or the header declaring too many.
         offset: usize,

@@ -467,7 +467,13 @@ fn read_field(
             let mut members = Vec::with_capacity(raw_crew.len().min(crate::payload::MAX_CREW));
             let mut disclosed = Vec::new();
             for (i, e) in raw_crew.into_iter().enumerate() {
-                check_text(&format!("{name}[{i}].name"), &e.name, MAX_TEXT)?;
+                // Crew names are personal data: an error names the field, never the name.
+                check_text(&format!("{name}[{i}].name"), &e.name, MAX_TEXT).map_err(
+                    |mut err| {
+                        err.value = "(withheld: crew personal data)".into();
+                        err
+                    },
+                )?;
                 check_text(&format!("{name}[{i}].role"), &e.role, MAX_TEXT)?;
                 if !crate::codes::is_flag(&e.nationality) {
                     return Err(FieldError::new(

@@ -23,6 +23,7 @@ pub mod id;
 pub mod input;
 pub mod json;
 pub mod kind;
+pub mod limits;
 pub mod payload;
 pub mod pem;
 pub mod quantity;
@@ -41,4 +42,4 @@ pub const PAYLOAD_CONTENT_TYPE: &str = "application/vnd.catchcert.payload+cbor";
 /// COSE header label of x5chain (RFC 9360).
 pub const X5CHAIN_LABEL: i64 = 33;
 /// Largest accepted certificate (one COSE_Sign1 message), matching the server's 1 MiB body limit.
-pub const MAX_CERTIFICATE_BYTES: usize = 1 << 20;
+pub const MAX_CERTIFICATE_BYTES: usize = limits::CERTIFICATE_BYTES;

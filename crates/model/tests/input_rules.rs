@@ -949,3 +949,18 @@ fn set_output_lot(v: &mut catchcert_model::cbor::Value, lot: &str) {
         }
     }
 }
+
+/// A crew member's name is personal data: a refused name is not echoed in the error.
+#[test]
+fn a_refused_crew_name_is_not_echoed() {
+    for bad in [
+        "Somchai\u{7}Prasert".to_string(),
+        format!("Somchai Prasert {}", "x".repeat(300)),
+    ] {
+        let e = refused(Kind::CrewAttestation, crew_doc(), |d| {
+            d["crew"][0]["name"] = json!(bad);
+        });
+        assert_eq!(e.field, "crew[0].name");
+        assert!(!e.to_string().contains("Somchai"), "{e}");
+    }
+}

@@ -69,7 +69,10 @@ pub enum ApiError {
         got: String,
     },
     /// The body is over the route's limit (413).
-    #[error("the body is over the limit of {limit} bytes for this route")]
+    #[error(
+        "the body is over the limit {} of {limit} bytes for this route",
+        body_limit_name(*.limit)
+    )]
     TooLarge {
         /// The limit in bytes.
         limit: usize,
@@ -141,7 +144,9 @@ pub enum ApiError {
     #[error("{}", store_detail(.0))]
     Store(#[from] StoreError),
     /// The request took longer than the server's request timeout (503).
-    #[error("the request took longer than {0} seconds and was stopped")]
+    #[error(
+        "the request took longer than {0} seconds (the limit REQUEST_TIMEOUT_SECS) and was stopped"
+    )]
     Timeout(u64),
     /// The database cannot be reached (503); the cause is logged, not sent.
     #[error("the database is unreachable: {0}")]
@@ -392,6 +397,15 @@ impl IntoResponse for ApiError {
         res.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         res
+    }
+}
+
+/// The name in `docs/limits.md` of a body limit.
+fn body_limit_name(limit: usize) -> &'static str {
+    if limit == catchcert_model::limits::HTTP_BUNDLE_BODY {
+        "HTTP_BUNDLE_BODY"
+    } else {
+        "HTTP_CERTIFICATE_BODY"
     }
 }
 

@@ -22,9 +22,9 @@ use std::str::FromStr;
 /// The media type of a certificate (RFC 9052).
 pub const COSE: &str = "application/cose";
 /// Largest certificate body accepted (the contract allows at most 1 MiB).
-pub const CERTIFICATE_LIMIT: usize = catchcert_model::MAX_CERTIFICATE_BYTES;
+pub const CERTIFICATE_LIMIT: usize = catchcert_model::limits::HTTP_CERTIFICATE_BODY;
 /// Largest bundle body accepted (the contract allows at most 64 MiB).
-pub const BUNDLE_LIMIT: usize = bundle::MAX_BUNDLE_BYTES;
+pub const BUNDLE_LIMIT: usize = catchcert_model::limits::HTTP_BUNDLE_BODY;
 
 /// `Path` whose rejections are problem+json.
 #[derive(FromRequestParts)]

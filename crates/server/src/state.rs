@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Default limit on the time one request may take, body upload included.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_REQUEST_TIMEOUT: Duration =
+    Duration::from_secs(catchcert_model::limits::REQUEST_TIMEOUT_SECS);
 /// Tunables of the service.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -33,7 +34,8 @@ impl Default for Config {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_graph: catchcert_model::bundle::MAX_CERTIFICATES,
             cache_capacity: cache::DEFAULT_CAPACITY,
-            cpu_jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            cpu_jobs: std::thread::available_parallelism()
+                .map_or(catchcert_model::limits::CPU_JOBS, |n| n.get()),
         }
     }
 }
@@ -135,6 +137,11 @@ impl AppState {
     /// The state's clock.
     pub fn clock(&self) -> &dyn Clock {
         self.0.clock.as_ref()
+    }
+
+    /// CPU slots free now (of [`Config::cpu_jobs`]): 0 means a further job waits.
+    pub fn cpu_slots_free(&self) -> usize {
+        self.0.cpu.available_permits()
     }
 
     /// Run CPU-heavy `job` on a blocking thread once a CPU slot is free. The slot is held

@@ -47,6 +47,7 @@ async fn a_stalled_upload_is_stopped_by_the_request_timeout() {
     assert!(text.starts_with("HTTP/1.1 503"), "{text}");
     assert!(text.contains("application/problem+json"), "{text}");
     assert!(text.contains("urn:catchcert:problem:timeout"), "{text}");
+    assert!(text.contains("REQUEST_TIMEOUT_SECS"), "{text}");
     let c = Client::default();
     c.created(&s.base, &certs::catch(&pki.vessel, "A-1", 1.0))
         .await;

@@ -54,16 +54,21 @@ impl CheckedCertificate {
 pub(crate) struct Checks {
     validator: PathValidator,
     done: HashMap<CertId, CheckedCertificate>,
+    /// Certificate signatures checked so far, and the most allowed.
+    signatures: usize,
+    max_signatures: usize,
 }
 
 impl Checks {
     /// A validator for `anchors` with the set's extra issuer certificates, indexed once.
-    pub(crate) fn new(anchors: &TrustAnchors, pool: &[Vec<u8>]) -> Self {
+    pub(crate) fn new(anchors: &TrustAnchors, pool: &[Vec<u8>], max_signatures: usize) -> Self {
         let mut validator = PathValidator::new(anchors.clone());
         validator.add_pool(pool);
         Checks {
             validator,
             done: HashMap::new(),
+            signatures: 0,
+            max_signatures,
         }
     }
 
@@ -132,6 +137,13 @@ impl Checks {
         id: CertId,
         e: &Entry,
     ) -> (CheckedCertificate, Vec<Finding>) {
+        if self.signatures >= self.max_signatures {
+            let over = FindingKind::TooManySignatures {
+                limit: self.max_signatures,
+            };
+            return (unsound(None), vec![over.on(id)]);
+        }
+        self.signatures += 1;
         let (sign1, payload) = (&e.sign1, &e.payload);
         let mut out = Vec::new();
         let issuer = match self

@@ -13,7 +13,7 @@ use coset::{CborSerializable, CoseSign1, TaggedCborSerializable, iana};
 use ed25519_dalek::VerifyingKey;
 
 /// Most certificates accepted in one x5chain.
-pub const MAX_X5CHAIN: usize = 8;
+pub const MAX_X5CHAIN: usize = catchcert_model::limits::X5CHAIN_LENGTH;
 
 /// A decoded COSE_Sign1 certificate message.
 #[derive(Clone, Debug)]
@@ -34,7 +34,9 @@ pub struct Sign1 {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum CoseError {
     /// Over [`MAX_CERTIFICATE_BYTES`].
-    #[error("the message is {0} bytes, over the limit of {MAX_CERTIFICATE_BYTES}")]
+    #[error(
+        "the message is {0} bytes, over the limit CERTIFICATE_BYTES of {MAX_CERTIFICATE_BYTES}"
+    )]
     TooLarge(usize),
     /// Not deterministic CBOR.
     #[error("not deterministic CBOR: {0}")]
@@ -168,7 +170,8 @@ fn chain_from(v: &ciborium::Value) -> Result<Vec<Vec<u8>>, CoseError> {
     }
     if chain.len() > MAX_X5CHAIN {
         return Err(CoseError::Header(format!(
-            "x5chain holds more than {MAX_X5CHAIN} certificates"
+            "x5chain holds {} certificates, over the limit X5CHAIN_LENGTH of {MAX_X5CHAIN}",
+            chain.len()
         )));
     }
     Ok(chain)

@@ -30,13 +30,17 @@ pub struct VerifyLimits {
     pub max_certificates: usize,
     /// Longest chain of custody steps from the head back to a catch.
     pub max_depth: usize,
+    /// Most certificate signatures checked in the run; certificates beyond are unsound
+    /// (`limits.exceeded`).
+    pub max_signatures: usize,
 }
 
 impl Default for VerifyLimits {
     fn default() -> Self {
         VerifyLimits {
-            max_certificates: catchcert_model::bundle::MAX_CERTIFICATES,
-            max_depth: 10_000,
+            max_certificates: catchcert_model::limits::CERTIFICATES_PER_BUNDLE,
+            max_depth: catchcert_model::limits::GRAPH_DEPTH,
+            max_signatures: catchcert_model::limits::SIGNATURES_PER_RUN,
         }
     }
 }
@@ -89,7 +93,7 @@ pub fn verify_screened(
     // 1. decode
     let mut set = Set::decode(certificates, at, limits.max_certificates);
     set.add_watchlists(watchlists);
-    let mut checks = Checks::new(anchors, issuers);
+    let mut checks = Checks::new(anchors, issuers, limits.max_signatures);
     let mut findings = Vec::new();
     if let Some(over) = set.over_limit.clone() {
         findings.push(over.on(head));

@@ -424,6 +424,41 @@ fn wrong_or_missing_alg_is_refused() {
     }
 }
 
+/// Algorithm confusion: the protected header names no algorithm and the unprotected one
+/// names EdDSA. The signature covers only the protected header, so an unprotected `alg`
+/// could be swapped in transit; it is refused (the truthful variant, `alg` protected, is
+/// `the_unchanged_re_encoding_is_accepted`).
+#[test]
+fn alg_only_in_the_unprotected_header_is_refused() {
+    let key = generate();
+    let (_, msg) = valid_message(&key);
+    let mut m = msg.clone();
+    m.protected = protected(None, Some(Value::Bytes(dummy_chain().remove(0))));
+    m.unprotected.alg = Some(coset::RegisteredLabelWithPrivate::Assigned(
+        iana::Algorithm::EdDSA,
+    ));
+    let e = decode_err(&encode(m));
+    assert!(
+        matches!(&e, CoseError::Unprotected)
+            || matches!(&e, CoseError::Header(r) if r.contains("alg")),
+        "{e:?}"
+    );
+    // Signed properly over that header, it is still refused.
+    let unprotected = HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .build();
+    let signed = coset::CoseSign1Builder::new()
+        .protected(protected(None, Some(Value::Bytes(dummy_chain().remove(0)))).header)
+        .unprotected(unprotected)
+        .payload(msg.payload.clone().unwrap())
+        .create_signature(b"", |tbs| {
+            use ed25519_dalek::Signer;
+            key.sign(tbs).to_bytes().to_vec()
+        })
+        .build();
+    assert!(cose::decode(&encode(signed)).is_err());
+}
+
 #[test]
 fn x5chain_array_of_one_is_refused() {
     let key = generate();

@@ -184,10 +184,15 @@ impl FindingKind {
         match self {
             K::Cycle => "the certificate is part of a cycle of inputs".into(),
             K::TooDeep { depth, limit } => {
-                format!("the chain is {depth} custody steps deep, over the limit of {limit}")
+                format!(
+                    "the chain is {depth} custody steps deep, over the limit GRAPH_DEPTH of {limit}"
+                )
             }
             K::TooManyCertificates { count, limit } => format!(
-                "the set holds {count} certificates, over the limit of {limit}; only the first {limit} were read"
+                "the set holds {count} certificates, over the limit CERTIFICATES_PER_BUNDLE of {limit}; only the first {limit} were read"
+            ),
+            K::TooManySignatures { limit } => format!(
+                "the run reached the limit SIGNATURES_PER_RUN of {limit} signature checks; this certificate was not checked"
             ),
             K::AttestationNotPresent { absent } => format!(
                 "named attestation(s) not present: {}; every attestation the certificate relies on must travel with it",

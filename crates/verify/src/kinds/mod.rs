@@ -375,6 +375,12 @@ pub enum FindingKind {
         /// The limit.
         limit: usize,
     },
+    /// The run already checked as many signatures as its limit allows; this certificate's
+    /// was not checked.
+    TooManySignatures {
+        /// The limit.
+        limit: usize,
+    },
     /// Attestations the certificate names are not present, while others cover it.
     AttestationNotPresent {
         /// The named attestations, rendered with why they are absent.
@@ -466,7 +472,9 @@ impl FindingKind {
             K::ForcedLabourIndicators { .. } => Code::RiskForcedLabourIndicator,
             K::CrewConditions { .. } => Code::RiskCrewConditions,
             K::Cycle => Code::LinkCycle,
-            K::TooDeep { .. } | K::TooManyCertificates { .. } => Code::LimitsExceeded,
+            K::TooDeep { .. } | K::TooManyCertificates { .. } | K::TooManySignatures { .. } => {
+                Code::LimitsExceeded
+            }
             K::AttestationNotPresent { .. } => Code::AttestationMissing,
             K::AttestationSelf { .. } => Code::AttestationSelf,
             K::AttestationImplausible { .. } => Code::AttestationImplausible,

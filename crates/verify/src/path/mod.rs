@@ -95,7 +95,7 @@ pub const MAX_CERT_LEN: usize = 16 * 1024;
 /// Most entries in one x5chain.
 pub const MAX_CHAIN: usize = 16;
 /// Most certificates in a pool of extra intermediates.
-pub const MAX_POOL: usize = 10_000;
+pub const MAX_POOL: usize = catchcert_model::limits::ISSUER_POOL;
 /// Most trust anchors.
 pub const MAX_ANCHORS: usize = 1_000;
 /// Uncached signature checks one validation may spend (webpki's budget is 100).

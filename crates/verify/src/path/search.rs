@@ -277,7 +277,10 @@ fn check_sizes<'c>(chain: &'c [Vec<u8>], pool: &[Vec<u8>]) -> Result<&'c [u8], P
     if pool.len() > MAX_POOL {
         return Err(PathError::Malformed {
             cert: "intermediates".into(),
-            reason: format!("{} certificates, over the limit of {MAX_POOL}", pool.len()),
+            reason: format!(
+                "{} certificates, over the limit ISSUER_POOL of {MAX_POOL}",
+                pool.len()
+            ),
         });
     }
     Ok(leaf_der)
