@@ -110,6 +110,20 @@ impl Payload {
             epcis: None,
         };
         p.validate()?;
+        // A watch list is the one kind whose size the per-field limits do not bound below
+        // the payload limit (2000 entries of long reasons): refuse what could not be decoded.
+        if let Details::Watchlist(w) = &p.details {
+            let n = p.to_cbor().len();
+            if n > MAX_PAYLOAD_BYTES {
+                return Err(FieldError::new(
+                    "entries",
+                    w.entries.len(),
+                    format!(
+                        "the payload would be {n} bytes, over the limit of {MAX_PAYLOAD_BYTES}: split the list into several certificates"
+                    ),
+                ));
+            }
+        }
         Ok(p)
     }
 
@@ -1244,5 +1258,39 @@ impl<'a> Fields<'a> {
                 )),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod watchlist_size_tests {
+    use super::*;
+
+    fn list(n: usize, reason_len: usize) -> Details {
+        Details::Watchlist(Watchlist {
+            name: "n".into(),
+            source: "s".into(),
+            entries: (0..n)
+                .map(|i| WatchEntry {
+                    scheme: Scheme::Imo,
+                    value: format!("IMO{:07}", 1_000_000 + i),
+                    reason: "r".repeat(reason_len),
+                    listed_from: Timestamp(0),
+                    listed_until: None,
+                })
+                .collect(),
+        })
+    }
+
+    #[test]
+    fn a_list_over_the_payload_limit_is_refused_and_one_within_round_trips() {
+        let t = Timestamp(1_700_000_000);
+        let e = Payload::new(t, t, list(MAX_WATCH_ENTRIES, 500)).unwrap_err();
+        assert_eq!(e.field, "entries");
+        assert!(e.reason.contains("split"), "{e}");
+        let p = Payload::new(t, t, list(MAX_WATCH_ENTRIES, 60)).unwrap();
+        assert!(p.to_cbor().len() <= MAX_PAYLOAD_BYTES);
+        assert_eq!(Payload::from_cbor(&p.to_cbor()).unwrap(), p);
+        assert!(Payload::new(t, t, list(MAX_WATCH_ENTRIES + 1, 1)).is_err());
+        assert!(Payload::new(t, t, list(0, 1)).is_err());
     }
 }

@@ -232,6 +232,21 @@ fn all_kinds(key: &SigningKey) -> Vec<Signed> {
         .payload,
     );
     out.push(revocation);
+    let watchlist = sign(
+        key,
+        build(
+            Kind::Watchlist,
+            r#"{
+                "time": "2026-03-10T11:45:00Z",
+                "name": "Importer watch",
+                "source": "CBP withhold release order 2026-17",
+                "entries": [{"scheme": "imo", "value": "IMO9074729",
+                    "reason": "forced labour finding", "listed_from": "2026-01-01T00:00:00Z"}]
+            }"#,
+        )
+        .payload,
+    );
+    out.push(watchlist);
     out
 }
 
