@@ -59,6 +59,11 @@ pub const SQLITE: &[Migration] = &[
         name: "attestation_subjects",
         sql: include_str!("../migrations/sqlite/0002_attestation_subjects.sql"),
     },
+    Migration {
+        version: 4,
+        name: "log",
+        sql: include_str!("../migrations/sqlite/0004_log.sql"),
+    },
 ];
 
 /// The PostgreSQL migrations, oldest first.
@@ -72,6 +77,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 2,
         name: "attestation_subjects",
         sql: include_str!("../migrations/postgres/0002_attestation_subjects.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "log",
+        sql: include_str!("../migrations/postgres/0004_log.sql"),
     },
 ];
 
