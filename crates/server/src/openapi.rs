@@ -18,6 +18,10 @@ Errors are application/problem+json (RFC 9457); see docs/api.md."
         crate::routes::lot_verification,
         crate::routes::lot_bundle,
         crate::routes::verify_bundle,
+        crate::logroutes::checkpoint,
+        crate::logroutes::tile,
+        crate::logroutes::inclusion,
+        crate::logroutes::consistency,
         crate::routes::healthz,
         crate::routes::metrics,
         openapi,
@@ -29,6 +33,8 @@ Errors are application/problem+json (RFC 9457); see docs/api.md."
         Health,
         VerdictSchema,
         FindingSchema,
+        crate::logroutes::InclusionProof,
+        crate::logroutes::ConsistencyProof,
     ))
 )]
 struct ApiDoc;
