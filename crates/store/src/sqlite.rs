@@ -884,7 +884,25 @@ mod tests {
             )
             .unwrap();
         }
-        assert_eq!(run_migrations(&mut conn, migrate::SQLITE).unwrap(), 1);
+        assert_eq!(
+            run_migrations(&mut conn, migrate::SQLITE).unwrap(),
+            migrate::SQLITE.len() - 1
+        );
+        // The log migration back-fills the certificates stored before, in insertion order.
+        let logged: Vec<(i64, Vec<u8>)> = conn
+            .prepare("SELECT idx, certificate FROM log_entries ORDER BY idx")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            logged,
+            [
+                (0, certs::id(&att).0.to_vec()),
+                (1, certs::id(&catch).0.to_vec())
+            ]
+        );
         let subjects: Vec<(String, String)> = conn
             .prepare("SELECT scheme, subject FROM attestation_subjects")
             .unwrap()
