@@ -95,6 +95,10 @@ mod suite {
             assert_eq!(a.status, 201);
             assert_eq!(a.json()["log_index"], i as u64, "dense, in order");
         }
+        // Over the entry-bundle limit: 413 naming it, before anything else.
+        let a = c.post_cert(&s.base, &vec![0u8; 70_000]).await;
+        assert_eq!(a.status, 413);
+        assert!(a.problem(413)["detail"].as_str().unwrap().contains("65535"));
         // Already stored: 200 with the index it was given.
         let a = c.post_cert(&s.base, &certs[2]).await;
         assert_eq!(a.status, 200);
