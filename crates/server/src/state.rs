@@ -102,7 +102,7 @@ impl AppState {
 
     /// Turn the transparency log on (checkpoints signed with `log`'s key, the entry-size
     /// limit on ingest). The sequencer task is started separately
-    /// ([`crate::log::run_sequencer`]; [`crate::serve`] does it).
+    /// ([`crate::log::run_sequencer`]; `serve` does it).
     pub fn with_log(self, log: crate::log::LogConfig) -> Self {
         let _ = self.0.log.set(log);
         self
