@@ -56,6 +56,56 @@ pub struct Args {
     /// stored list.
     #[arg(long, value_name = "LIST.cose")]
     pub watchlist: Vec<PathBuf>,
+    /// Run the transparency log: every stored certificate becomes a log entry, checkpoints
+    /// are signed with this Ed25519 key (PEM, as `keygen` writes) and served with tiles and
+    /// proofs (docs/transparency.md). With --demo and no --log-key, the demo log key.
+    #[arg(long, value_name = "LOG.key")]
+    pub log_key: Option<PathBuf>,
+    /// The log's origin (first line of its checkpoints and name of its key).
+    #[arg(long, value_name = "NAME", default_value = catchcert_server::log::DEFAULT_ORIGIN)]
+    pub log_origin: String,
+}
+
+/// Where `serve --demo` writes the demo log's note verifier key.
+pub const DEMO_LOG_VKEY_FILE: &str = "catchcert-demo-log.vkey";
+/// Where `serve --demo` writes the demo log's public key (PEM).
+pub const DEMO_LOG_PUB_FILE: &str = "catchcert-demo-log.pub";
+
+/// The log of `serve`: from --log-key, or the demo log key with --demo.
+fn log_config(a: &Args) -> Result<Option<catchcert_server::log::LogConfig>, CliError> {
+    let key = match (&a.log_key, a.demo) {
+        (Some(p), _) => {
+            let pem = std::fs::read_to_string(p)
+                .map_err(|e| CliError::other(format!("{}: {e}", p.display())))?;
+            catchcert_sign::keys::read_private(&pem)
+                .map_err(|e| CliError::other(format!("{}: {e}", p.display())))?
+        }
+        (None, true) => catchcert_demo::seeded_key("log"),
+        (None, false) => return Ok(None),
+    };
+    let log = catchcert_server::log::LogConfig::new(a.log_origin.clone(), key);
+    if a.demo && a.log_key.is_none() {
+        let public = catchcert_sign::keys::public_pem(&log.key.verifying_key())
+            .map_err(|e| CliError::other(format!("demo log key: {e}")))?;
+        crate::files::write_atomic(
+            std::path::Path::new(DEMO_LOG_PUB_FILE),
+            public.as_bytes(),
+            true,
+            false,
+        )?;
+        crate::files::write_atomic(
+            std::path::Path::new(DEMO_LOG_VKEY_FILE),
+            format!("{}\n", log.vkey()).as_bytes(),
+            true,
+            false,
+        )?;
+        eprintln!(
+            "demo: transparency log {} (public key {DEMO_LOG_PUB_FILE}, vkey {DEMO_LOG_VKEY_FILE}: {})",
+            log.origin,
+            log.vkey()
+        );
+    }
+    Ok(Some(log))
 }
 
 /// Run `serve`.
@@ -106,7 +156,9 @@ pub fn run(a: Args) -> CmdResult {
         }
     }
     init_logging();
+    let log = log_config(&a)?;
     let opts = ServeOptions {
+        log,
         db: a.db,
         anchors,
         listen: a.listen,
@@ -140,7 +192,15 @@ async fn serve(
     let store = Store::open(&opts.db)
         .await
         .context("opening the database")?;
-    let state = AppState::with_config(store, opts.anchors, opts.config);
+    let mut state = AppState::with_config(store, opts.anchors, opts.config);
+    if let Some(log) = opts.log {
+        tokio::spawn(catchcert_server::log::run_sequencer(
+            state.store().clone(),
+            log.clone(),
+            state.clock_arc(),
+        ));
+        state = state.with_log(log);
+    }
     for (path, bytes) in &lists {
         match catchcert_server::accept::ingest_certificate(&state, bytes).await {
             Ok((_, id)) => eprintln!("watch list {} loaded: {id}", path.display()),

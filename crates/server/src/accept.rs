@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::ingest;
 use crate::state::AppState;
 use catchcert_model::CertId;
-use catchcert_store::Inserted;
+use catchcert_store::{Inserted, Logged};
 
 /// Verify and store one certificate exactly as `POST /v1/certificates` does:
 /// [`Inserted::Created`] when stored now, [`Inserted::AlreadyStored`] when the same bytes
@@ -16,6 +16,20 @@ pub async fn ingest_certificate(
     state: &AppState,
     bytes: &[u8],
 ) -> Result<(Inserted, CertId), ApiError> {
+    ingest_logged(state, bytes)
+        .await
+        .map(|(l, id)| (l.inserted, id))
+}
+
+/// [`ingest_certificate`], also answering the certificate's log index. With the log on, a
+/// certificate over [`catchcert_store::MAX_LOG_ENTRY_BYTES`] (the entry-bundle limit) is
+/// refused (413).
+pub async fn ingest_logged(state: &AppState, bytes: &[u8]) -> Result<(Logged, CertId), ApiError> {
+    if state.log().is_some() && bytes.len() > catchcert_store::MAX_LOG_ENTRY_BYTES {
+        return Err(ApiError::TooLarge {
+            limit: catchcert_store::MAX_LOG_ENTRY_BYTES,
+        });
+    }
     let decoded = ingest::decode(bytes)?;
     let id = decoded.sign1.id;
     let store = state.store();
@@ -41,8 +55,13 @@ pub async fn ingest_certificate(
     let new = ingest::new_certificate(bytes.to_vec(), &decoded, &issuer);
     let revokes = new.revokes;
     let consumed: Vec<CertId> = new.inputs.iter().map(|i| i.certificate).collect();
-    match store.insert(new).await {
-        Ok(Inserted::Created) => {
+    match store.insert_logged(new).await {
+        Ok(
+            logged @ Logged {
+                inserted: Inserted::Created,
+                ..
+            },
+        ) => {
             // Entries this insert makes stale; other instances notice through the store.
             if let Some(target) = revokes {
                 state.cache().forget_containing(target);
@@ -51,9 +70,9 @@ pub async fn ingest_certificate(
                 state.cache().forget(c);
             }
             tracing::info!(certificate = %id, kind = %decoded.payload.kind(), "stored");
-            Ok((Inserted::Created, id))
+            Ok((logged, id))
         }
-        Ok(Inserted::AlreadyStored) => Ok((Inserted::AlreadyStored, id)),
+        Ok(logged) => Ok((logged, id)),
         Err(e) => Err(ApiError::from_insert(id, e)),
     }
 }

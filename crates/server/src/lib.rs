@@ -27,6 +27,8 @@ pub mod cache;
 pub mod clock;
 pub mod error;
 pub mod ingest;
+pub mod log;
+pub mod logroutes;
 pub mod lots;
 pub mod metrics;
 pub mod openapi;
@@ -79,6 +81,10 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::index))
         .route("/lots", get(pages::lot_search))
         .route("/lots/{lot}", get(pages::lot_page))
+        .route("/log/checkpoint", get(logroutes::checkpoint))
+        .route("/log/tile/{*path}", get(logroutes::tile))
+        .route("/v1/log/proof/inclusion", get(logroutes::inclusion))
+        .route("/v1/log/proof/consistency", get(logroutes::consistency))
         .route("/healthz", get(routes::healthz))
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(openapi::openapi))
@@ -148,6 +154,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Tunables.
     pub config: Config,
+    /// The transparency log, when on (`--log-key`).
+    pub log: Option<log::LogConfig>,
 }
 
 impl ServeOptions {
@@ -158,6 +166,7 @@ impl ServeOptions {
             anchors,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             config: Config::default(),
+            log: None,
         }
     }
 }
@@ -172,7 +181,16 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
         .with_context(|| format!("binding {}", opts.listen))?;
-    let state = AppState::with_config(store, opts.anchors, opts.config);
+    let mut state = AppState::with_config(store, opts.anchors, opts.config);
+    if let Some(log) = opts.log {
+        tracing::info!(origin = %log.origin, vkey = %log.vkey(), "transparency log on");
+        tokio::spawn(log::run_sequencer(
+            state.store().clone(),
+            log.clone(),
+            state.clock_arc(),
+        ));
+        state = state.with_log(log);
+    }
     serve_on(listener, state, shutdown_signal()).await?;
     Ok(())
 }

@@ -19,6 +19,10 @@ Errors are application/problem+json (RFC 9457); see docs/api.md."
         crate::routes::lot_bundle,
         crate::routes::verify_bundle,
         crate::routes::watchlists,
+        crate::logroutes::checkpoint,
+        crate::logroutes::tile,
+        crate::logroutes::inclusion,
+        crate::logroutes::consistency,
         crate::routes::healthz,
         crate::routes::metrics,
         crate::pages::index,
@@ -34,6 +38,8 @@ Errors are application/problem+json (RFC 9457); see docs/api.md."
         VerdictSchema,
         FindingSchema,
         WatchlistJson,
+        crate::logroutes::InclusionProof,
+        crate::logroutes::ConsistencyProof,
     ))
 )]
 struct ApiDoc;

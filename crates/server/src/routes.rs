@@ -154,7 +154,13 @@ pub async fn watchlists(
 pub async fn post_certificate(State(state): State<AppState>, req: Request) -> Response {
     let result = store_certificate(&state, req).await;
     let outcome = match &result {
-        Ok((Inserted::Created, _)) => "created",
+        Ok((
+            catchcert_store::Logged {
+                inserted: Inserted::Created,
+                ..
+            },
+            _,
+        )) => "created",
         Ok(_) => "already_stored",
         Err(e) => match e {
             ApiError::Rejected { .. } => "rejected",
@@ -167,12 +173,16 @@ pub async fn post_certificate(State(state): State<AppState>, req: Request) -> Re
     };
     state.metrics().record_post(outcome);
     match result {
-        Ok((inserted, id)) => {
-            let status = match inserted {
+        Ok((logged, id)) => {
+            let status = match logged.inserted {
                 Inserted::Created => StatusCode::CREATED,
                 Inserted::AlreadyStored => StatusCode::OK,
             };
-            let mut res = (status, Json(IdBody { id: id.to_string() })).into_response();
+            let body = IdBody {
+                id: id.to_string(),
+                log_index: logged.log_index,
+            };
+            let mut res = (status, Json(body)).into_response();
             if status == StatusCode::CREATED
                 && let Ok(loc) = HeaderValue::from_str(&format!("/v1/certificates/{id}"))
             {
@@ -184,10 +194,13 @@ pub async fn post_certificate(State(state): State<AppState>, req: Request) -> Re
     }
 }
 
-async fn store_certificate(state: &AppState, req: Request) -> Result<(Inserted, CertId), ApiError> {
+async fn store_certificate(
+    state: &AppState,
+    req: Request,
+) -> Result<(catchcert_store::Logged, CertId), ApiError> {
     require_media_type(req.headers(), COSE)?;
     let bytes = read_body(state, req, CERTIFICATE_LIMIT).await?;
-    accept::ingest_certificate(state, &bytes).await
+    accept::ingest_logged(state, &bytes).await
 }
 
 /// A stored certificate: its bytes, or JSON with `Accept: application/json`.

@@ -12,6 +12,9 @@ pub struct IdBody {
     /// The certificate id, `sha256:<64 hex>`.
     #[schema(example = "sha256:4f0c…")]
     pub id: String,
+    /// Its index in the transparency log (absent when the certificate is not logged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_index: Option<u64>,
 }
 
 /// A stored certificate as JSON (`Accept: application/json`).

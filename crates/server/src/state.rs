@@ -52,6 +52,8 @@ struct Inner {
     config: Config,
     /// Where "now" comes from: the system clock, or a fixed one in tests.
     clock: Arc<dyn Clock>,
+    /// The transparency log's identity, when the log is on (`serve --log-key`).
+    log: std::sync::OnceLock<crate::log::LogConfig>,
 }
 
 /// What every handler shares. Cheap to clone.
@@ -96,7 +98,26 @@ impl AppState {
             cache: cache::VerdictCache::new(config.cache_capacity),
             cpu: Arc::new(tokio::sync::Semaphore::new(config.cpu_jobs.max(1))),
             config,
+            log: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Turn the transparency log on (checkpoints signed with `log`'s key, the entry-size
+    /// limit on ingest). The sequencer task is started separately
+    /// ([`crate::log::run_sequencer`]; `serve` does it).
+    pub fn with_log(self, log: crate::log::LogConfig) -> Self {
+        let _ = self.0.log.set(log);
+        self
+    }
+
+    /// The log's identity, when the log is on.
+    pub fn log(&self) -> Option<&crate::log::LogConfig> {
+        self.0.log.get()
+    }
+
+    /// The state's clock, shared.
+    pub fn clock_arc(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.0.clock)
     }
 
     /// The store.

@@ -121,6 +121,34 @@ pub enum Inserted {
     AlreadyStored,
 }
 
+/// What [`Store::insert_logged`] did, with the certificate's transparency-log index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Logged {
+    /// Stored now or already stored.
+    pub inserted: Inserted,
+    /// Its index in the log (appended in the same transaction that stored it); `None` only
+    /// for a certificate over [`MAX_LOG_ENTRY_BYTES`], which is not logged.
+    pub log_index: Option<u64>,
+}
+
+/// Largest certificate that is a log entry, in bytes: the C2SP entry-bundle limit (each
+/// entry is length-prefixed with two bytes). Larger certificates are stored but not logged
+/// (a server with its log on refuses them).
+pub const MAX_LOG_ENTRY_BYTES: usize = 65_535;
+
+/// A signed checkpoint as stored, with the witnesses' cosignature lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    /// The tree size it commits to.
+    pub size: u64,
+    /// The root hash.
+    pub root: [u8; 32],
+    /// The signed note (text), as signed by the log.
+    pub note: Vec<u8>,
+    /// (witness name, cosignature line `— name base64`), by witness name.
+    pub cosignatures: Vec<(String, String)>,
+}
+
 /// A stored revocation of a certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Revocation {
@@ -175,10 +203,117 @@ impl Store {
     /// certificate id then lot: [`StoreError::UnknownInput`], [`StoreError::LotNotOutput`],
     /// [`StoreError::Overconsumed`] (all inputs of the same (certificate, lot) are added up).
     pub async fn insert(&self, c: NewCertificate) -> Result<Inserted, StoreError> {
+        Ok(self.insert_logged(c).await?.inserted)
+    }
+
+    /// [`Store::insert`], also answering the certificate's log index: a newly stored
+    /// certificate is appended to the transparency log in the same transaction (the same
+    /// durable commit) that stores it; an already stored one answers its index.
+    pub async fn insert_logged(&self, c: NewCertificate) -> Result<Logged, StoreError> {
         let checked = Checked::new(c)?;
         match self {
             Store::Sqlite(s) => s.insert(checked).await,
             Store::Postgres(s) => s.insert(checked).await,
+        }
+    }
+
+    /// How many entries the log has (committed).
+    pub async fn log_size(&self) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.log_size().await,
+            Store::Postgres(s) => s.log_size().await,
+        }
+    }
+
+    /// The log index of a stored certificate (`None`: not stored, or not logged).
+    pub async fn log_index(&self, id: CertId) -> Result<Option<u64>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.log_index(id).await,
+            Store::Postgres(s) => s.log_index(id).await,
+        }
+    }
+
+    /// The entries (certificate bytes) of indexes `start..end`, in order; at most 4096 at a
+    /// time. Fails if one of them is missing below the log size.
+    pub async fn log_entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError> {
+        let end = end.min(start.saturating_add(4096));
+        if end <= start {
+            return Ok(Vec::new());
+        }
+        match self {
+            Store::Sqlite(s) => s.log_entries(start, end).await,
+            Store::Postgres(s) => s.log_entries(start, end).await,
+        }
+    }
+
+    /// How many stored hashes (Go tlog storage order) are written: hashes `0..n`.
+    pub async fn log_hash_count(&self) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.log_hash_count().await,
+            Store::Postgres(s) => s.log_hash_count().await,
+        }
+    }
+
+    /// The stored hashes at `indexes` (Go tlog storage order), in that order; an index not
+    /// written is an error.
+    pub async fn read_log_hashes(&self, indexes: &[u64]) -> Result<Vec<[u8; 32]>, StoreError> {
+        let indexes = indexes.to_vec();
+        match self {
+            Store::Sqlite(s) => s.read_log_hashes(indexes).await,
+            Store::Postgres(s) => s.read_log_hashes(indexes).await,
+        }
+    }
+
+    /// Write stored hashes `start..start + hashes.len()`. Idempotent: hashes already written
+    /// are kept (they are a function of the entries, so two writers agree).
+    pub async fn write_log_hashes(
+        &self,
+        start: u64,
+        hashes: Vec<[u8; 32]>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.write_log_hashes(start, hashes).await,
+            Store::Postgres(s) => s.write_log_hashes(start, hashes).await,
+        }
+    }
+
+    /// Keep a signed checkpoint (the first one kept for a size stays).
+    pub async fn save_checkpoint(
+        &self,
+        size: u64,
+        root: [u8; 32],
+        note: Vec<u8>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.save_checkpoint(size, root, note, now.0).await,
+            Store::Postgres(s) => s.save_checkpoint(size, root, note, now.0).await,
+        }
+    }
+
+    /// Keep a witness's cosignature line for the checkpoint of `size` (replacing an older
+    /// line of the same witness for that size).
+    pub async fn save_cosignature(
+        &self,
+        size: u64,
+        witness: &str,
+        line: &str,
+    ) -> Result<(), StoreError> {
+        let (w, l) = (witness.to_string(), line.to_string());
+        match self {
+            Store::Sqlite(s) => s.save_cosignature(size, w, l).await,
+            Store::Postgres(s) => s.save_cosignature(size, w, l).await,
+        }
+    }
+
+    /// The checkpoint of tree size `size`, or the largest one when `None`.
+    pub async fn checkpoint(
+        &self,
+        size: Option<u64>,
+    ) -> Result<Option<StoredCheckpoint>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.checkpoint(size).await,
+            Store::Postgres(s) => s.checkpoint(size).await,
         }
     }
 
@@ -650,6 +785,17 @@ pub(crate) fn to_u64(v: i64, what: &str) -> Result<u64, StoreError> {
 /// Convert grams (at most `MAX_GRAMS` after [`Checked::new`]) to a database integer.
 pub(crate) fn to_i64(v: u64) -> Result<i64, StoreError> {
     i64::try_from(v).map_err(|_| StoreError::Backend(format!("quantity {v} g does not fit")))
+}
+
+/// Read a stored 32-byte hash (`idx` names it in the error).
+pub(crate) fn hash_from_db(idx: u64, v: Option<Vec<u8>>) -> Result<[u8; 32], StoreError> {
+    let v = v.ok_or_else(|| StoreError::Backend(format!("log hash {idx} is not stored")))?;
+    <[u8; 32]>::try_from(v.as_slice()).map_err(|_| {
+        StoreError::Backend(format!(
+            "log hash {idx} has {} bytes instead of 32",
+            v.len()
+        ))
+    })
 }
 
 /// Read a stored 32-byte id.

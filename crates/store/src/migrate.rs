@@ -64,6 +64,11 @@ pub const SQLITE: &[Migration] = &[
         name: "watchlists",
         sql: include_str!("../migrations/sqlite/0003_watchlists.sql"),
     },
+    Migration {
+        version: 4,
+        name: "log",
+        sql: include_str!("../migrations/sqlite/0004_log.sql"),
+    },
 ];
 
 /// The PostgreSQL migrations, oldest first.
@@ -82,6 +87,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 3,
         name: "watchlists",
         sql: include_str!("../migrations/postgres/0003_watchlists.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "log",
+        sql: include_str!("../migrations/postgres/0004_log.sql"),
     },
 ];
 

@@ -18,8 +18,8 @@
 use crate::migrate::{self, AppliedMigration};
 use crate::url::redact;
 use crate::{
-    Checked, Inserted, Revocation, StoreError, Timestamp, Walk, all_fetched, check_quantity,
-    id_from_db, missing_input, to_i64, to_u64,
+    Checked, Inserted, Logged, Revocation, StoreError, Timestamp, Walk, all_fetched,
+    check_quantity, id_from_db, missing_input, to_i64, to_u64,
 };
 use catchcert_model::CertId;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
@@ -52,7 +52,7 @@ impl std::fmt::Debug for PostgresStore {
 
 /// What one attempt at an insert ended with.
 enum Attempt {
-    Done(Result<Inserted, StoreError>),
+    Done(Result<Logged, StoreError>),
     Retry(StoreError),
 }
 
@@ -180,10 +180,20 @@ impl PostgresStore {
         applied(&client).await
     }
 
-    pub(crate) async fn insert(&self, c: Checked) -> Result<Inserted, StoreError> {
+    pub(crate) async fn insert(&self, c: Checked) -> Result<Logged, StoreError> {
         let mut last = None;
         for _ in 0..RETRIES {
             match self.try_insert(&c).await {
+                Attempt::Done(Ok(Logged {
+                    inserted: Inserted::AlreadyStored,
+                    ..
+                })) => {
+                    // Stored by a committed transaction, which appended it to the log too.
+                    return Ok(Logged {
+                        inserted: Inserted::AlreadyStored,
+                        log_index: self.log_index(c.cert.id).await?,
+                    });
+                }
                 Attempt::Done(r) => return r,
                 Attempt::Retry(e) => last = Some(e),
             }
@@ -192,9 +202,12 @@ impl PostgresStore {
     }
 
     /// The stored bytes of the id compared with ours.
-    fn same_or_conflict(c: &Checked, stored: Vec<u8>) -> Result<Inserted, StoreError> {
+    fn same_or_conflict(c: &Checked, stored: Vec<u8>) -> Result<Logged, StoreError> {
         if stored == c.cert.bytes {
-            Ok(Inserted::AlreadyStored)
+            Ok(Logged {
+                inserted: Inserted::AlreadyStored,
+                log_index: None,
+            })
         } else {
             Err(StoreError::IdConflict {
                 certificate: c.cert.id,
@@ -214,7 +227,7 @@ impl PostgresStore {
     async fn try_insert_inner(
         &self,
         k: &Checked,
-    ) -> Result<Result<Inserted, StoreError>, tokio_postgres::Error> {
+    ) -> Result<Result<Logged, StoreError>, tokio_postgres::Error> {
         let c = &k.cert;
         let id: &[u8] = &c.id.0;
         let mut client = match self.pool.get().await {
@@ -414,8 +427,33 @@ impl PostgresStore {
             )
             .await?;
         }
+        let log_index = if c.bytes.len() <= crate::MAX_LOG_ENTRY_BYTES {
+            // The row lock on log_head, held until commit, serialises appends of every
+            // server on this database: indexes stay dense and in commit order.
+            let idx: i64 = tx
+                .query_one(
+                    "UPDATE log_head SET size = size + 1 WHERE one RETURNING size - 1",
+                    &[],
+                )
+                .await?
+                .get(0);
+            tx.execute(
+                "INSERT INTO log_entries (idx, certificate) VALUES ($1, $2)",
+                &[&idx, &id],
+            )
+            .await?;
+            match to_u64(idx, "log index") {
+                Ok(i) => Some(i),
+                Err(e) => return Ok(Err(e)),
+            }
+        } else {
+            None
+        };
         tx.commit().await?;
-        Ok(Ok(Inserted::Created))
+        Ok(Ok(Logged {
+            inserted: Inserted::Created,
+            log_index,
+        }))
     }
 
     pub(crate) async fn get(&self, id: CertId) -> Result<Option<Vec<u8>>, StoreError> {
@@ -564,6 +602,183 @@ impl PostgresStore {
         rows.iter()
             .map(|r| id_from_db(r.get::<_, &[u8]>(0)))
             .collect()
+    }
+
+    pub(crate) async fn log_size(&self) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        let n: i64 = client
+            .query_one("SELECT size FROM log_head", &[])
+            .await?
+            .get(0);
+        to_u64(n, "log size")
+    }
+
+    pub(crate) async fn log_index(&self, id: CertId) -> Result<Option<u64>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT idx FROM log_entries WHERE certificate = $1",
+                &[&&id.0[..]],
+            )
+            .await?;
+        row.map(|r| to_u64(r.get(0), "log index")).transpose()
+    }
+
+    pub(crate) async fn log_entries(
+        &self,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        let (s, e) = (to_i64(start)?, to_i64(end)?);
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT l.idx, c.bytes FROM log_entries l JOIN certificates c \
+                 ON c.id = l.certificate WHERE l.idx >= $1 AND l.idx < $2 ORDER BY l.idx",
+                &[&s, &e],
+            )
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let idx: i64 = r.get(0);
+            let want = s + out.len() as i64;
+            if idx != want {
+                return Err(StoreError::Backend(format!("log entry {want} is missing")));
+            }
+            out.push(r.get::<_, Vec<u8>>(1));
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn log_hash_count(&self) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        let n: i64 = client
+            .query_one("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_hashes", &[])
+            .await?
+            .get(0);
+        to_u64(n, "log hash count")
+    }
+
+    pub(crate) async fn read_log_hashes(
+        &self,
+        indexes: Vec<u64>,
+    ) -> Result<Vec<[u8; 32]>, StoreError> {
+        let client = self.client().await?;
+        let keys = indexes
+            .iter()
+            .map(|i| to_i64(*i))
+            .collect::<Result<Vec<i64>, _>>()?;
+        let rows = client
+            .query(
+                "SELECT idx, hash FROM log_hashes WHERE idx = ANY($1)",
+                &[&keys],
+            )
+            .await?;
+        let found: std::collections::HashMap<i64, Vec<u8>> =
+            rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        indexes
+            .iter()
+            .zip(&keys)
+            .map(|(i, k)| crate::hash_from_db(*i, found.get(k).cloned()))
+            .collect()
+    }
+
+    pub(crate) async fn write_log_hashes(
+        &self,
+        start: u64,
+        hashes: Vec<[u8; 32]>,
+    ) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let st = tx
+            .prepare_cached(
+                "INSERT INTO log_hashes (idx, hash) VALUES ($1, $2) ON CONFLICT (idx) DO NOTHING",
+            )
+            .await?;
+        for (i, h) in hashes.iter().enumerate() {
+            tx.execute(&st, &[&to_i64(start + i as u64)?, &&h[..]])
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn save_checkpoint(
+        &self,
+        size: u64,
+        root: [u8; 32],
+        note: Vec<u8>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO log_checkpoints (size, root, note, created_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING",
+                &[&to_i64(size)?, &&root[..], &note, &now],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn save_cosignature(
+        &self,
+        size: u64,
+        witness: String,
+        line: String,
+    ) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO log_cosignatures (size, witness, line) VALUES ($1, $2, $3) \
+                 ON CONFLICT (size, witness) DO UPDATE SET line = EXCLUDED.line",
+                &[&to_i64(size)?, &witness, &line],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn checkpoint(
+        &self,
+        size: Option<u64>,
+    ) -> Result<Option<crate::StoredCheckpoint>, StoreError> {
+        let client = self.client().await?;
+        let row =
+            match size {
+                Some(n) => {
+                    client
+                        .query_opt(
+                            "SELECT size, root, note FROM log_checkpoints WHERE size = $1",
+                            &[&to_i64(n)?],
+                        )
+                        .await?
+                }
+                None => client
+                    .query_opt(
+                        "SELECT size, root, note FROM log_checkpoints ORDER BY size DESC LIMIT 1",
+                        &[],
+                    )
+                    .await?,
+            };
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let n: i64 = row.get(0);
+        let cosignatures = client
+            .query(
+                "SELECT witness, line FROM log_cosignatures WHERE size = $1 ORDER BY witness",
+                &[&n],
+            )
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        Ok(Some(crate::StoredCheckpoint {
+            size: to_u64(n, "checkpoint size")?,
+            root: crate::hash_from_db(0, Some(row.get(1)))?,
+            note: row.get(2),
+            cosignatures,
+        }))
     }
 
     pub(crate) async fn count(&self) -> Result<u64, StoreError> {

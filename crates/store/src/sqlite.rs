@@ -19,8 +19,8 @@
 
 use crate::migrate::{self, AppliedMigration};
 use crate::{
-    Checked, Inserted, Revocation, StoreError, Timestamp, Walk, all_fetched, check_quantity,
-    id_from_db, missing_input, to_i64, to_u64,
+    Checked, Inserted, Logged, Revocation, StoreError, Timestamp, Walk, all_fetched,
+    check_quantity, id_from_db, missing_input, to_i64, to_u64,
 };
 use catchcert_model::CertId;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -43,9 +43,13 @@ const CHUNK: usize = 500;
 
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
+/// A write of the log's derived data (hashes, checkpoints, cosignatures) on the writer.
+type Exec = Box<dyn FnOnce(&mut Connection) -> Result<(), StoreError> + Send>;
+
 enum Job {
-    Insert(Box<Checked>, Reply<Inserted>),
+    Insert(Box<Checked>, Reply<Logged>),
     Migrate(Reply<usize>),
+    Exec(Exec, Reply<()>),
 }
 
 /// A SQLite store (see the module documentation for its threads and group commit).
@@ -146,8 +150,22 @@ impl SqliteStore {
         answer.await.map_err(|_| stopped())?
     }
 
-    pub(crate) async fn insert(&self, c: Checked) -> Result<Inserted, StoreError> {
+    pub(crate) async fn insert(&self, c: Checked) -> Result<Logged, StoreError> {
         self.send(|reply| Job::Insert(Box::new(c), reply)).await
+    }
+
+    /// Run `f` in its own immediate transaction on the writer thread.
+    pub(crate) async fn exec<F>(&self, f: F) -> Result<(), StoreError>
+    where
+        F: FnOnce(&Connection) -> Result<(), StoreError> + Send + 'static,
+    {
+        let job: Exec = Box::new(move |conn: &mut Connection| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            f(&tx)?;
+            tx.commit()?;
+            Ok(())
+        });
+        self.send(|reply| Job::Exec(job, reply)).await
     }
 
     pub(crate) async fn migrate(&self) -> Result<usize, StoreError> {
@@ -334,6 +352,163 @@ impl SqliteStore {
     pub(crate) async fn applied_migrations(&self) -> Result<Vec<AppliedMigration>, StoreError> {
         self.read(|c| applied(c)).await
     }
+
+    pub(crate) async fn log_size(&self) -> Result<u64, StoreError> {
+        self.read(|c| {
+            let n: i64 = c.query_row(
+                "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries",
+                [],
+                |r| r.get(0),
+            )?;
+            to_u64(n, "log size")
+        })
+        .await
+    }
+
+    pub(crate) async fn log_index(&self, id: CertId) -> Result<Option<u64>, StoreError> {
+        self.read(move |c| index_of(c, id)).await
+    }
+
+    pub(crate) async fn log_entries(
+        &self,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        let (s, e) = (crate::to_i64(start)?, crate::to_i64(end)?);
+        self.read(move |c| {
+            let mut st = c.prepare_cached(
+                "SELECT l.idx, c.bytes FROM log_entries l JOIN certificates c ON c.id = l.certificate \
+                 WHERE l.idx >= ?1 AND l.idx < ?2 ORDER BY l.idx",
+            )?;
+            let mut rows = st.query(params![s, e])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let idx: i64 = r.get(0)?;
+                if idx != s + out.len() as i64 {
+                    return Err(StoreError::Backend(format!("log entry {} is missing", s + out.len() as i64)));
+                }
+                out.push(r.get::<_, Vec<u8>>(1)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    pub(crate) async fn log_hash_count(&self) -> Result<u64, StoreError> {
+        self.read(|c| {
+            let n: i64 = c.query_row(
+                "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_hashes",
+                [],
+                |r| r.get(0),
+            )?;
+            to_u64(n, "log hash count")
+        })
+        .await
+    }
+
+    pub(crate) async fn read_log_hashes(
+        &self,
+        indexes: Vec<u64>,
+    ) -> Result<Vec<[u8; 32]>, StoreError> {
+        self.read(move |c| {
+            let mut st = c.prepare_cached("SELECT hash FROM log_hashes WHERE idx = ?1")?;
+            let mut out = Vec::with_capacity(indexes.len());
+            for i in indexes {
+                let h: Option<Vec<u8>> =
+                    st.query_row([crate::to_i64(i)?], |r| r.get(0)).optional()?;
+                out.push(crate::hash_from_db(i, h)?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    pub(crate) async fn write_log_hashes(
+        &self,
+        start: u64,
+        hashes: Vec<[u8; 32]>,
+    ) -> Result<(), StoreError> {
+        self.exec(move |c| {
+            let mut st =
+                c.prepare_cached("INSERT OR IGNORE INTO log_hashes (idx, hash) VALUES (?1, ?2)")?;
+            for (i, h) in hashes.iter().enumerate() {
+                st.execute(params![crate::to_i64(start + i as u64)?, &h[..]])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn save_checkpoint(
+        &self,
+        size: u64,
+        root: [u8; 32],
+        note: Vec<u8>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.exec(move |c| {
+            c.prepare_cached(
+                "INSERT OR IGNORE INTO log_checkpoints (size, root, note, created_at) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![crate::to_i64(size)?, &root[..], &note, now])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn save_cosignature(
+        &self,
+        size: u64,
+        witness: String,
+        line: String,
+    ) -> Result<(), StoreError> {
+        self.exec(move |c| {
+            c.prepare_cached(
+                "INSERT OR REPLACE INTO log_cosignatures (size, witness, line) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![crate::to_i64(size)?, &witness, &line])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn checkpoint(
+        &self,
+        size: Option<u64>,
+    ) -> Result<Option<crate::StoredCheckpoint>, StoreError> {
+        self.read(move |c| {
+            let row: Option<(i64, Vec<u8>, Vec<u8>)> = match size {
+                Some(n) => c
+                    .prepare_cached("SELECT size, root, note FROM log_checkpoints WHERE size = ?1")?
+                    .query_row([crate::to_i64(n)?], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })
+                    .optional()?,
+                None => c
+                    .prepare_cached(
+                        "SELECT size, root, note FROM log_checkpoints ORDER BY size DESC LIMIT 1",
+                    )?
+                    .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?,
+            };
+            let Some((size, root, note)) = row else {
+                return Ok(None);
+            };
+            let mut st = c.prepare_cached(
+                "SELECT witness, line FROM log_cosignatures WHERE size = ?1 ORDER BY witness",
+            )?;
+            let cosignatures = st
+                .query_map([size], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<(String, String)>, _>>()?;
+            Ok(Some(crate::StoredCheckpoint {
+                size: to_u64(size, "checkpoint size")?,
+                root: crate::hash_from_db(0, Some(root))?,
+                note,
+                cosignatures,
+            }))
+        })
+        .await
+    }
 }
 
 /// The lot-holder rule as one query (see `Store::lot_holder`).
@@ -519,7 +694,7 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let mut batch: Vec<(Box<Checked>, Reply<Inserted>)> = Vec::new();
+        let mut batch: Vec<(Box<Checked>, Reply<Logged>)> = Vec::new();
         for job in jobs {
             match job {
                 Job::Insert(c, reply) => batch.push((c, reply)),
@@ -528,13 +703,17 @@ fn writer_loop(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
                     answer_batch(&mut conn, std::mem::take(&mut batch));
                     let _ = reply.send(run_migrations(&mut conn, migrate::SQLITE));
                 }
+                Job::Exec(f, reply) => {
+                    answer_batch(&mut conn, std::mem::take(&mut batch));
+                    let _ = reply.send(f(&mut conn));
+                }
             }
         }
         answer_batch(&mut conn, batch);
     }
 }
 
-fn answer_batch(conn: &mut Connection, batch: Vec<(Box<Checked>, Reply<Inserted>)>) {
+fn answer_batch(conn: &mut Connection, batch: Vec<(Box<Checked>, Reply<Logged>)>) {
     if batch.is_empty() {
         return;
     }
@@ -551,7 +730,7 @@ fn answer_batch(conn: &mut Connection, batch: Vec<(Box<Checked>, Reply<Inserted>
 pub(crate) fn apply_batch(
     conn: &mut Connection,
     certs: &[Box<Checked>],
-) -> Vec<Result<Inserted, StoreError>> {
+) -> Vec<Result<Logged, StoreError>> {
     let all_fail = |e: &StoreError| certs.iter().map(|_| Err(e.clone())).collect();
     let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
@@ -589,7 +768,7 @@ pub(crate) fn apply_batch(
 }
 
 /// One insert inside the open transaction (see `Store::insert` for the order of checks).
-fn insert_one(db: &Connection, k: &Checked) -> Result<Inserted, StoreError> {
+fn insert_one(db: &Connection, k: &Checked) -> Result<Logged, StoreError> {
     let c = &k.cert;
     let existing: Option<Vec<u8>> = db
         .prepare_cached("SELECT bytes FROM certificates WHERE id = ?1")?
@@ -597,7 +776,10 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Inserted, StoreError> {
         .optional()?;
     if let Some(bytes) = existing {
         return if bytes == c.bytes {
-            Ok(Inserted::AlreadyStored)
+            Ok(Logged {
+                inserted: Inserted::AlreadyStored,
+                log_index: index_of(db, c.id)?,
+            })
         } else {
             Err(StoreError::IdConflict { certificate: c.id })
         };
@@ -687,7 +869,32 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Inserted, StoreError> {
             .execute(params![&c.id.0[..], &target.0[..]])?;
     }
     write_evidence(db, &c.id.0[..], &k.evidence)?;
-    Ok(Inserted::Created)
+    let log_index = if c.bytes.len() <= crate::MAX_LOG_ENTRY_BYTES {
+        // The next dense index, in this transaction: the writer thread is the only writer
+        // and a savepoint rolled back takes its index with it.
+        let idx: i64 = db
+            .prepare_cached(
+                "INSERT INTO log_entries (idx, certificate) \
+                 SELECT COALESCE(MAX(idx) + 1, 0), ?1 FROM log_entries RETURNING idx",
+            )?
+            .query_row([&c.id.0[..]], |r| r.get(0))?;
+        Some(to_u64(idx, "log index")?)
+    } else {
+        None
+    };
+    Ok(Logged {
+        inserted: Inserted::Created,
+        log_index,
+    })
+}
+
+/// The log index of a stored certificate.
+pub(crate) fn index_of(db: &Connection, id: CertId) -> Result<Option<u64>, StoreError> {
+    let idx: Option<i64> = db
+        .prepare_cached("SELECT idx FROM log_entries WHERE certificate = ?1")?
+        .query_row([&id.0[..]], |r| r.get(0))
+        .optional()?;
+    idx.map(|i| to_u64(i, "log index")).transpose()
 }
 
 #[cfg(test)]
@@ -718,7 +925,25 @@ mod tests {
             )
             .unwrap();
         }
-        assert_eq!(run_migrations(&mut conn, &migrate::SQLITE[..2]).unwrap(), 1);
+        assert_eq!(
+            run_migrations(&mut conn, migrate::SQLITE).unwrap(),
+            migrate::SQLITE.len() - 1
+        );
+        // The log migration back-fills the certificates stored before, in insertion order.
+        let logged: Vec<(i64, Vec<u8>)> = conn
+            .prepare("SELECT idx, certificate FROM log_entries ORDER BY idx")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            logged,
+            [
+                (0, certs::id(&att).0.to_vec()),
+                (1, certs::id(&catch).0.to_vec())
+            ]
+        );
         let subjects: Vec<(String, String)> = conn
             .prepare("SELECT scheme, subject FROM attestation_subjects")
             .unwrap()
@@ -807,14 +1032,20 @@ mod tests {
         let d = cert("d", &[(a_id, "L", 40)], &[("N", 40)]);
         let a_again = cert("a", &[], &[("L", 100)]);
         let batch = vec![a, over, b, c, d, a_again];
+        let logged = |inserted, i| {
+            Ok(Logged {
+                inserted,
+                log_index: Some(i),
+            })
+        };
         let got = apply_batch(&mut conn, &batch);
-        assert_eq!(got[0], Ok(Inserted::Created));
+        assert_eq!(got[0], logged(Inserted::Created, 0));
         assert!(
             matches!(got[1], Err(StoreError::Overconsumed { .. })),
             "{:?}",
             got[1]
         );
-        assert_eq!(got[2], Ok(Inserted::Created));
+        assert_eq!(got[2], logged(Inserted::Created, 1));
         assert_eq!(
             got[3],
             Err(StoreError::Overconsumed {
@@ -825,8 +1056,9 @@ mod tests {
                 requested: Grams(41),
             })
         );
-        assert_eq!(got[4], Ok(Inserted::Created));
-        assert_eq!(got[5], Ok(Inserted::AlreadyStored));
+        // The log stays dense: rolled-back inserts take their index with them.
+        assert_eq!(got[4], logged(Inserted::Created, 2));
+        assert_eq!(got[5], logged(Inserted::AlreadyStored, 0));
         let n: i64 = conn
             .query_row("SELECT COUNT(*) FROM certificates", [], |r| r.get(0))
             .unwrap();
@@ -851,7 +1083,14 @@ mod tests {
         let mut conn = open_writer(&dir.path().join("c.db")).unwrap();
         run_migrations(&mut conn, migrate::SQLITE).unwrap();
         let a = cert("a", &[], &[("L", 100)]);
-        assert_eq!(apply_batch(&mut conn, &[a]), vec![Ok(Inserted::Created)]);
+        assert_eq!(
+            apply_batch(&mut conn, &[a])
+                .pop()
+                .unwrap()
+                .unwrap()
+                .inserted,
+            Inserted::Created
+        );
         let e = conn
             .execute("UPDATE lot_outputs SET consumed = 101 WHERE lot = 'L'", [])
             .unwrap_err();
