@@ -4,7 +4,7 @@
 
 use catchcert_model::bundle::Bundle;
 use catchcert_model::{CertId, Timestamp};
-use catchcert_verify::chain::{Limits, verify, verify_bundle};
+use catchcert_verify::chain::{Limits, verify_bundle, verify_screened};
 use catchcert_verify::findings::Verdict;
 use catchcert_verify::path::TrustAnchors;
 use std::path::{Path, PathBuf};
@@ -81,6 +81,21 @@ pub fn case_dirs() -> Vec<PathBuf> {
 pub fn case(dir: &Path) -> (Verdict, Vec<Vec<u8>>, Timestamp, Vec<String>) {
     let e = expected(&dir.join("expected.json"));
     let certs = cose_files(dir);
-    let v = verify(&certs, &[], e.head, &anchors(), e.at, &Limits::default());
+    // Watch lists of a case (its `watchlists/` folder) are given as lists, not certificates.
+    let lists_dir = dir.join("watchlists");
+    let lists = if lists_dir.is_dir() {
+        cose_files(&lists_dir)
+    } else {
+        Vec::new()
+    };
+    let v = verify_screened(
+        &certs,
+        &[],
+        &lists,
+        e.head,
+        &anchors(),
+        e.at,
+        &Limits::default(),
+    );
     (v, certs, e.at, e.codes)
 }
