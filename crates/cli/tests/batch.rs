@@ -3,80 +3,9 @@
 //! skipped; no progress bar when stdout is not a terminal (plain lines instead).
 
 use serde_json::{Value, json};
-use std::path::Path;
-use std::process::{Command, Output};
+mod supply_common;
 
-const NOT_BEFORE: &str = "2026-01-01T00:00:00Z";
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_catchcert"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn programme() -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    let p = d.path();
-    for n in ["root", "vessel"] {
-        ok(p, &["keygen", "--out", &format!("{n}.key")]);
-    }
-    ok(
-        p,
-        &[
-            "pki",
-            "init-root",
-            "--key",
-            "root.key",
-            "--subject",
-            "CN=Root",
-            "--not-before",
-            NOT_BEFORE,
-            "--out",
-            "root.pem",
-        ],
-    );
-    ok(
-        p,
-        &[
-            "pki",
-            "issue",
-            "--ca-key",
-            "root.key",
-            "--ca-cert",
-            "root.pem",
-            "--subject-key",
-            "vessel.pub",
-            "--subject",
-            "CN=Sea Harvest 7,O=Sea Harvest",
-            "--role",
-            "vessel",
-            "--vessel",
-            "IMO9074729",
-            "--not-before",
-            NOT_BEFORE,
-            "--out",
-            "vessel.pem",
-        ],
-    );
-    std::fs::write(
-        p.join("keys.toml"),
-        "[signers.vessel]\nkey = \"vessel.key\"\ncert = \"vessel.pem\"\n",
-    )
-    .unwrap();
-    d
-}
+use supply_common::{ok, programme, run};
 
 fn catch(i: usize) -> Value {
     json!({"id": format!("catch-{i}"), "kind": "catch", "signer": "vessel",
@@ -96,7 +25,7 @@ fn landing(i: usize) -> Value {
 
 #[test]
 fn a_thousand_rows_with_three_bad_ones() {
-    let d = programme();
+    let d = programme("");
     let p = d.path();
     // Landings first in the file: dependency order, not file order, decides.
     let mut rows: Vec<Value> = (0..500).map(landing).collect();
@@ -205,7 +134,7 @@ fn a_thousand_rows_with_three_bad_ones() {
 
 #[test]
 fn csv_and_directory_inputs() {
-    let d = programme();
+    let d = programme("");
     let p = d.path();
     std::fs::write(
         p.join("rows.csv"),

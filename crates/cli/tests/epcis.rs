@@ -5,81 +5,11 @@
 
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::{Command, Output};
+mod supply_common;
 
-const NOT_BEFORE: &str = "2026-01-01T00:00:00Z";
+use supply_common::{ok, programme, run};
+
 const OWNER: &str = "urn:gdst:example.org:party:seaharvest.1";
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_catchcert"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Root and one vessel issuer bound to IMO9074729, and a keyring naming the owner party.
-fn programme() -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    let p = d.path();
-    for n in ["root", "vessel"] {
-        ok(p, &["keygen", "--out", &format!("{n}.key")]);
-    }
-    ok(
-        p,
-        &[
-            "pki",
-            "init-root",
-            "--key",
-            "root.key",
-            "--subject",
-            "CN=Root",
-            "--not-before",
-            NOT_BEFORE,
-            "--out",
-            "root.pem",
-        ],
-    );
-    ok(
-        p,
-        &[
-            "pki",
-            "issue",
-            "--ca-key",
-            "root.key",
-            "--ca-cert",
-            "root.pem",
-            "--subject-key",
-            "vessel.pub",
-            "--subject",
-            "CN=Sea Harvest 7,O=Sea Harvest",
-            "--role",
-            "vessel",
-            "--vessel",
-            "IMO9074729",
-            "--not-before",
-            NOT_BEFORE,
-            "--out",
-            "vessel.pem",
-        ],
-    );
-    std::fs::write(
-        p.join("keys.toml"),
-        format!("[signers.vessel]\nkey = \"vessel.key\"\ncert = \"vessel.pem\"\nparties = [\"{OWNER}\"]\n"),
-    )
-    .unwrap();
-    d
-}
 
 const CLASS: &str = "urn:gdst:example.org:product:lot:class:seaharvest.yft.SH7-0302";
 
@@ -154,7 +84,7 @@ fn codes(v: &Value) -> Vec<String> {
 
 #[test]
 fn strict_import_signs_each_event_and_verify_epcis_catches_an_edit() {
-    let d = programme();
+    let d = programme(&format!("parties = [\"{OWNER}\"]\n"));
     let p = d.path();
     write(p, "gdst.jsonld", &document());
     let out = ok(
@@ -231,7 +161,7 @@ fn strict_import_signs_each_event_and_verify_epcis_catches_an_edit() {
 
 #[test]
 fn strict_import_refuses_a_missing_kde_and_writes_nothing() {
-    let d = programme();
+    let d = programme(&format!("parties = [\"{OWNER}\"]\n"));
     let p = d.path();
     let mut doc = document();
     let info = &mut doc["epcisBody"]["eventList"][0]["ilmd"]["cbvmda:vesselCatchInformationList"]["cbvmda:vesselCatchInformation"]
@@ -308,7 +238,7 @@ fn every_gdst_vector_imports_leniently() {
         eprintln!("notice: {} absent; skipping", dir.display());
         return;
     }
-    let d = programme();
+    let d = programme(&format!("parties = [\"{OWNER}\"]\n"));
     let p = d.path();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
@@ -376,7 +306,7 @@ fn gs1_schema() -> Option<Value> {
 
 #[test]
 fn export_restores_every_mapped_kde_and_validates_against_the_gs1_schema() {
-    let d = programme();
+    let d = programme(&format!("parties = [\"{OWNER}\"]\n"));
     let p = d.path();
     write(p, "gdst.jsonld", &document());
     ok(
@@ -482,7 +412,7 @@ fn export_restores_every_mapped_kde_and_validates_against_the_gs1_schema() {
 /// The CBV 2.0 hashes a fresh import of `doc` records in its certificates (read back with
 /// `inspect --json`), in event order.
 fn recorded_hashes(doc: &Value) -> Vec<String> {
-    let d = programme();
+    let d = programme(&format!("parties = [\"{OWNER}\"]\n"));
     let p = d.path();
     write(p, "x.jsonld", doc);
     let mut out = Vec::new();
