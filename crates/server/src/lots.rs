@@ -101,6 +101,8 @@ pub async fn holder_bundle(state: &AppState, holder: CertId) -> Result<Vec<u8>, 
         .closure(holder, state.config().max_graph)
         .await?;
     let lists = state.store().watchlists().await?;
+    let ids: Vec<CertId> = closure.iter().map(|(id, _)| *id).collect();
+    let proofs = crate::logroutes::bundle_proofs(state, ids).await?;
     state
         .run_cpu(move || {
             let mut issuers = Vec::new();
@@ -113,6 +115,7 @@ pub async fn holder_bundle(state: &AppState, holder: CertId) -> Result<Vec<u8>, 
             }
             Bundle::new(holder, certs, issuers)
                 .with_watchlists(lists.into_iter().map(|l| l.bytes).collect())
+                .with_log_proofs(proofs)
                 .to_bytes()
         })
         .await
