@@ -170,7 +170,8 @@ impl Bundle {
         cbor::to_vec(&Value::Map(fields))
     }
 
-    /// Decode a bundle (strict deterministic CBOR, exactly the four fields, within limits).
+    /// Decode a bundle (strict deterministic CBOR, the four fields and the optional
+    /// `watchlists` and `log_proofs`, within limits).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, BundleError> {
         if bytes.len() > MAX_BUNDLE_BYTES {
             return Err(BundleError::TooLarge(bytes.len()));
