@@ -60,6 +60,52 @@ pub struct Args {
     /// document: an event whose CBV 2.0 hash no longer matches is `epcis.mismatch`.
     #[arg(long, value_name = "FILE.jsonld")]
     pub epcis: Option<PathBuf>,
+    /// Require a transparency-log proof for every certificate of the graph, checked offline
+    /// against this log public key (SPKI PEM): `log.missing`, `log.proof_invalid`,
+    /// `log.checkpoint_invalid`, `log.witness` are errors. Only server bundles carry proofs.
+    #[arg(long, value_name = "LOG.pub")]
+    pub log_key: Option<PathBuf>,
+    /// The log's origin (default: the origin each checkpoint names, bound by the signature).
+    #[arg(long, value_name = "NAME", requires = "log_key")]
+    pub log_origin: Option<String>,
+    /// A witness public key (SPKI PEM) whose cosignatures count (repeatable).
+    #[arg(long, value_name = "W.pub", requires = "log_key")]
+    pub witness: Vec<PathBuf>,
+    /// How many distinct --witness keys must have cosigned each proof's checkpoint
+    /// (default: all of them).
+    #[arg(long, value_name = "K", requires = "log_key")]
+    pub witness_threshold: Option<usize>,
+}
+
+/// The log trust of `--log-key`, `--log-origin`, `--witness`, `--witness-threshold`.
+fn log_trust(a: &Args) -> Result<Option<catchcert_verify::logproof::LogTrust>, CliError> {
+    use catchcert_sign::keys;
+    let Some(path) = &a.log_key else {
+        return Ok(None);
+    };
+    let read = |p: &PathBuf| {
+        keys::read_public_or_private(&files::read_text(p)?)
+            .map_err(|e| CliError::other(format!("{}: {e}", p.display())))
+    };
+    let mut trust = catchcert_verify::logproof::LogTrust::new(read(path)?);
+    trust.origin = a.log_origin.clone();
+    for w in &a.witness {
+        let key = read(w)?;
+        if !trust.witnesses.iter().any(|k| k.key == key) {
+            trust
+                .witnesses
+                .push(catchcert_tlog::WitnessKey::any_name(key));
+        }
+    }
+    trust.threshold = a.witness_threshold.unwrap_or(trust.witnesses.len());
+    if trust.threshold > trust.witnesses.len() {
+        return Err(CliError::usage(format!(
+            "--witness-threshold {} is more than the {} distinct --witness key(s) given",
+            trust.threshold,
+            trust.witnesses.len()
+        )));
+    }
+    Ok(Some(trust))
 }
 
 /// The one certificate of `certs` that holds `lot` (`--lot`), or a usage error naming
@@ -100,6 +146,8 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
         .map_err(|e| CliError::other(format!("{}: {e}", a.trust.display())))?;
     let limits = Limits::default();
     let lists = files::read_watchlists(&a.watchlist)?;
+    let log = log_trust(&a)?;
+    let mut log_proofs: Vec<(CertId, String)> = Vec::new();
     let all_certs: Vec<Vec<u8>>;
     let mut verdict = if a.path.is_dir() {
         let files = files::read_cose_dir(&a.path)?;
@@ -182,8 +230,14 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
         };
         let v = chain::verify_bundle(&bundle, head, &anchors, at, &limits);
         all_certs = bundle.certificates;
+        log_proofs = bundle.log_proofs;
         v
     };
+    if let Some(trust) = &log {
+        use catchcert_verify::logproof;
+        let found = logproof::findings(&verdict, &all_certs, &log_proofs, trust);
+        logproof::add_findings(&mut verdict, found);
+    }
     if let Some(path) = &a.epcis {
         let events = epcis_events(path)?;
         let found = catchcert_verify::epcis::mismatches(&all_certs, &events);

@@ -8,6 +8,9 @@
 //!   "head": bstr .size 32,          ; SHA-256 id of the head certificate
 //!   "certificates": [* bstr],       ; complete COSE_Sign1 messages, sorted by id
 //!   "issuers": [* bstr],            ; DER X.509 certificates, sorted bytewise, no duplicates
+//!   ? "watchlists": [+ bstr],       ; watch list certificates, sorted by id
+//!   ? "log_proofs": [+ [bstr .size 32, tstr]], ; (certificate id, C2SP tlog-proof text),
+//!                                   ; sorted by id, only for certificates of the bundle
 //! }
 //! ```
 
@@ -38,6 +41,10 @@ pub struct Bundle {
     /// id order; the key `watchlists` is absent when there are none, so bundles without
     /// lists keep their bytes and old bundles decode.
     pub watchlists: Vec<Vec<u8>>,
+    /// Transparency-log proofs: for certificates of the bundle, their id and a C2SP
+    /// tlog-proof (`c2sp.org/tlog-proof@v1`) text, in id order; the key `log_proofs` is
+    /// absent when there are none, so bundles without proofs keep their bytes.
+    pub log_proofs: Vec<(CertId, String)>,
 }
 
 /// Why bytes are not a bundle.
@@ -84,7 +91,26 @@ impl Bundle {
             certificates: certs.into_iter().map(|(_, c)| c).collect(),
             issuers,
             watchlists: Vec::new(),
+            log_proofs: Vec::new(),
         }
+    }
+
+    /// The bundle with the transparency-log proofs `proofs` (put in id order, one per id;
+    /// proofs for ids that are not certificates of the bundle are dropped).
+    pub fn with_log_proofs(mut self, proofs: Vec<(CertId, String)>) -> Self {
+        let ids: std::collections::HashSet<CertId> = self
+            .certificates
+            .iter()
+            .map(|c| CertId::of_cose(c))
+            .collect();
+        let mut p: Vec<(CertId, String)> = proofs
+            .into_iter()
+            .filter(|(id, _)| ids.contains(id))
+            .collect();
+        p.sort_by_key(|a| a.0);
+        p.dedup_by(|a, b| a.0 == b.0);
+        self.log_proofs = p;
+        self
     }
 
     /// The bundle with the watch lists `lists` (in id order, without duplicates).
@@ -128,18 +154,32 @@ impl Bundle {
                 Value::Array(self.watchlists.iter().cloned().map(Value::Bytes).collect()),
             ));
         }
+        if !self.log_proofs.is_empty() {
+            fields.push((
+                Value::Text("log_proofs".into()),
+                Value::Array(
+                    self.log_proofs
+                        .iter()
+                        .map(|(id, p)| {
+                            Value::Array(vec![Value::Bytes(id.0.to_vec()), Value::Text(p.clone())])
+                        })
+                        .collect(),
+                ),
+            ));
+        }
         cbor::to_vec(&Value::Map(fields))
     }
 
-    /// Decode a bundle (strict deterministic CBOR, exactly the four fields, within limits).
+    /// Decode a bundle (strict deterministic CBOR, the four fields and the optional
+    /// `watchlists` and `log_proofs`, within limits).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, BundleError> {
         if bytes.len() > MAX_BUNDLE_BYTES {
             return Err(BundleError::TooLarge(bytes.len()));
         }
         let limits = cbor::Limits {
-            max_depth: 4,
+            max_depth: 5,
             max_bytes: MAX_BUNDLE_BYTES,
-            max_items: 2 * MAX_CERTIFICATES + MAX_ISSUERS + 16,
+            max_items: 5 * MAX_CERTIFICATES + MAX_ISSUERS + 16,
         };
         let Value::Map(entries) = cbor::from_slice(bytes, &limits)? else {
             return Err(field_err("(bundle)", "must be a map"));
@@ -149,6 +189,7 @@ impl Bundle {
         let mut certificates = None;
         let mut issuers = None;
         let mut watchlists = None;
+        let mut log_proofs = None;
         for (k, v) in entries {
             let Value::Text(k) = k else {
                 return Err(field_err("(bundle)", "map keys must be text"));
@@ -178,6 +219,10 @@ impl Bundle {
                 }
                 ("watchlists", _) => {
                     return Err(field_err("watchlists", "wrong type"));
+                }
+                ("log_proofs", Value::Array(a)) => log_proofs = Some(proof_pairs(a)?),
+                ("log_proofs", _) => {
+                    return Err(field_err("log_proofs", "wrong type"));
                 }
                 ("v" | "head" | "certificates" | "issuers", _) => {
                     return Err(BundleError::Field {
@@ -235,13 +280,73 @@ impl Bundle {
                 ),
             ));
         }
+        let log_proofs = log_proofs.unwrap_or_default();
+        if let Some(i) = log_proofs.windows(2).position(|w| w[0].0 >= w[1].0) {
+            return Err(field_err(
+                "log_proofs",
+                format!(
+                    "entry {} is not in increasing id order (or is a duplicate)",
+                    i + 1
+                ),
+            ));
+        }
+        if let Some((id, _)) = log_proofs
+            .iter()
+            .find(|(id, _)| ids.binary_search(id).is_err())
+        {
+            return Err(field_err(
+                "log_proofs",
+                format!("proof for {id}, which is not a certificate of the bundle"),
+            ));
+        }
         Ok(Bundle {
             head: head.ok_or_else(|| field_err("head", "missing"))?,
             certificates,
             issuers,
             watchlists,
+            log_proofs,
         })
     }
+}
+
+/// The `log_proofs` entries: `[id, proof text]` pairs (non-empty, within limits).
+fn proof_pairs(a: Vec<Value>) -> Result<Vec<(CertId, String)>, BundleError> {
+    if a.is_empty() {
+        return Err(field_err(
+            "log_proofs",
+            "must not be empty (a bundle without proofs leaves the key out)",
+        ));
+    }
+    if a.len() > MAX_CERTIFICATES {
+        return Err(field_err(
+            "log_proofs",
+            format!(
+                "{} entries, over the limit CERTIFICATES_PER_BUNDLE of {MAX_CERTIFICATES}",
+                a.len()
+            ),
+        ));
+    }
+    a.into_iter()
+        .enumerate()
+        .map(|(i, v)| match v {
+            Value::Array(pair) => match <[Value; 2]>::try_from(pair) {
+                Ok([Value::Bytes(id), Value::Text(p)]) => {
+                    let id = CertId::from_slice(&id).ok_or_else(|| {
+                        field_err("log_proofs", format!("entry {i}: id must be 32 bytes"))
+                    })?;
+                    Ok((id, p))
+                }
+                _ => Err(field_err(
+                    "log_proofs",
+                    format!("entry {i}: must be [id bstr, proof tstr]"),
+                )),
+            },
+            _ => Err(field_err(
+                "log_proofs",
+                format!("entry {i}: must be [id bstr, proof tstr]"),
+            )),
+        })
+        .collect()
 }
 
 fn byte_strings(
@@ -308,5 +413,34 @@ mod tests {
         );
         assert!(Bundle::from_bytes(b"\xff").is_err());
         assert!(Bundle::from_bytes(&[]).is_err());
+    }
+
+    #[test]
+    fn log_proofs_round_trip_and_leave_old_bytes_alone() {
+        let b = Bundle::new(CertId([7; 32]), vec![b"b".to_vec(), b"a".to_vec()], vec![]);
+        let plain = b.to_bytes();
+        // No proofs: the key is absent and the bytes are those of a bundle without it.
+        assert_eq!(b.clone().with_log_proofs(vec![]).to_bytes(), plain);
+        let ida = CertId::of_cose(b"a");
+        let idb = CertId::of_cose(b"b");
+        let with = b.clone().with_log_proofs(vec![
+            (idb, "pb".into()),
+            (ida, "pa".into()),
+            (CertId([9; 32]), "not in the bundle".into()),
+        ]);
+        assert_eq!(with.log_proofs.len(), 2);
+        assert!(with.log_proofs[0].0 < with.log_proofs[1].0);
+        let back = Bundle::from_bytes(&with.to_bytes()).unwrap();
+        assert_eq!(back, with);
+        // A proof for a certificate that is not in the bundle, or out of order: refused.
+        let mut stray = with.clone();
+        stray.log_proofs[0].0 = CertId([9; 32]);
+        stray.log_proofs.sort_by_key(|a| a.0);
+        let e = Bundle::from_bytes(&stray.to_bytes()).unwrap_err();
+        assert!(e.to_string().contains("log_proofs"), "{e}");
+        let mut swapped = with.clone();
+        swapped.log_proofs.reverse();
+        let e = Bundle::from_bytes(&swapped.to_bytes()).unwrap_err();
+        assert!(e.to_string().contains("log_proofs"), "{e}");
     }
 }

@@ -101,6 +101,8 @@ pub async fn holder_bundle(state: &AppState, holder: CertId) -> Result<Vec<u8>, 
         .closure(holder, state.config().max_graph)
         .await?;
     let lists = state.store().watchlists().await?;
+    let ids: Vec<CertId> = closure.iter().map(|(id, _)| *id).collect();
+    let proofs = bundle_proofs(state, ids).await?;
     state
         .run_cpu(move || {
             let mut issuers = Vec::new();
@@ -113,7 +115,54 @@ pub async fn holder_bundle(state: &AppState, holder: CertId) -> Result<Vec<u8>, 
             }
             Bundle::new(holder, certs, issuers)
                 .with_watchlists(lists.into_iter().map(|l| l.bytes).collect())
+                .with_log_proofs(proofs)
                 .to_bytes()
         })
         .await
+}
+
+/// The C2SP tlog-proofs of `ids` for a bundle, all against ONE checkpoint: the latest signed
+/// one, with its cosignatures. Certificates it does not cover yet (newer than the
+/// checkpoint, or not in the log) get no proof; without a log or a checkpoint there are none.
+pub async fn bundle_proofs(
+    state: &AppState,
+    ids: Vec<CertId>,
+) -> Result<Vec<(CertId, String)>, ApiError> {
+    if state.log().is_none() {
+        return Ok(Vec::new());
+    }
+    let Some(cp) = state.store().checkpoint(None).await? else {
+        return Ok(Vec::new());
+    };
+    let mut covered = Vec::new();
+    for id in ids {
+        if let Some(i) = state.store().log_index(id).await?
+            && i < cp.size
+        {
+            covered.push((id, i));
+        }
+    }
+    let note = crate::log::served_note(&cp);
+    let size = cp.size;
+    let (store, handle) = (state.store().clone(), tokio::runtime::Handle::current());
+    state
+        .run_cpu(move || {
+            let r = crate::log::StoreHashes::new(store, handle);
+            covered
+                .into_iter()
+                .map(|(id, index)| {
+                    let proof = catchcert_tlog::prove_inclusion(size, index, &r)?;
+                    let text = catchcert_tlog::TlogProof {
+                        extra: None,
+                        index,
+                        proof,
+                        checkpoint: note.clone(),
+                    }
+                    .encode();
+                    Ok((id, text))
+                })
+                .collect::<Result<Vec<_>, catchcert_tlog::Error>>()
+        })
+        .await?
+        .map_err(ApiError::internal)
 }

@@ -18,6 +18,7 @@ use common::certs::{self, Pki};
 backend_suite!(workers = 2;
     indexes_are_dense_and_proofs_verify,
     two_servers_share_one_log,
+    bundles_carry_proofs_that_verify_offline,
 );
 
 const ORIGIN: &str = "test.example/log";
@@ -77,6 +78,85 @@ fn hashes(v: &serde_json::Value) -> Vec<Hash> {
 
 mod suite {
     use super::*;
+
+    pub async fn bundles_carry_proofs_that_verify_offline(url: &str) {
+        use catchcert_model::bundle::Bundle;
+        use catchcert_verify::chain::{Limits, verify_bundle};
+        use catchcert_verify::codes::Code;
+        use catchcert_verify::logproof::{self, LogTrust};
+        let pki = Pki::new();
+        let s = start(url, &pki.root_pem).await;
+        let c = Client::default();
+        // An unrelated entry first, so that indexes and the tree are not trivial.
+        assert_eq!(
+            c.post_cert(&s.base, &certs::catch(&pki.vessel, "OTHER", 5.0))
+                .await
+                .status,
+            201
+        );
+        let catch = certs::catch(&pki.vessel, "L-CAUGHT", 100.0);
+        assert_eq!(c.post_cert(&s.base, &catch).await.status, 201);
+        let landing = certs::landing(
+            &pki.vessel,
+            certs::id(&catch),
+            "L-CAUGHT",
+            100.0,
+            "L-LANDED",
+            100.0,
+        );
+        assert_eq!(c.post_cert(&s.base, &landing).await.status, 201);
+        let get_bundle = |c: &Client, base: String| {
+            let c = c.clone();
+            async move {
+                let a = c
+                    .get(&format!("{base}/v1/lots/L-LANDED/bundle"), None)
+                    .await;
+                assert_eq!(a.status, 200);
+                Bundle::from_bytes(&a.body).unwrap()
+            }
+        };
+        // No checkpoint yet: no proofs (log.missing offline).
+        let early = get_bundle(&c, s.base.clone()).await;
+        assert!(early.log_proofs.is_empty());
+        assert_eq!(s.sequence().await, 3);
+        let bundle = get_bundle(&c, s.base.clone()).await;
+        s.running.stop().await;
+
+        // Offline, the server gone.
+        assert_eq!(bundle.certificates.len(), 2);
+        assert_eq!(bundle.log_proofs.len(), 2, "one proof per certificate");
+        let checkpoints: std::collections::BTreeSet<String> = bundle
+            .log_proofs
+            .iter()
+            .map(|(_, p)| catchcert_tlog::TlogProof::parse(p).unwrap().checkpoint)
+            .collect();
+        assert_eq!(checkpoints.len(), 1, "all against one checkpoint");
+        let anchors = TrustAnchors::from_pem(&pki.root_pem).unwrap();
+        let at = catchcert_model::Timestamp::parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
+        let run = |b: &Bundle, trust: &LogTrust| {
+            let mut v = verify_bundle(b, None, &anchors, at, &Limits::default());
+            let found = logproof::findings(&v, &b.certificates, &b.log_proofs, trust);
+            logproof::add_findings(&mut v, found);
+            v.findings
+                .iter()
+                .map(|f| f.code)
+                .filter(|c| c.as_str().starts_with("log."))
+                .collect::<Vec<Code>>()
+        };
+        let mut trust = LogTrust::new(log_key().verifying_key());
+        trust.origin = Some(ORIGIN.into());
+        assert_eq!(run(&bundle, &trust), vec![]);
+        assert_eq!(run(&early, &trust), vec![Code::LogMissing; 2]);
+        // A wrong log key: every checkpoint is invalid.
+        let wrong = LogTrust::new(ed25519_dalek::SigningKey::from_bytes(&[1; 32]).verifying_key());
+        assert_eq!(run(&bundle, &wrong), vec![Code::LogCheckpointInvalid; 2]);
+        // A tampered proof.
+        let mut tampered = bundle.clone();
+        let mut p = catchcert_tlog::TlogProof::parse(&tampered.log_proofs[0].1).unwrap();
+        p.proof[0][0] ^= 1;
+        tampered.log_proofs[0].1 = p.encode();
+        assert_eq!(run(&tampered, &trust), vec![Code::LogProofInvalid]);
+    }
 
     pub async fn indexes_are_dense_and_proofs_verify(url: &str) {
         let pki = Pki::new();

@@ -121,11 +121,21 @@ pub enum Code {
     /// `epcis.mismatch`: an EPCIS event given with `verify --epcis` no longer hashes to the
     /// `epcis_event_hash` of the certificate made from it.
     EpcisMismatch,
+    /// `log.missing`: with a log key given, a certificate of the graph has no
+    /// transparency-log proof.
+    LogMissing,
+    /// `log.proof_invalid`: its tlog-proof is malformed or does not put it in the tree.
+    LogProofInvalid,
+    /// `log.checkpoint_invalid`: the proof's checkpoint is not signed by the log key for
+    /// the log's origin.
+    LogCheckpointInvalid,
+    /// `log.witness`: fewer valid witness cosignatures on the checkpoint than required.
+    LogWitness,
 }
 
 impl Code {
     /// Every code, in documentation order.
-    pub const ALL: [Code; 29] = [
+    pub const ALL: [Code; 33] = [
         Code::SignatureInvalid,
         Code::IssuerUntrusted,
         Code::IssuerExpired,
@@ -155,6 +165,10 @@ impl Code {
         Code::RiskWatchlist,
         Code::WatchlistIgnored,
         Code::EpcisMismatch,
+        Code::LogMissing,
+        Code::LogProofInvalid,
+        Code::LogCheckpointInvalid,
+        Code::LogWitness,
     ];
 
     /// The contract string.
@@ -189,6 +203,10 @@ impl Code {
             Code::RiskWatchlist => "risk.watchlist",
             Code::WatchlistIgnored => "watchlist.ignored",
             Code::EpcisMismatch => "epcis.mismatch",
+            Code::LogMissing => "log.missing",
+            Code::LogProofInvalid => "log.proof_invalid",
+            Code::LogCheckpointInvalid => "log.checkpoint_invalid",
+            Code::LogWitness => "log.witness",
         }
     }
 
@@ -210,7 +228,11 @@ impl Code {
             | Code::MassBalanceExceeded
             | Code::CertificateRevoked
             | Code::LimitsExceeded
-            | Code::EpcisMismatch => Severity::Error,
+            | Code::EpcisMismatch
+            | Code::LogMissing
+            | Code::LogProofInvalid
+            | Code::LogCheckpointInvalid
+            | Code::LogWitness => Severity::Error,
             Code::AttestationMissing
             | Code::AttestationExpired
             | Code::AttestationRevoked

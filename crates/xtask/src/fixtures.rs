@@ -1604,12 +1604,23 @@ fn code_names(codes: &[Code]) -> Vec<&'static str> {
 /// from a case without lists, so only the watch-list cases list them.
 const WATCHLIST_CODES: [Code; 2] = [Code::RiskWatchlist, Code::WatchlistIgnored];
 
-/// Every code not required and not allowed (the watch-list codes only when `lists`).
+/// The codes only a log key given to the verifier (`verify --log-key`) can produce: no case
+/// gives one, so no case lists them as absent.
+const LOG_CODES: [Code; 4] = [
+    Code::LogMissing,
+    Code::LogProofInvalid,
+    Code::LogCheckpointInvalid,
+    Code::LogWitness,
+];
+
+/// Every code not required and not allowed (the watch-list codes only when `lists`; never
+/// the log codes).
 fn absent(codes: &[Code], may: &[Code], lists: bool) -> Vec<Code> {
     Code::ALL
         .into_iter()
         .filter(|c| !codes.contains(c) && !may.contains(c))
         .filter(|c| lists || !WATCHLIST_CODES.contains(c))
+        .filter(|c| !LOG_CODES.contains(c))
         .collect()
 }
 

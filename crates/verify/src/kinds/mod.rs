@@ -438,6 +438,13 @@ pub enum FindingKind {
         /// Why (`code: message` of its problems).
         problems: Vec<String>,
     },
+    /// A log key was given and the certificate has no transparency-log proof.
+    LogMissing,
+    /// The certificate's transparency-log proof does not hold.
+    LogProof {
+        /// Why (its code is `log.proof_invalid`, `log.checkpoint_invalid` or `log.witness`).
+        error: catchcert_tlog::ProofError,
+    },
 }
 
 impl FindingKind {
@@ -481,6 +488,12 @@ impl FindingKind {
             K::LongTrip { .. } => Code::RiskLongTrip,
             K::Watchlisted { .. } => Code::RiskWatchlist,
             K::WatchlistIgnored { .. } => Code::WatchlistIgnored,
+            K::LogMissing => Code::LogMissing,
+            K::LogProof { error } => match error {
+                catchcert_tlog::ProofError::Checkpoint(_) => Code::LogCheckpointInvalid,
+                catchcert_tlog::ProofError::Witness { .. } => Code::LogWitness,
+                _ => Code::LogProofInvalid,
+            },
         }
     }
 
@@ -558,6 +571,8 @@ impl FindingKind {
             K::WatchlistIgnored { problems } => {
                 format!("this watch list is not applied: {}", problems.join("; "))
             }
+            K::LogMissing => "no transparency-log proof: nothing shows this certificate was logged (a bundle made from files, or a certificate newer than the log's latest checkpoint)".into(),
+            K::LogProof { error } => format!("transparency-log proof: {error}"),
             K::Revoked { from, by, reason } => {
                 format!("revoked from {from} by {by}: {reason:?}; every lot from it is tainted")
             }
