@@ -61,7 +61,9 @@ pub(crate) fn load_signer(keyring: &Keyring, base: &Path, name: &str) -> Result<
         let path = base.join(p);
         std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
     };
-    let key = keys::read_private(&read(&s.key)?).map_err(|e| format!("{}: {e}", s.key))?;
+    let key_text =
+        crate::files::read_private_key(&base.join(&s.key)).map_err(|e| format!("{:#}", e.error))?;
+    let key = keys::read_private(&key_text).map_err(|e| format!("{}: {e}", s.key))?;
     let cert_pem = read(&s.cert)?;
     if !pki::cert_key_matches(&cert_pem, &key) {
         return Err(format!("{}: does not match the key {}", s.cert, s.key));

@@ -244,7 +244,11 @@ fn issue(a: IssueArgs, clock: &dyn Clock) -> CmdResult {
     )?;
     let ca_key = read_signing_key(&a.ca_key)?;
     let ca_pem = files::read_text(&a.ca_cert)?;
-    let subject_key_text = files::read_text(&a.subject_key)?;
+    let mut subject_key_text = files::read_text(&a.subject_key)?;
+    if subject_key_text.contains("PRIVATE KEY") {
+        // A private key given as the subject key: the same file-mode rule as every key.
+        subject_key_text = files::read_private_key(&a.subject_key)?;
+    }
     let subject_key = keys::read_public_or_private(&subject_key_text)
         .map_err(|e| CliError::other(format!("{}: {e}", a.subject_key.display())))?;
     let cert_type = if a.ca {

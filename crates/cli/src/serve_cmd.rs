@@ -75,8 +75,7 @@ pub const DEMO_LOG_PUB_FILE: &str = "catchcert-demo-log.pub";
 fn log_config(a: &Args) -> Result<Option<catchcert_server::log::LogConfig>, CliError> {
     let key = match (&a.log_key, a.demo) {
         (Some(p), _) => {
-            let pem = std::fs::read_to_string(p)
-                .map_err(|e| CliError::other(format!("{}: {e}", p.display())))?;
+            let pem = crate::files::read_private_key(p)?;
             catchcert_sign::keys::read_private(&pem)
                 .map_err(|e| CliError::other(format!("{}: {e}", p.display())))?
         }

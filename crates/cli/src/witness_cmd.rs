@@ -54,7 +54,7 @@ pub fn run(c: WitnessCommand) -> CmdResult {
 }
 
 fn serve(a: ServeArgs) -> CmdResult {
-    let key = keys::read_private(&files::read_text(&a.key)?)
+    let key = keys::read_private(&files::read_private_key(&a.key)?)
         .map_err(|e| CliError::other(format!("{}: {e}", a.key.display())))?;
     let log = keys::read_public_or_private(&files::read_text(&a.log)?)
         .map_err(|e| CliError::other(format!("{}: {e}", a.log.display())))?;

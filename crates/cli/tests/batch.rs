@@ -178,3 +178,50 @@ fn csv_and_directory_inputs() {
         "{out}"
     );
 }
+
+/// A keyring's private key that group or others may read is refused like every key: the rows
+/// it would sign fail naming the file and the fix, and nothing is signed.
+#[test]
+fn a_readable_keyring_key_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = programme("");
+    let p = d.path();
+    std::fs::set_permissions(p.join("vessel.key"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(p.join("rows.jsonl"), format!("{}\n", catch(0))).unwrap();
+    let out = run(
+        p,
+        &[
+            "issue-batch",
+            "--keys",
+            "keys.toml",
+            "--input",
+            "rows.jsonl",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        all.contains("vessel.key") && all.contains("chmod 600"),
+        "{all}"
+    );
+    assert!(!all.contains("PRIVATE KEY"), "{all}");
+    let signed = std::fs::read_dir(p.join("out"))
+        .map(|r| {
+            r.filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "cose")
+            })
+            .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(signed, 0);
+}

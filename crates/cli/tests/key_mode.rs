@@ -143,3 +143,102 @@ fn the_ordinary_flows_never_print_crew_names_or_keys() {
     assert!(seen.len() > 1000, "the flows printed something: {seen}");
     assert_no_secrets("the CLI flows", &seen);
 }
+
+/// The other commands that load a private key apply the same rule: the log key of `serve`,
+/// the witness key, and the subject key of `pki issue` when it is a private key file.
+#[test]
+fn every_command_that_loads_a_private_key_checks_its_mode() {
+    let d = tempfile::tempdir().unwrap();
+    for n in ["log", "witness", "subject"] {
+        bin()
+            .current_dir(d.path())
+            .args(["keygen", "--out", &format!("{n}.key")])
+            .assert()
+            .success();
+        chmod(&d.path().join(format!("{n}.key")), 0o644);
+    }
+    let runs: [&[&str]; 2] = [
+        &[
+            "serve",
+            "--trust",
+            "root.pem",
+            "--db",
+            "sqlite://never.db",
+            "--log-key",
+            "log.key",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        &[
+            "witness",
+            "serve",
+            "--key",
+            "witness.key",
+            "--log",
+            "log.pub",
+            "--log-origin",
+            "example.org/log",
+            "--state",
+            "state",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    ];
+    // serve needs a trust file that exists; its content is checked after the key.
+    keyed_root(d.path());
+    for args in runs {
+        let out = bin().current_dir(d.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("chmod 600"), "{args:?}: {err}");
+        assert_no_secrets("the refusal", &err);
+    }
+    let out = bin()
+        .current_dir(d.path())
+        .args([
+            "pki",
+            "issue",
+            "--ca-key",
+            "root.key",
+            "--ca-cert",
+            "root.pem",
+        ])
+        .args(["--subject-key", "subject.key", "--subject", "CN=V,O=V"])
+        .args(["--role", "vessel", "--out", "v.pem"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("subject.key") && err.contains("chmod 600"),
+        "{err}"
+    );
+    assert!(!d.path().join("v.pem").exists());
+    // Its public key is not a secret: no mode rule.
+    chmod(&d.path().join("subject.pub"), 0o644);
+    bin()
+        .current_dir(d.path())
+        .args([
+            "pki",
+            "issue",
+            "--ca-key",
+            "root.key",
+            "--ca-cert",
+            "root.pem",
+        ])
+        .args(["--subject-key", "subject.pub", "--subject", "CN=V,O=V"])
+        .args(["--role", "vessel", "--out", "v.pem"])
+        .args(["--not-before", "2026-01-01T00:00:00Z"])
+        .assert()
+        .success();
+}
+
+/// A programme root `root.key` (0600) and `root.pem` in `dir`.
+fn keyed_root(dir: &Path) {
+    bin()
+        .current_dir(dir)
+        .args(["keygen", "--out", "root.key"])
+        .assert()
+        .success();
+    assert!(init_root(dir, &[]).status.success());
+}
