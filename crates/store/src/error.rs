@@ -95,7 +95,9 @@ pub enum StoreError {
     },
 
     /// A closure would hold more certificates than allowed.
-    #[error("the certificates needed for {head} number more than the limit of {max}")]
+    #[error(
+        "the certificates needed for {head} number more than the limit of {max} (CERTIFICATES_PER_BUNDLE, docs/limits.md)"
+    )]
     TooLarge {
         /// The head of the closure.
         head: CertId,

@@ -906,10 +906,10 @@ mod tests {
         assert_eq!(w.next_frontier(), Some(vec![ids[0]]));
         w.add(vec![ids[1], ids[0], ids[1]]).unwrap();
         w.add(vec![ids[2]]).unwrap();
-        assert!(matches!(
-            w.add(vec![ids[3]]),
-            Err(StoreError::TooLarge { max: 3, .. })
-        ));
+        let err = w.add(vec![ids[3]]).unwrap_err();
+        assert!(matches!(err, StoreError::TooLarge { max: 3, .. }));
+        // The message names the limit.
+        assert!(err.to_string().contains("CERTIFICATES_PER_BUNDLE"), "{err}");
         assert!(Walk::new(ids[0], 0).is_err());
     }
 }
