@@ -72,6 +72,10 @@ pub fn app(state: AppState) -> Router {
             post(routes::post_certificate).layer(DefaultBodyLimit::max(routes::CERTIFICATE_LIMIT)),
         )
         .route("/v1/certificates/{id}", get(routes::get_certificate))
+        .route(
+            "/v1/certificates/{id}/receipt",
+            get(logroutes::receipt_route),
+        )
         .route("/v1/lots/{lot}/verification", get(routes::lot_verification))
         .route("/v1/lots/{lot}/bundle", get(routes::lot_bundle))
         .route("/v1/watchlists", get(routes::watchlists))
