@@ -219,6 +219,13 @@ mod suite {
             .get(&format!("{base}/v1/certificates/xyz/receipt"), None)
             .await;
         assert_eq!(a.status, 400);
+        // Documented in the OpenAPI description.
+        let a = c.get(&format!("{base}/openapi.json"), None).await;
+        assert!(
+            a.json()["paths"]
+                .get("/v1/certificates/{id}/receipt")
+                .is_some()
+        );
         running.stop().await;
     }
 }
