@@ -416,7 +416,7 @@ fn every_acknowledged_certificate_is_logged_at_its_index_after_sigkill() {
         "--listen",
         "127.0.0.1:0",
     ];
-    let catches: Vec<Vec<u8>> = (0..400)
+    let catches: Vec<Vec<u8>> = (0..2000)
         .map(|i| certs::catch(&pki.vessel, &format!("LK-{i}"), 10.0))
         .collect();
     let mut server = Proc::spawn(&args, dir, "listening on http://");
@@ -444,6 +444,12 @@ fn every_acknowledged_certificate_is_logged_at_its_index_after_sigkill() {
     until("50 acknowledged posts", || {
         (acked.lock().unwrap().len() >= 50).then_some(())
     });
+    // Kill while the sequencer works too: after a first checkpoint, 50 more posts.
+    until("a first checkpoint", || checkpoint(server.addr, dir));
+    let now = acked.lock().unwrap().len();
+    until("50 more acknowledged posts", || {
+        (acked.lock().unwrap().len() >= now + 50).then_some(())
+    });
     server.signal(Signal::SIGKILL);
     assert!(!server.wait().success(), "killed, not exited");
     for p in posters {
@@ -462,7 +468,7 @@ fn every_acknowledged_certificate_is_logged_at_its_index_after_sigkill() {
 
     let again = Proc::spawn(&args, dir, "listening on http://");
     // One more entry after the restart; a fresh checkpoint covers it and everything before.
-    let (status, body) = http(again.addr, "POST", "/v1/certificates", &catches[399]).unwrap();
+    let (status, body) = http(again.addr, "POST", "/v1/certificates", &catches[1999]).unwrap();
     let last = if status == 201 {
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         v["log_index"].as_u64().unwrap()
