@@ -25,6 +25,9 @@ use std::time::{Duration, Instant};
 const PATIENCE: Duration = Duration::from_secs(120);
 const ORIGIN: &str = "test.example/log";
 
+/// (the `log_index` a 201 answered, the certificate).
+type Acked = (u64, Vec<u8>);
+
 /// A running `catchcert` subcommand that logs a line with its address.
 struct Proc {
     child: Child,
@@ -421,7 +424,7 @@ fn every_acknowledged_certificate_is_logged_at_its_index_after_sigkill() {
         .collect();
     let mut server = Proc::spawn(&args, dir, "listening on http://");
     // (log_index answered, certificate) for each 201.
-    let acked: Arc<Mutex<Vec<(u64, Vec<u8>)>>> = Arc::new(Mutex::new(Vec::new()));
+    let acked: Arc<Mutex<Vec<Acked>>> = Arc::new(Mutex::new(Vec::new()));
     let posters: Vec<_> = (0..2)
         .map(|k| {
             let mine: Vec<Vec<u8>> = catches.iter().skip(k).step_by(2).cloned().collect();
