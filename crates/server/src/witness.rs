@@ -16,7 +16,7 @@
 //! garbage, or another key's line, adds nothing). 409 answers the size the witness last
 //! cosigned (`text/x.tlog.size`): the request is made once more with a proof from that size.
 //! Other answers (403 unknown key, 422 a fork) and network failures are logged and retried
-//! with the next checkpoint.
+//! with the next checkpoint, or with the same one after [`RETRY_AFTER_FAILURE`].
 //!
 //! **Never blocking.** This runs in its own task, beside the sequencer: ingest and checkpoint
 //! signing never wait for a witness. Each request has a timeout ([`REQUEST_TIMEOUT`]) and
@@ -39,6 +39,9 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_ANSWER: usize = 16 * 1024;
 /// How often the witness task looks for a checkpoint to send.
 pub const WITNESS_INTERVAL: Duration = Duration::from_secs(1);
+/// After a witness failed on a checkpoint, how long before the same checkpoint is sent to it
+/// again (a new checkpoint is sent at once).
+pub const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(30);
 
 /// One configured witness: where it listens and the key its cosignatures must verify with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +84,8 @@ pub struct Witnessing {
     client: reqwest::Client,
     /// The size each witness last cosigned, as far as this server knows.
     known: Mutex<Vec<u64>>,
+    /// Each witness's last failure: the checkpoint size and when.
+    failed: Mutex<Vec<Option<(u64, std::time::Instant)>>>,
 }
 
 impl std::fmt::Debug for Witnessing {
@@ -99,10 +104,12 @@ impl Witnessing {
             .build()
             .unwrap_or_default();
         let known = Mutex::new(vec![0; peers.len()]);
+        let failed = Mutex::new(vec![None; peers.len()]);
         Witnessing {
             peers,
             client,
             known,
+            failed,
         }
     }
 
@@ -117,6 +124,20 @@ impl Witnessing {
 
     fn set_known(&self, i: usize, size: u64) {
         self.known.lock().unwrap_or_else(|p| p.into_inner())[i] = size;
+    }
+
+    /// Whether witness `i` failed on the checkpoint of `size` less than
+    /// [`RETRY_AFTER_FAILURE`] ago.
+    fn resting(&self, i: usize, size: u64) -> bool {
+        matches!(
+            self.failed.lock().unwrap_or_else(|p| p.into_inner())[i],
+            Some((s, at)) if s == size && at.elapsed() < RETRY_AFTER_FAILURE
+        )
+    }
+
+    fn set_failed(&self, i: usize, failure: Option<u64>) {
+        self.failed.lock().unwrap_or_else(|p| p.into_inner())[i] =
+            failure.map(|s| (s, std::time::Instant::now()));
     }
 }
 
@@ -257,12 +278,28 @@ pub async fn witness_once(
     store: &Store,
     w: &std::sync::Arc<Witnessing>,
 ) -> Result<Vec<PushOutcome>, catchcert_store::StoreError> {
+    witness_round(store, w, false).await
+}
+
+/// [`witness_once`]; with `rest`, a witness that failed on this same checkpoint less than
+/// [`RETRY_AFTER_FAILURE`] ago is not asked again (its outcome is the last failure's kind,
+/// `Refused("resting …")`), so a witness that is down is not called every second.
+async fn witness_round(
+    store: &Store,
+    w: &std::sync::Arc<Witnessing>,
+    rest: bool,
+) -> Result<Vec<PushOutcome>, catchcert_store::StoreError> {
     let Some(cp) = store.checkpoint(None).await? else {
         return Ok(Vec::new());
     };
     let cp = std::sync::Arc::new(cp);
     let mut set = tokio::task::JoinSet::new();
-    for i in 0..w.peers.len() {
+    let mut resting = vec![false; w.peers.len()];
+    for (i, r) in resting.iter_mut().enumerate() {
+        if rest && w.resting(i, cp.size) {
+            *r = true;
+            continue;
+        }
         let (store, w, cp) = (store.clone(), w.clone(), cp.clone());
         set.spawn(async move { (i, push_one(&store, &w, i, &cp).await) });
     }
@@ -272,7 +309,17 @@ pub async fn witness_once(
             out[i] = o;
         }
     }
-    for (peer, o) in w.peers.iter().zip(&out) {
+    for (i, o) in out.iter_mut().enumerate() {
+        if resting[i] {
+            *o = PushOutcome::Refused(format!("resting after a failure on size {}", cp.size));
+        } else {
+            w.set_failed(i, (*o != PushOutcome::Cosigned).then_some(cp.size));
+        }
+    }
+    for ((peer, o), r) in w.peers.iter().zip(&out).zip(&resting) {
+        if *r {
+            continue;
+        }
         match o {
             PushOutcome::Cosigned => {}
             PushOutcome::Refused(why) => {
@@ -293,7 +340,7 @@ pub async fn run_witnesses(store: Store, w: std::sync::Arc<Witnessing>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = witness_once(&store, &w).await {
+        if let Err(e) = witness_round(&store, &w, true).await {
             tracing::error!(error = %e, "witnessing failed; retrying");
         }
     }
