@@ -345,3 +345,47 @@ pub async fn run_witnesses(store: Store, w: std::sync::Arc<Witnessing>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use catchcert_tlog::{Checkpoint, cosign, sign_checkpoint};
+    use ed25519_dalek::SigningKey;
+
+    #[test]
+    fn only_lines_by_the_witness_key_over_this_checkpoint_are_kept() {
+        let log = SigningKey::from_bytes(&[1; 32]);
+        let w = SigningKey::from_bytes(&[2; 32]);
+        let other = SigningKey::from_bytes(&[3; 32]);
+        let cp = Checkpoint::new("o.example/log", 5, [7; 32]);
+        let note = sign_checkpoint(&cp, "o.example/log", &log);
+        let good = cosign(&cp.body(), "w.example", &w, 100);
+        let kept = valid_lines(&note, &good, w.verifying_key());
+        assert_eq!(kept, vec![("w.example".to_string(), good.clone())]);
+        // Another key's line, a line over another checkpoint, garbage: nothing.
+        let by_other = cosign(&cp.body(), "w.example", &other, 100);
+        assert!(valid_lines(&note, &by_other, w.verifying_key()).is_empty());
+        let cp6 = Checkpoint::new("o.example/log", 6, [7; 32]);
+        let elsewhere = cosign(&cp6.body(), "w.example", &w, 100);
+        assert!(valid_lines(&note, &elsewhere, w.verifying_key()).is_empty());
+        for junk in ["", "\n", "hello\n", "\u{2014} w.example !!!\n"] {
+            assert!(valid_lines(&note, junk, w.verifying_key()).is_empty());
+        }
+        // Among several lines, the valid one is found.
+        let both = format!("{by_other}{good}");
+        assert_eq!(valid_lines(&note, &both, w.verifying_key()).len(), 1);
+    }
+
+    #[test]
+    fn the_add_checkpoint_path_is_added_once() {
+        let k = SigningKey::from_bytes(&[2; 32]).verifying_key();
+        for (given, url) in [
+            ("http://w:1", "http://w:1/add-checkpoint"),
+            ("http://w:1/", "http://w:1/add-checkpoint"),
+            ("http://w:1/prefix", "http://w:1/prefix/add-checkpoint"),
+            ("http://w:1/add-checkpoint", "http://w:1/add-checkpoint"),
+        ] {
+            assert_eq!(WitnessPeer::new(given, k).url, url);
+        }
+    }
+}
