@@ -64,6 +64,13 @@ pub struct Args {
     /// The log's origin (first line of its checkpoints and name of its key).
     #[arg(long, value_name = "NAME", default_value = catchcert_server::log::DEFAULT_ORIGIN)]
     pub log_origin: String,
+    /// A witness of the log (repeatable): `URL=W.pub`, the witness's submission URL
+    /// (`http://host:port`, `/add-checkpoint` is added) and its public key file (PEM, as
+    /// `keygen` writes). Each new checkpoint is sent to it (C2SP tlog-witness); its
+    /// cosignatures that verify with W.pub are served with the checkpoint and in bundles.
+    /// A witness that fails never blocks ingest: it is retried with the next checkpoint.
+    #[arg(long, value_name = "URL=W.pub")]
+    pub witness: Vec<String>,
 }
 
 /// Where `serve --demo` writes the demo log's note verifier key.
@@ -105,6 +112,39 @@ fn log_config(a: &Args) -> Result<Option<catchcert_server::log::LogConfig>, CliE
         );
     }
     Ok(Some(log))
+}
+
+/// The witnesses of `--witness URL=W.pub` (the last `=` separates the key file).
+fn witness_peers(
+    a: &Args,
+    log_on: bool,
+) -> Result<Vec<catchcert_server::witness::WitnessPeer>, CliError> {
+    if !a.witness.is_empty() && !log_on {
+        return Err(CliError::usage(
+            "--witness needs the transparency log (--log-key or --demo)",
+        ));
+    }
+    let mut peers = Vec::new();
+    for spec in &a.witness {
+        let Some((url, file)) = spec.rsplit_once('=') else {
+            return Err(CliError::usage(format!(
+                "--witness {spec}: expected URL=W.pub"
+            )));
+        };
+        // The HTTP client is built without TLS: an https witness is reached through a
+        // local TLS proxy (docs/transparency.md).
+        if !url.starts_with("http://") {
+            return Err(CliError::usage(format!(
+                "--witness {spec}: the URL must start with http:// (reach an https witness \
+                 through a local TLS proxy)"
+            )));
+        }
+        let path = std::path::Path::new(file);
+        let key = catchcert_sign::keys::read_public_or_private(&crate::files::read_text(path)?)
+            .map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
+        peers.push(catchcert_server::witness::WitnessPeer::new(url, key));
+    }
+    Ok(peers)
 }
 
 /// Run `serve`.
@@ -156,8 +196,10 @@ pub fn run(a: Args) -> CmdResult {
     }
     init_logging();
     let log = log_config(&a)?;
+    let witnesses = witness_peers(&a, log.is_some())?;
     let opts = ServeOptions {
         log,
+        witnesses,
         db: a.db,
         anchors,
         listen: a.listen,
@@ -193,12 +235,7 @@ async fn serve(
         .context("opening the database")?;
     let mut state = AppState::with_config(store, opts.anchors, opts.config);
     if let Some(log) = opts.log {
-        tokio::spawn(catchcert_server::log::run_sequencer(
-            state.store().clone(),
-            log.clone(),
-            state.clock_arc(),
-        ));
-        state = state.with_log(log);
+        state = catchcert_server::start_log(state, log, opts.witnesses);
     }
     for (path, bytes) in &lists {
         match catchcert_server::accept::ingest_certificate(&state, bytes).await {

@@ -118,3 +118,70 @@ fn a_cli_made_bundle_or_a_directory_is_log_missing() {
         .assert()
         .code(2);
 }
+
+/// The log fixture cases (80 and up) through the CLI, with the flags their `log` object
+/// gives: each required log code is reported, no other log code is, and the exit code
+/// follows integrity.
+#[test]
+fn log_fixture_cases_through_the_cli() {
+    let root = catchcert_testkit::fixtures_dir();
+    let mut seen = 0;
+    let mut dirs: Vec<_> = std::fs::read_dir(root.join("cases"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let e: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
+                .unwrap();
+        let Some(l) = e.get("log") else { continue };
+        seen += 1;
+        let trust = root.join("trust/root.pem");
+        let mut args: Vec<String> = vec![
+            "verify".into(),
+            l["bundle"].as_str().unwrap().into(),
+            "--trust".into(),
+            trust.display().to_string(),
+            "--at".into(),
+            e["at"].as_str().unwrap().into(),
+            "--json".into(),
+            "--log-key".into(),
+            l["key"].as_str().unwrap().into(),
+            "--log-origin".into(),
+            l["origin"].as_str().unwrap().into(),
+            "--witness-threshold".into(),
+            l["threshold"].to_string(),
+        ];
+        for w in l["witnesses"].as_array().unwrap() {
+            args.push("--witness".into());
+            args.push(w.as_str().unwrap().into());
+        }
+        let out = catchcert().args(&args).current_dir(&dir).output().unwrap();
+        let found: Vec<String> = codes(&out.stdout)
+            .into_iter()
+            .filter(|c| c.starts_with("log."))
+            .collect();
+        let required: Vec<String> = e["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        for r in &required {
+            assert!(found.contains(r), "{name}: {r} not reported: {found:?}");
+        }
+        for f in &found {
+            assert!(required.contains(f), "{name}: {f} reported: {required:?}");
+        }
+        let invalid = e["integrity"] == "invalid";
+        assert_eq!(
+            out.status.code() == Some(4),
+            invalid,
+            "{name}: exit {:?}",
+            out.status
+        );
+    }
+    assert_eq!(seen, 5, "log cases 80-84");
+}

@@ -37,6 +37,7 @@ pub mod pathseg;
 pub mod routes;
 pub mod schema;
 pub mod state;
+pub mod witness;
 
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
@@ -71,6 +72,10 @@ pub fn app(state: AppState) -> Router {
             post(routes::post_certificate).layer(DefaultBodyLimit::max(routes::CERTIFICATE_LIMIT)),
         )
         .route("/v1/certificates/{id}", get(routes::get_certificate))
+        .route(
+            "/v1/certificates/{id}/receipt",
+            get(logroutes::receipt_route),
+        )
         .route("/v1/lots/{lot}/verification", get(routes::lot_verification))
         .route("/v1/lots/{lot}/bundle", get(routes::lot_bundle))
         .route("/v1/watchlists", get(routes::watchlists))
@@ -156,6 +161,8 @@ pub struct ServeOptions {
     pub config: Config,
     /// The transparency log, when on (`--log-key`).
     pub log: Option<log::LogConfig>,
+    /// The log's witnesses (`--witness URL=W.pub`), sent each new checkpoint.
+    pub witnesses: Vec<witness::WitnessPeer>,
 }
 
 impl ServeOptions {
@@ -167,6 +174,7 @@ impl ServeOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             config: Config::default(),
             log: None,
+            witnesses: Vec::new(),
         }
     }
 }
@@ -183,16 +191,33 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", opts.listen))?;
     let mut state = AppState::with_config(store, opts.anchors, opts.config);
     if let Some(log) = opts.log {
-        tracing::info!(origin = %log.origin, vkey = %log.vkey(), "transparency log on");
-        tokio::spawn(log::run_sequencer(
-            state.store().clone(),
-            log.clone(),
-            state.clock_arc(),
-        ));
-        state = state.with_log(log);
+        state = start_log(state, log, opts.witnesses);
     }
     serve_on(listener, state, shutdown_signal()).await?;
     Ok(())
+}
+
+/// Turn the transparency log on for `state` and start its background tasks (call within a
+/// Tokio runtime): the sequencer ([`log::run_sequencer`]) and, with witnesses, the task that
+/// sends them each new checkpoint ([`witness::run_witnesses`]).
+pub fn start_log(
+    state: AppState,
+    log: log::LogConfig,
+    witnesses: Vec<witness::WitnessPeer>,
+) -> AppState {
+    tracing::info!(origin = %log.origin, vkey = %log.vkey(), witnesses = witnesses.len(), "transparency log on");
+    tokio::spawn(log::run_sequencer(
+        state.store().clone(),
+        log.clone(),
+        state.clock_arc(),
+    ));
+    if !witnesses.is_empty() {
+        tokio::spawn(witness::run_witnesses(
+            state.store().clone(),
+            std::sync::Arc::new(witness::Witnessing::new(witnesses)),
+        ));
+    }
+    state.with_log(log)
 }
 
 /// Serve `state` on a bound listener until `shutdown` completes, then finish the requests

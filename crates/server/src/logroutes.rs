@@ -319,3 +319,111 @@ pub async fn consistency(
     })
     .into_response())
 }
+
+/// COSE header label of the verifiable data structure (RFC 9942).
+pub const VDS_LABEL: i64 = 395;
+/// COSE header label of the verifiable data proofs (RFC 9942).
+pub const VDP_LABEL: i64 = 396;
+/// The RFC9162_SHA256 verifiable data structure (RFC 9942 §5.2).
+pub const VDS_RFC9162_SHA256: i64 = 1;
+/// The map key of inclusion proofs within the verifiable data proofs.
+pub const INCLUSION_PROOFS: i64 = -1;
+
+/// An RFC 9942 COSE Receipt of inclusion: a tagged COSE_Sign1 by the log key (EdDSA, `kid`
+/// the 4-byte big-endian signed-note key id of the checkpoints' signature lines), protected
+/// header `395: 1` (RFC9162_SHA256), unprotected header `396: {-1: [bstr .cbor [tree_size,
+/// leaf_index, [audit path]]]}`, detached payload: the root of the tree of `tree_size`.
+pub fn receipt(
+    log: &crate::log::LogConfig,
+    tree_size: u64,
+    index: u64,
+    path: &[catchcert_tlog::Hash],
+    root: &catchcert_tlog::Hash,
+) -> Result<Vec<u8>, String> {
+    use coset::cbor::value::Value;
+    use coset::{TaggedCborSerializable, iana};
+    use ed25519_dalek::Signer;
+    let proof = Value::Array(vec![
+        Value::Integer(tree_size.into()),
+        Value::Integer(index.into()),
+        Value::Array(path.iter().map(|h| Value::Bytes(h.to_vec())).collect()),
+    ]);
+    let mut proof_bytes = Vec::new();
+    coset::cbor::ser::into_writer(&proof, &mut proof_bytes).map_err(|e| e.to_string())?;
+    let protected = coset::HeaderBuilder::new()
+        .algorithm(iana::Algorithm::EdDSA)
+        .key_id(log.note_key().key_id().to_be_bytes().to_vec())
+        .value(VDS_LABEL, Value::Integer(VDS_RFC9162_SHA256.into()))
+        .build();
+    let unprotected = coset::HeaderBuilder::new()
+        .value(
+            VDP_LABEL,
+            Value::Map(vec![(
+                Value::Integer(INCLUSION_PROOFS.into()),
+                Value::Array(vec![Value::Bytes(proof_bytes)]),
+            )]),
+        )
+        .build();
+    let sign1 = coset::CoseSign1Builder::new()
+        .protected(protected)
+        .unprotected(unprotected)
+        .create_detached_signature(root, b"", |m| log.key.sign(m).to_bytes().to_vec())
+        .build();
+    sign1.to_tagged_vec().map_err(|e| e.to_string())
+}
+
+/// `GET /v1/certificates/{id}/receipt`: an RFC 9942 COSE Receipt of the certificate's
+/// inclusion in the tree of the latest checkpoint.
+#[utoipa::path(
+    get,
+    path = "/v1/certificates/{id}/receipt",
+    tag = "log",
+    params(("id" = String, Path, description = "Certificate id (64 hex digits)")),
+    responses(
+        (status = 200, description = "COSE Receipt (tagged COSE_Sign1, detached payload: the tree root)", body = Vec<u8>, content_type = "application/cose"),
+        (status = 400, description = "Malformed id", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not in the log, or not covered by a checkpoint yet (Retry-After)", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn receipt_route(
+    State(state): State<AppState>,
+    ApiPath(raw): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let id = CertId::from_str(&raw).map_err(|e| ApiError::BadParameter(e.to_string()))?;
+    let Some(cp) = latest(&state).await? else {
+        return Ok(not_yet("no checkpoint has been signed yet".into()));
+    };
+    let Some(log) = state.log().cloned() else {
+        return Err(log_off());
+    };
+    let index = state
+        .store()
+        .log_index(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("certificate {id} is not in the log")))?;
+    if index >= cp.size {
+        return Ok(not_yet(format!(
+            "entry {index} is not covered by the latest checkpoint (tree size {})",
+            cp.size
+        )));
+    }
+    let (root, path) = prove(&state, cp.size, Some(index), None).await?;
+    if root != cp.root {
+        return Err(ApiError::internal(format!(
+            "the stored hashes give another root for size {} than its checkpoint",
+            cp.size
+        )));
+    }
+    let body = receipt(&log, cp.size, index, &path, &root).map_err(ApiError::internal)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/cose; cose-type=\"cose-sign1\""),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        body,
+    )
+        .into_response())
+}

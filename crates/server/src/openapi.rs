@@ -23,6 +23,7 @@ Errors are application/problem+json (RFC 9457); see docs/api.md."
         crate::logroutes::tile,
         crate::logroutes::inclusion,
         crate::logroutes::consistency,
+        crate::logroutes::receipt_route,
         crate::routes::healthz,
         crate::routes::metrics,
         crate::pages::index,

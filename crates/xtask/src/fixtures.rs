@@ -29,6 +29,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 
 mod evidence_cases;
+mod log_cases;
 mod watchlist_cases;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -1604,8 +1605,8 @@ fn code_names(codes: &[Code]) -> Vec<&'static str> {
 /// from a case without lists, so only the watch-list cases list them.
 const WATCHLIST_CODES: [Code; 2] = [Code::RiskWatchlist, Code::WatchlistIgnored];
 
-/// The codes only a log key given to the verifier (`verify --log-key`) can produce: no case
-/// gives one, so no case lists them as absent.
+/// The codes only a log key given to the verifier (`verify --log-key`) can produce: only the
+/// log cases (80 and up) give one, so only they list them as absent.
 const LOG_CODES: [Code; 4] = [
     Code::LogMissing,
     Code::LogProofInvalid,
@@ -1787,11 +1788,59 @@ pub fn run(dir: &Path, force: bool) -> Res<()> {
             &expected(c.head, "valid", c.risk, &c.codes, &[], c.description, true),
         )?;
     }
+    // The log cases, numbered from 80: a server bundle of the steaks with its log proofs,
+    // the log key and the witness keys beside it (`log` in expected.json).
+    let logged = log_cases::cases(&p, &chain)?;
+    let log_pub = catchcert_sign::keys::public_pem(&log_cases::log_key().verifying_key())
+        .map_err(|e| fail(e.to_string()))?;
+    for (k, c) in logged.iter().enumerate() {
+        let d = dir.join(format!("cases/{:02}_{}", log_cases::FIRST + k, c.name));
+        if names.insert(c.name, ()).is_some() {
+            return Err(fail(format!("case {} twice", c.name)));
+        }
+        for (name, bytes) in &c.certs {
+            write(&d.join(format!("{name}.cose")), bytes)?;
+        }
+        write(&d.join("lot.bundle"), &c.bundle.to_bytes())?;
+        write(&d.join("log.pub"), log_pub.as_bytes())?;
+        let mut witness_files = Vec::new();
+        for (stem, _, key) in log_cases::witnesses() {
+            let pem = catchcert_sign::keys::public_pem(&key.verifying_key())
+                .map_err(|e| fail(e.to_string()))?;
+            write(&d.join(format!("{stem}.pub")), pem.as_bytes())?;
+            witness_files.push(format!("{stem}.pub"));
+        }
+        let mut v = expected(
+            c.head,
+            c.integrity,
+            "low",
+            &c.codes,
+            &[],
+            c.description,
+            false,
+        );
+        // With a log key given, every log code not required must be absent too.
+        let mut absent: Vec<Value> = v["absent"].as_array().cloned().unwrap_or_default();
+        for code in LOG_CODES {
+            if !c.codes.contains(&code) {
+                absent.push(json!(code.as_str()));
+            }
+        }
+        v["absent"] = Value::Array(absent);
+        v["log"] = json!({
+            "bundle": "lot.bundle",
+            "key": "log.pub",
+            "origin": log_cases::ORIGIN,
+            "witnesses": witness_files,
+            "threshold": c.threshold,
+        });
+        write_json(&d.join("expected.json"), &v)?;
+    }
     println!(
         "wrote {}: trust root, demo chain ({} certificates, 2 bundles) and {} cases",
         dir.display(),
         demo.entries.len(),
-        cases.len() + evidence.len() + watch.len()
+        cases.len() + evidence.len() + watch.len() + logged.len()
     );
     Ok(())
 }

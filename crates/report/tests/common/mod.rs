@@ -88,7 +88,7 @@ pub fn case(dir: &Path) -> (Verdict, Vec<Vec<u8>>, Timestamp, Vec<String>) {
     } else {
         Vec::new()
     };
-    let v = verify_screened(
+    let mut v = verify_screened(
         &certs,
         &[],
         &lists,
@@ -97,5 +97,29 @@ pub fn case(dir: &Path) -> (Verdict, Vec<Vec<u8>>, Timestamp, Vec<String>) {
         e.at,
         &Limits::default(),
     );
+    // A log case (80 and up): its bundle's log proofs checked with the case's log trust.
+    let raw: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    if let Some(l) = raw.get("log") {
+        use catchcert_verify::logproof::{self, LogTrust};
+        let key = |f: &serde_json::Value| {
+            let pem = std::fs::read_to_string(dir.join(f.as_str().unwrap())).unwrap();
+            catchcert_sign::keys::read_public_or_private(&pem).unwrap()
+        };
+        let bundle =
+            Bundle::from_bytes(&std::fs::read(dir.join(l["bundle"].as_str().unwrap())).unwrap())
+                .unwrap();
+        let mut trust = LogTrust::new(key(&l["key"]));
+        trust.origin = l["origin"].as_str().map(str::to_string);
+        trust.witnesses = l["witnesses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| catchcert_tlog::WitnessKey::any_name(key(w)))
+            .collect();
+        trust.threshold = l["threshold"].as_u64().unwrap() as usize;
+        let found = logproof::findings(&v, &bundle.certificates, &bundle.log_proofs, &trust);
+        logproof::add_findings(&mut v, found);
+    }
     (v, certs, e.at, e.codes)
 }
