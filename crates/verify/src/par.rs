@@ -13,14 +13,15 @@ use rayon::prelude::*;
 /// the calling thread, where handing work to the pool costs more than it saves.
 pub const PARALLEL_MIN: usize = 256;
 
-/// `items.iter().map(f)`, in order, on several threads when the slice is large.
-pub(crate) fn map<T, R, F>(items: &[T], f: F) -> Vec<R>
+/// `items.iter().map(f)`, in order, on several threads when the slice holds at least
+/// `from` items.
+pub(crate) fn map<T, R, F>(items: &[T], from: usize, f: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
     F: Fn(&T) -> R + Sync + Send,
 {
-    if items.len() < PARALLEL_MIN {
+    if items.len() < from.max(2) {
         items.iter().map(f).collect()
     } else {
         items.par_iter().map(f).collect()
@@ -28,14 +29,14 @@ where
 }
 
 /// `f` over consecutive chunks of `chunk` items, results concatenated in order, on
-/// several threads when the slice is large.
-pub(crate) fn map_chunks<T, R, F>(items: &[T], chunk: usize, f: F) -> Vec<R>
+/// several threads when the slice holds at least `from` items.
+pub(crate) fn map_chunks<T, R, F>(items: &[T], chunk: usize, from: usize, f: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
     F: Fn(&[T]) -> Vec<R> + Sync + Send,
 {
-    if items.len() < PARALLEL_MIN {
+    if items.len() < from.max(2) {
         f(items)
     } else {
         items.par_chunks(chunk.max(1)).flat_map_iter(f).collect()

@@ -91,7 +91,16 @@ const BATCH_MIN: usize = 4;
 /// Sets of at least [`crate::par::PARALLEL_MIN`] items are cut into batches of
 /// [`BATCH_CHUNK`] checked on rayon's pool; the results do not depend on the cut.
 pub fn verify_batch(items: &[BatchItem<'_>]) -> Vec<Result<SignatureChecked, SignatureError>> {
-    crate::par::map_chunks(items, BATCH_CHUNK, verify_one_batch)
+    verify_batch_from(items, crate::par::PARALLEL_MIN)
+}
+
+/// [`verify_batch`], split across threads from `parallel_from` items (tests force the
+/// parallel path with small sets this way).
+pub fn verify_batch_from(
+    items: &[BatchItem<'_>],
+    parallel_from: usize,
+) -> Vec<Result<SignatureChecked, SignatureError>> {
+    crate::par::map_chunks(items, BATCH_CHUNK, parallel_from, verify_one_batch)
 }
 
 /// Signatures per batch equation when a large set is split across threads.
