@@ -2,9 +2,11 @@
 //! benchmarks and load runs. Used by `crates/verify/benches/verify.rs` and
 //! `cargo xtask large-set`.
 //!
-//! Shape, for `c` catches: one facility attestation and one to four crew attestations
-//! (padding to the exact size asked for), then per catch a catch by Sea Harvest 7, a
-//! landing by the reefer, a processing into loins and a shipment; the shipments are
+//! Shape, for `c` catches: one facility attestation, the reefer's crew attestation and one
+//! to five crew attestations of Sea Harvest 7 (padding to the exact size asked for), then
+//! per catch a catch by Sea Harvest 7, a transshipment at sea to the reefer (as in the demo
+//! chain: the reefer may only land what it holds), a landing by the reefer, a processing
+//! into loins and a shipment; the shipments are
 //! gathered by up to 1 000 per aggregate shipment (when there are more than 1 000), and a
 //! single receipt consumes everything and is the head.
 
@@ -38,23 +40,23 @@ fn aggregates(c: usize) -> usize {
     if c <= FAN_IN { 0 } else { c.div_ceil(FAN_IN) }
 }
 
-/// Certificates other than crew attestations for `c` catches.
+/// Certificates other than Sea Harvest 7's crew attestations for `c` catches.
 fn fixed(c: usize) -> usize {
-    1 + 4 * c + aggregates(c) + 1
+    2 + 5 * c + aggregates(c) + 1
 }
 
 fn input(id: CertId, lot: &str, kg: f64) -> Value {
     json!({"certificate": id.to_string(), "lot": lot, "quantity_kg": kg})
 }
 
-/// Build a set of exactly `n` certificates (`n` ≥ 8).
+/// Build a set of exactly `n` certificates (`n` ≥ 9).
 pub fn generate(p: &Programme, n: usize) -> Result<LargeSet, DemoError> {
-    if n < 8 {
+    if n < 9 {
         return Err(DemoError(format!(
-            "a large set needs at least 8 certificates, not {n}"
+            "a large set needs at least 9 certificates, not {n}"
         )));
     }
-    let mut c = (n - 3) / 4;
+    let mut c = (n - 4) / 5;
     while fixed(c) + 1 > n {
         c -= 1;
     }
@@ -77,6 +79,15 @@ pub fn generate(p: &Programme, n: usize) -> Result<LargeSet, DemoError> {
         crew_ids.push(s.id);
         certs.push(s);
     }
+    let reefer_crew = sign(
+        "crew-reefer",
+        auditor,
+        Kind::CrewAttestation,
+        &crew_attestation_json(vessels::PACIFIC_REEFER, false),
+        "2026-01-17T10:00:00Z",
+    )?;
+    let reefer_crew_id = reefer_crew.id;
+    certs.push(reefer_crew);
     let facility = sign(
         "facility",
         auditor,
@@ -104,6 +115,21 @@ pub fn generate(p: &Programme, n: usize) -> Result<LargeSet, DemoError> {
             }),
             "2026-03-02T06:05:00Z",
         )?;
+        let carried = format!("PR3-{i:05}");
+        let transshipment = sign(
+            &carried,
+            carrier,
+            Kind::Transshipment,
+            &json!({
+                "time": "2026-03-05T12:00:00Z",
+                "from_vessel_imo": imo, "to_vessel_imo": vessels::PACIFIC_REEFER.1,
+                "at_sea": true, "fao_area": "71",
+                "inputs": [input(catch.id, &lot, 1000.0)],
+                "outputs": [{"lot": carried, "quantity_kg": 1000.0, "species": "YFT"}],
+                "attestations": [reefer_crew_id.to_string()]
+            }),
+            "2026-03-05T12:30:00Z",
+        )?;
         let landed = format!("THPKT-{i:05}");
         let landing = sign(
             &landed,
@@ -112,7 +138,7 @@ pub fn generate(p: &Programme, n: usize) -> Result<LargeSet, DemoError> {
             &json!({
                 "time": "2026-03-20T03:00:00Z",
                 "port": "THPKT",
-                "inputs": [input(catch.id, &lot, 1000.0)],
+                "inputs": [input(transshipment.id, &carried, 1000.0)],
                 "outputs": [{"lot": landed, "quantity_kg": 1000.0, "species": "YFT"}]
             }),
             "2026-03-20T04:00:00Z",
@@ -145,7 +171,7 @@ pub fn generate(p: &Programme, n: usize) -> Result<LargeSet, DemoError> {
             "2026-04-02T09:00:00Z",
         )?;
         shipments.push((shipment.id, shipped, 570.0));
-        certs.extend([catch, landing, processing, shipment]);
+        certs.extend([catch, transshipment, landing, processing, shipment]);
     }
     let mut last = shipments;
     if aggregates(c) > 0 {

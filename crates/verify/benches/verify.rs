@@ -6,9 +6,14 @@
 //!
 //! Groups: `raw` (one Ed25519 `verify_strict` of a 64-byte message: the baseline),
 //! `sign1` (decode and check one demo certificate), `demo_chain` (the demo loins graph,
-//! 13 certificates) and `chain_scaling` (generated sets of 100, 1 000 and 10 000
-//! certificates). Sets are built before measuring; only verification is timed. Figures
-//! and their ratios to `raw` are in docs/performance.md.
+//! 13 certificates) and, for generated sets of 100, 1 000 and 10 000 certificates, in the
+//! same run: `strict_seq` (sequential `verify_strict` of exactly the set's certificate
+//! signatures: the floor), `batch` (`signature::verify_batch` of the same signatures) and
+//! `chain_scaling` (the whole `chain::verify`). Sets are built before measuring; only
+//! verification is timed. Figures and their ratios are in docs/performance.md.
+//!
+//! Short runs: `cargo bench -p catchcert-verify --bench verify -- --warm-up-time 1
+//! --measurement-time 5` (the 10 000 sets take 10 samples).
 
 use catchcert_testkit::large_set;
 
@@ -17,6 +22,8 @@ use catchcert_verify::chain::{self, Limits};
 use catchcert_verify::cose;
 use catchcert_verify::findings::Integrity;
 use catchcert_verify::path::TrustAnchors;
+use catchcert_verify::signature::{BatchItem, verify_batch};
+use ed25519_dalek::{Signature, VerifyingKey};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ed25519_dalek::{Signer, Verifier as _};
 use std::hint::black_box;
@@ -71,14 +78,77 @@ fn demo(c: &mut Criterion) {
     g.finish();
 }
 
+/// The signatures of a set as (issuer key, signed bytes, signature): what a verifier must
+/// check at least, each certificate's key taken from the leaf of its x5chain.
+fn signatures(certs: &[Vec<u8>]) -> Vec<(VerifyingKey, Vec<u8>, Signature)> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    certs
+        .iter()
+        .map(|bytes| {
+            let s = cose::decode(bytes).expect("decode");
+            let (_, leaf) = X509Certificate::from_der(&s.x5chain[0]).expect("leaf");
+            let key: [u8; 32] = leaf.public_key().subject_public_key.data.as_ref()
+                .try_into()
+                .expect("Ed25519 key");
+            let key = VerifyingKey::from_bytes(&key).expect("key");
+            let sig = Signature::from_slice(&s.signature).expect("64 bytes");
+            (key, s.to_be_signed(), sig)
+        })
+        .collect()
+}
+
+fn sets() -> Vec<(usize, large_set::LargeSet)> {
+    let p = Programme::new().expect("programme");
+    [100usize, 1_000, 10_000]
+        .into_iter()
+        .map(|n| (n, large_set::generate(&p, n).expect("generate")))
+        .collect()
+}
+
+/// Sequential `verify_strict` and `verify_batch` of exactly the signatures of each set.
+fn floor(c: &mut Criterion) {
+    for (n, set) in sets() {
+        let sigs = signatures(&set.bytes());
+        assert!(sigs.iter().all(|(k, m, s)| k.verify_strict(m, s).is_ok()));
+        let bytes: Vec<[u8; 64]> = sigs.iter().map(|(_, _, s)| s.to_bytes()).collect();
+        let items: Vec<BatchItem<'_>> = sigs
+            .iter()
+            .zip(&bytes)
+            .map(|((key, message, _), signature)| BatchItem {
+                key,
+                message,
+                signature,
+            })
+            .collect();
+        assert!(verify_batch(&items).iter().all(|r| r.is_ok()));
+        for (group, batched) in [("strict_seq", false), ("batch", true)] {
+            let mut g = c.benchmark_group(group);
+            g.throughput(Throughput::Elements(n as u64));
+            if n >= 10_000 {
+                g.sample_size(10);
+            }
+            g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+                b.iter(|| {
+                    if batched {
+                        verify_batch(black_box(&items)).len()
+                    } else {
+                        sigs.iter()
+                            .filter(|(k, m, s)| black_box(k).verify_strict(m, s).is_ok())
+                            .count()
+                    }
+                })
+            });
+            g.finish();
+        }
+    }
+}
+
 fn scaling(c: &mut Criterion) {
     let p = Programme::new().expect("programme");
     let anchors = TrustAnchors::from_pem(&p.root_pem).expect("anchors");
     let (at, limits) = (t(VERIFY_AT), Limits::default());
     let mut g = c.benchmark_group("chain_scaling");
-    g.sample_size(10);
-    for n in [100usize, 1_000, 10_000] {
-        let set = large_set::generate(&p, n).expect("generate");
+    for (n, set) in sets() {
         let certs = set.bytes();
         let v = chain::verify(&certs, &[], set.head, &anchors, at, &limits);
         assert_eq!(
@@ -89,11 +159,7 @@ fn scaling(c: &mut Criterion) {
         );
         assert_eq!(v.certificates, n, "the head's graph is the whole set");
         g.throughput(Throughput::Elements(n as u64));
-        if n >= 10_000 {
-            g.measurement_time(Duration::from_secs(20));
-        } else {
-            g.measurement_time(Duration::from_secs(5));
-        }
+        g.sample_size(if n >= 10_000 { 10 } else { 20 });
         g.bench_with_input(BenchmarkId::from_parameter(n), &certs, |b, certs| {
             b.iter(|| chain::verify(black_box(certs), &[], set.head, &anchors, at, &limits))
         });
@@ -107,6 +173,6 @@ criterion_group! {
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = raw, sign1, demo, scaling
+    targets = raw, sign1, demo, floor, scaling
 }
 criterion_main!(benches);

@@ -1,13 +1,19 @@
 //! Stage 2, check each certificate on its own: issuer path, signature, role and internal
 //! time order. Each certificate is checked once per run; the outcome is cached, and a
 //! sound outcome holds the proof that its signature was checked.
+//!
+//! The signatures of the head's graph are checked together first ([`Checks::prepare`]:
+//! one Ed25519 batch, on several threads for large graphs, see [`crate::par`]); the
+//! one-by-one checks then read their outcome. A certificate that `prepare` did not cover
+//! (an attestation or revocation outside the graph, a watch list) is checked alone.
 
 use crate::findings::Finding;
 use crate::kinds::FindingKind;
-use crate::path::{PathValidator, TrustAnchors, ValidIssuer};
+use crate::pipeline::VerifyLimits;
+use crate::path::{PathError, PathValidator, TrustAnchors, ValidIssuer};
 use crate::rules;
 use crate::set::{Entry, Set};
-use crate::signature::SignatureChecked;
+use crate::signature::{self, BatchItem, SignatureChecked, SignatureError};
 use catchcert_model::CertId;
 use std::collections::HashMap;
 
@@ -54,21 +60,72 @@ impl CheckedCertificate {
 pub(crate) struct Checks {
     validator: PathValidator,
     done: HashMap<CertId, CheckedCertificate>,
+    /// Issuer paths and signature outcomes made ahead by [`Checks::prepare`], taken by the
+    /// one-by-one check.
+    ahead: HashMap<CertId, (Result<ValidIssuer, PathError>, Option<SignatureResult>)>,
     /// Certificate signatures checked so far, and the most allowed.
     signatures: usize,
     max_signatures: usize,
+    /// See [`crate::pipeline::VerifyLimits::parallel_from`].
+    parallel_from: usize,
 }
 
 impl Checks {
     /// A validator for `anchors` with the set's extra issuer certificates, indexed once.
-    pub(crate) fn new(anchors: &TrustAnchors, pool: &[Vec<u8>], max_signatures: usize) -> Self {
+    pub(crate) fn new(anchors: &TrustAnchors, pool: &[Vec<u8>], limits: &VerifyLimits) -> Self {
         let mut validator = PathValidator::new(anchors.clone());
         validator.add_pool(pool);
         Checks {
             validator,
             done: HashMap::new(),
+            ahead: HashMap::new(),
             signatures: 0,
-            max_signatures,
+            max_signatures: limits.max_signatures,
+            parallel_from: limits.parallel_from,
+        }
+    }
+
+    /// Validate the issuer paths of `ids` (in order, within the signature budget) and
+    /// check the signatures of those whose path holds in one batch. Only a cache: each
+    /// outcome is exactly what the one-by-one check would compute.
+    pub(crate) fn prepare(&mut self, set: &Set, ids: &[CertId]) {
+        let room = self.max_signatures.saturating_sub(self.signatures);
+        let mut todo: Vec<(CertId, &Entry, ValidIssuer)> = Vec::new();
+        for id in ids {
+            if todo.len() + self.ahead.len() >= room {
+                break;
+            }
+            if self.done.contains_key(id) || self.ahead.contains_key(id) {
+                continue;
+            }
+            let (Some(e), None) = (set.entries.get(id), set.broken.get(id)) else {
+                continue;
+            };
+            match self
+                .validator
+                .validate(&e.sign1.x5chain, &[], e.payload.issued_at())
+            {
+                Ok(issuer) => todo.push((*id, e, issuer)),
+                Err(err) => {
+                    self.ahead.insert(*id, (Err(err), None));
+                }
+            }
+        }
+        let messages = crate::par::map(&todo, self.parallel_from, |(_, e, _)| {
+            e.sign1.to_be_signed()
+        });
+        let items: Vec<BatchItem<'_>> = todo
+            .iter()
+            .zip(&messages)
+            .map(|((_, e, issuer), message)| BatchItem {
+                key: &issuer.key,
+                message,
+                signature: &e.sign1.signature,
+            })
+            .collect();
+        let outcomes = signature::verify_batch_from(&items, self.parallel_from);
+        for ((id, _, issuer), outcome) in todo.into_iter().zip(outcomes) {
+            self.ahead.insert(id, (Ok(issuer), Some(outcome)));
         }
     }
 
@@ -146,10 +203,15 @@ impl Checks {
         self.signatures += 1;
         let (sign1, payload) = (&e.sign1, &e.payload);
         let mut out = Vec::new();
-        let issuer = match self
-            .validator
-            .validate(&sign1.x5chain, &[], payload.issued_at())
-        {
+        let (path, ahead) = match self.ahead.remove(&id) {
+            Some(made) => made,
+            None => (
+                self.validator
+                    .validate(&sign1.x5chain, &[], payload.issued_at()),
+                None,
+            ),
+        };
+        let issuer = match path {
             Ok(issuer) => issuer,
             Err(err) => {
                 out.push(rules::issuer_path(id, err));
@@ -165,9 +227,12 @@ impl Checks {
                 return (unsound(None), out);
             }
         };
-        let signature = rules::signature(id, sign1, &issuer)
-            .map_err(|f| out.push(f))
-            .ok();
+        let signature = match ahead {
+            Some(outcome) => rules::signature_outcome(id, outcome, &issuer),
+            None => rules::signature(id, sign1, &issuer),
+        }
+        .map_err(|f| out.push(f))
+        .ok();
         let revoked_signer = self.revoked_signer(set, &issuer, payload);
         out.extend(rules::role(id, &issuer, payload, revoked_signer.as_ref()));
         out.extend(rules::internal_time_order(id, payload));
@@ -199,6 +264,9 @@ impl Checks {
             .map(|v| v.key)
     }
 }
+
+/// A signature's outcome.
+type SignatureResult = Result<SignatureChecked, SignatureError>;
 
 static NOT_PRESENT: CheckedCertificate = CheckedCertificate::Unsound {
     issuer: None,

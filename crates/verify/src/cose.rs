@@ -60,6 +60,11 @@ pub enum CoseError {
 
 /// Decode a certificate message without verifying it.
 pub fn decode(bytes: &[u8]) -> Result<Sign1, CoseError> {
+    decode_as(bytes, CertId::of_cose(bytes))
+}
+
+/// [`decode`] for bytes whose id (SHA-256) the caller has already computed.
+fn decode_as(bytes: &[u8], id: CertId) -> Result<Sign1, CoseError> {
     if bytes.len() > MAX_CERTIFICATE_BYTES {
         return Err(CoseError::TooLarge(bytes.len()));
     }
@@ -93,7 +98,7 @@ pub fn decode(bytes: &[u8]) -> Result<Sign1, CoseError> {
         return Err(CoseError::SignatureLength(msg.signature.len()));
     }
     Ok(Sign1 {
-        id: CertId::of_cose(bytes),
+        id,
         protected,
         x5chain,
         payload,
@@ -219,7 +224,15 @@ pub enum CertificateError {
 pub fn decode_certificate(
     bytes: &[u8],
 ) -> Result<(Sign1, catchcert_model::Payload), CertificateError> {
-    let sign1 = decode(bytes)?;
+    decode_certificate_as(bytes, CertId::of_cose(bytes))
+}
+
+/// [`decode_certificate`] for bytes whose id `id` (SHA-256) the caller has computed.
+pub(crate) fn decode_certificate_as(
+    bytes: &[u8],
+    id: CertId,
+) -> Result<(Sign1, catchcert_model::Payload), CertificateError> {
+    let sign1 = decode_as(bytes, id)?;
     let payload = catchcert_model::Payload::from_cbor(&sign1.payload)?;
     Ok((sign1, payload))
 }

@@ -24,6 +24,7 @@ mod graph;
 pub mod kinds;
 pub mod logproof;
 pub mod pack;
+pub mod par;
 pub mod path;
 mod path_code;
 pub mod pipeline;

@@ -33,6 +33,10 @@ pub struct VerifyLimits {
     /// Most certificate signatures checked in the run; certificates beyond are unsound
     /// (`limits.exceeded`).
     pub max_signatures: usize,
+    /// Fewest certificates (messages to decode, signatures to check) split across rayon's
+    /// pool; smaller sets stay on the calling thread. Not a limit: the verdict is the same
+    /// whatever its value and the pool's thread count ([`crate::par`]).
+    pub parallel_from: usize,
 }
 
 impl Default for VerifyLimits {
@@ -41,6 +45,7 @@ impl Default for VerifyLimits {
             max_certificates: catchcert_model::limits::CERTIFICATES_PER_BUNDLE,
             max_depth: catchcert_model::limits::GRAPH_DEPTH,
             max_signatures: catchcert_model::limits::SIGNATURES_PER_RUN,
+            parallel_from: crate::par::PARALLEL_MIN,
         }
     }
 }
@@ -91,9 +96,9 @@ pub fn verify_screened(
     limits: &VerifyLimits,
 ) -> Verdict {
     // 1. decode
-    let mut set = Set::decode(certificates, at, limits.max_certificates);
+    let mut set = Set::decode(certificates, at, limits);
     set.add_watchlists(watchlists);
-    let mut checks = Checks::new(anchors, issuers, limits.max_signatures);
+    let mut checks = Checks::new(anchors, issuers, limits);
     let mut findings = Vec::new();
     if let Some(over) = set.over_limit.clone() {
         findings.push(over.on(head));
@@ -105,6 +110,7 @@ pub fn verify_screened(
     }
     // 2. check each certificate of the graph
     let mut graph = graph::closure(&set, head);
+    checks.prepare(&set, &graph);
     for id in &graph {
         checks.check(&set, *id, Some(&mut findings));
     }

@@ -8,7 +8,7 @@ use crate::cose::Sign1;
 use crate::findings::Finding;
 use crate::kinds::{Absence, FindingKind, RevocationRefusal};
 use crate::path::{PathError, ValidIssuer};
-use crate::signature::SignatureChecked;
+use crate::signature::{SignatureChecked, SignatureError};
 use catchcert_model::payload::{CustodyEvent, Details, Input, Step};
 use catchcert_model::{CertId, Kind, Payload, Role};
 use ed25519_dalek::VerifyingKey;
@@ -25,7 +25,16 @@ pub fn signature(
     sign1: &Sign1,
     issuer: &ValidIssuer,
 ) -> Result<SignatureChecked, Finding> {
-    sign1.verify(&issuer.key).map_err(|error| {
+    signature_outcome(id, sign1.verify(&issuer.key), issuer)
+}
+
+/// [`signature`] for a check already made (by the batch verifier of a run).
+pub fn signature_outcome(
+    id: CertId,
+    outcome: Result<SignatureChecked, SignatureError>,
+    issuer: &ValidIssuer,
+) -> Result<SignatureChecked, Finding> {
+    outcome.map_err(|error| {
         FindingKind::SignatureUnderIssuer {
             error,
             issuer: issuer.subject.clone(),

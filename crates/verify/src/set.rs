@@ -4,6 +4,8 @@
 
 use crate::cose::{self, Sign1};
 use crate::kinds::{Absence, FindingKind};
+use crate::par;
+use crate::pipeline::VerifyLimits;
 use catchcert_model::payload::Details;
 use catchcert_model::{CertId, Grams, Payload, Timestamp};
 use std::collections::{HashMap, HashSet};
@@ -36,8 +38,11 @@ pub(crate) struct Set {
 }
 
 impl Set {
-    /// Decode at most `max_certificates` messages, as of `at`.
-    pub(crate) fn decode(certificates: &[Vec<u8>], at: Timestamp, max_certificates: usize) -> Set {
+    /// Decode at most `limits.max_certificates` messages, as of `at`: each message is
+    /// hashed (its id) and decoded once, on several threads for large sets; the set is
+    /// then built in input order.
+    pub(crate) fn decode(certificates: &[Vec<u8>], at: Timestamp, limits: &VerifyLimits) -> Set {
+        let max_certificates = limits.max_certificates;
         let mut set = Set {
             at,
             entries: HashMap::new(),
@@ -53,8 +58,13 @@ impl Set {
                 },
             ),
         };
-        for bytes in certificates.iter().take(max_certificates) {
-            set.add(bytes);
+        let taken = &certificates[..certificates.len().min(max_certificates)];
+        let decoded = par::map(taken, limits.parallel_from, |bytes| {
+            let id = CertId::of_cose(bytes);
+            (id, cose::decode_certificate_as(bytes, id))
+        });
+        for (id, d) in decoded {
+            set.insert(id, d);
         }
         set
     }
@@ -81,10 +91,21 @@ impl Set {
 
     fn add(&mut self, bytes: &[u8]) {
         let id = CertId::of_cose(bytes);
-        if self.contains(&id) {
+        if !self.contains(&id) {
+            self.insert(id, cose::decode_certificate_as(bytes, id));
+        }
+    }
+
+    /// Add the message `id`, decoded (or not) as `decoded`; a repeated id is ignored.
+    fn insert(
+        &mut self,
+        id: CertId,
+        decoded: Result<(Sign1, Payload), cose::CertificateError>,
+    ) {
+        if self.contains(&id) || self.later.contains(&id) {
             return;
         }
-        let (sign1, payload) = match cose::decode_certificate(bytes) {
+        let (sign1, payload) = match decoded {
             Ok(d) => d,
             Err(e) => {
                 self.broken.insert(id, e.to_string());

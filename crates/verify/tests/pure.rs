@@ -1,6 +1,9 @@
 //! The architecture invariant "catchcert-verify has no I/O, no clock and no async"
 //! (ARCHITECTURE.md): its source names none of them, and neither it nor anything it
-//! depends on (normal dependencies) is an async runtime.
+//! depends on (normal dependencies) is an async runtime. Its one kind of concurrency is
+//! deterministic data parallelism through rayon, named in `src/par.rs` only (no thread of
+//! its own: `std::thread` stays forbidden); `tests/parallel.rs` checks that verdicts do not
+//! depend on the number of threads.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -68,6 +71,18 @@ fn source_names_no_io_clock_or_async() {
         "I/O, clock or async in the verifier:\n{}",
         hits.join("\n")
     );
+}
+
+#[test]
+fn rayon_is_named_in_par_rs_only() {
+    let mut files = Vec::new();
+    rust_files(&crate_dir().join("src"), &mut files);
+    let named: Vec<String> = files
+        .iter()
+        .filter(|f| std::fs::read_to_string(f).unwrap().contains("rayon::"))
+        .map(|f| f.strip_prefix(crate_dir()).unwrap().display().to_string())
+        .collect();
+    assert_eq!(named, ["src/par.rs"]);
 }
 
 #[test]

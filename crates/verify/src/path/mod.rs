@@ -60,7 +60,10 @@
 //! A [`PathValidator`] keeps every certificate it parsed, keyed by the SHA-256 of its DER,
 //! and the outcome of every (child, issuer) signature check. Verifying many certificates
 //! issued by the same few issuers parses and checks each issuer certificate once; the
-//! time and role checks (cheap) run on every call.
+//! time and role checks (cheap) run on every call. A signer's x5chain that validated is
+//! kept too, keyed by the SHA-256 of its bytes, with the window of times at which every
+//! validity comparison of rule 10 comes out the same: a later call with the same chain
+//! and a time in that window gets the same issuer without a search (errors are not kept).
 //!
 //! # Names
 //!
@@ -167,6 +170,8 @@ pub struct PathValidator {
     pool_seen: HashSet<[u8; 32]>,
     parsed: HashMap<[u8; 32], Result<Arc<Cert>, PathError>>,
     signatures: HashMap<([u8; 32], [u8; 32]), Option<SignatureChecked>>,
+    /// Valid issuers by x5chain (see `search.rs`, `PathValidator::run`).
+    valid: HashMap<[u8; 32], Vec<search::ValidWindow>>,
 }
 
 impl PathValidator {
@@ -178,6 +183,7 @@ impl PathValidator {
             pool_seen: HashSet::new(),
             parsed: HashMap::new(),
             signatures: HashMap::new(),
+            valid: HashMap::new(),
         }
     }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 /// The trusted roots: programme root certificates with Ed25519 keys.
 #[derive(Debug, Clone)]
 pub struct TrustAnchors {
-    certs: Vec<Arc<Cert>>,
+    pub(super) certs: Vec<Arc<Cert>>,
 }
 
 impl TrustAnchors {
@@ -104,9 +104,13 @@ impl PathValidator {
 
     /// Empty the caches once they hold over [`CACHE_LIMIT`] entries.
     pub(super) fn bound_caches(&mut self) {
-        if self.parsed.len() > CACHE_LIMIT || self.signatures.len() > CACHE_LIMIT {
+        if self.parsed.len() > CACHE_LIMIT
+            || self.signatures.len() > CACHE_LIMIT
+            || self.valid.len() > CACHE_LIMIT
+        {
             self.parsed.clear();
             self.signatures.clear();
+            self.valid.clear();
         }
     }
 

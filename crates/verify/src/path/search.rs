@@ -33,7 +33,65 @@ pub(super) struct Search<'a> {
 type Found = Result<Option<Vec<Arc<Cert>>>, PathError>;
 
 impl PathValidator {
+    /// Validate, through the cache of valid paths for a signer's x5chain without a per-call
+    /// pool (the verifier's case: thousands of certificates carry the same few chains).
     pub(super) fn run(
+        &mut self,
+        chain: &[Vec<u8>],
+        pool: &[Vec<u8>],
+        at: Timestamp,
+        leaf_use: LeafUse,
+    ) -> Result<ValidIssuer, PathError> {
+        if !pool.is_empty() || leaf_use != LeafUse::Signer {
+            return self.search_path(chain, pool, at, leaf_use);
+        }
+        let key = chain_key(chain);
+        if let Some(hit) = self.valid.get(&key).and_then(|w| w.iter().find(|w| w.holds(at))) {
+            return Ok(hit.issuer.clone());
+        }
+        let found = self.search_path(chain, pool, at, leaf_use)?;
+        let window = self.window(chain, at);
+        let windows = self.valid.entry(key).or_default();
+        if windows.len() < MAX_WINDOWS {
+            windows.push(ValidWindow {
+                window,
+                issuer: found.clone(),
+            });
+        }
+        Ok(found)
+    }
+
+    /// Where `at` falls among the validity bounds of every certificate a path for `chain`
+    /// may use (its own certificates, the pool, the anchors): any time in the same place
+    /// makes every comparison of rule 10 come out the same, so the search finds the same
+    /// path.
+    fn window(&mut self, chain: &[Vec<u8>], at: Timestamp) -> Window {
+        let mut certs: Vec<Arc<Cert>> = chain
+            .iter()
+            .filter_map(|der| self.parse_cached(der).ok())
+            .collect();
+        certs.extend(self.anchors.certs.iter().cloned());
+        certs.extend(self.pool_index.values().flatten().cloned());
+        let mut w = Window::default();
+        for c in &certs {
+            // `at < not_before` must keep its answer ...
+            if c.not_before <= at {
+                w.from = w.from.max(Some(c.not_before));
+            } else {
+                w.before = Some(w.before.map_or(c.not_before, |b| b.min(c.not_before)));
+            }
+            // ... and so must `at > not_after`.
+            if c.not_after < at {
+                w.after = w.after.max(Some(c.not_after));
+            } else {
+                w.until = Some(w.until.map_or(c.not_after, |u| u.min(c.not_after)));
+            }
+        }
+        w
+    }
+
+    /// The uncached validation.
+    fn search_path(
         &mut self,
         chain: &[Vec<u8>],
         pool: &[Vec<u8>],
@@ -287,6 +345,47 @@ fn check_sizes<'c>(chain: &'c [Vec<u8>], pool: &[Vec<u8>]) -> Result<&'c [u8], P
 }
 
 /// Keep the more specific of two failures (the first on a tie).
+/// Valid paths kept per x5chain (one per distinct window of validity times).
+const MAX_WINDOWS: usize = 8;
+
+/// The cache key of an x5chain: SHA-256 over each certificate's length and bytes.
+fn chain_key(chain: &[Vec<u8>]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for der in chain {
+        h.update((der.len() as u64).to_be_bytes());
+        h.update(der);
+    }
+    h.finalize().into()
+}
+
+/// The times at which every validity comparison comes out as at the time a path was
+/// found: `from ≤ t < before` and `after < t ≤ until` (a missing bound does not limit).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Window {
+    from: Option<Timestamp>,
+    before: Option<Timestamp>,
+    after: Option<Timestamp>,
+    until: Option<Timestamp>,
+}
+
+/// A valid issuer found for an x5chain, and the window of times it holds for.
+#[derive(Clone, Debug)]
+pub(super) struct ValidWindow {
+    window: Window,
+    issuer: ValidIssuer,
+}
+
+impl ValidWindow {
+    fn holds(&self, t: Timestamp) -> bool {
+        let w = &self.window;
+        w.from.is_none_or(|f| f <= t)
+            && w.before.is_none_or(|b| t < b)
+            && w.after.is_none_or(|a| a < t)
+            && w.until.is_none_or(|u| t <= u)
+    }
+}
+
 fn note(best: &mut Option<PathError>, e: PathError) {
     if best.as_ref().is_none_or(|b| e.rank() > b.rank()) {
         *best = Some(e);

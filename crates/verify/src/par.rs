@@ -1,0 +1,44 @@
+//! Deterministic data parallelism for large sets, the only place the verifier uses rayon.
+//!
+//! A map over a slice runs on rayon's pool when the slice holds at least
+//! [`PARALLEL_MIN`] items and in order on the calling thread otherwise; either way the
+//! results come back in the input's order and each result depends on its item alone, so a
+//! verdict does not depend on the number of threads (`tests/parallel.rs` checks the
+//! fixtures with one and two). Nothing here shares mutable state, reads a clock or does
+//! I/O; the pool is the caller's (rayon's global pool unless the caller installs another).
+
+use rayon::prelude::*;
+
+/// Fewest items for which a map is split across threads. A 13-certificate lot stays on
+/// the calling thread, where handing work to the pool costs more than it saves.
+pub const PARALLEL_MIN: usize = 256;
+
+/// `items.iter().map(f)`, in order, on several threads when the slice holds at least
+/// `from` items.
+pub(crate) fn map<T, R, F>(items: &[T], from: usize, f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> R + Sync + Send,
+{
+    if items.len() < from.max(2) {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
+    }
+}
+
+/// `f` over consecutive chunks of `chunk` items, results concatenated in order, on
+/// several threads when the slice holds at least `from` items.
+pub(crate) fn map_chunks<T, R, F>(items: &[T], chunk: usize, from: usize, f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&[T]) -> Vec<R> + Sync + Send,
+{
+    if items.len() < from.max(2) {
+        f(items)
+    } else {
+        items.par_chunks(chunk.max(1)).flat_map_iter(f).collect()
+    }
+}

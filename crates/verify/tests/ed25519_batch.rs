@@ -1,0 +1,311 @@
+//! Batch verification (`signature::verify_batch`) accepts exactly what the single strict
+//! path (`verify_strict`) accepts: every published vector of `shared/vectors/ed25519`
+//! (RFC 8032, Wycheproof, speccheck, CCTV) goes through both, alone and inside batches that
+//! mix it with good and bad signatures, and the verdicts are compared one by one.
+//!
+//! When the shared folder is absent the tests print a notice and pass without checking
+//! anything (under `CI=true` they fail instead).
+
+use catchcert_verify::par::PARALLEL_MIN;
+use catchcert_verify::signature::{
+    BatchItem, SignatureChecked, SignatureError, verify_batch, verify_with_key,
+};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+fn vectors_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/ed25519");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "shared test vectors missing at {} under CI",
+            dir.display()
+        );
+        eprintln!(
+            "skipping: shared test vectors not found at {}",
+            dir.display()
+        );
+        None
+    }
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(dir: &Path, file: &str) -> T {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    hex::decode(s).unwrap_or_else(|e| panic!("bad hex {s:?}: {e}"))
+}
+
+#[derive(Deserialize)]
+struct Rfc8032File {
+    vectors: Vec<Rfc8032Vector>,
+}
+#[derive(Deserialize)]
+struct Rfc8032Vector {
+    name: String,
+    public_key: String,
+    message: String,
+    signature: String,
+}
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WycheproofFile {
+    test_groups: Vec<WycheproofGroup>,
+}
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WycheproofGroup {
+    public_key: WycheproofKey,
+    tests: Vec<WycheproofTest>,
+}
+#[derive(Deserialize)]
+struct WycheproofKey {
+    pk: String,
+}
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WycheproofTest {
+    tc_id: u32,
+    msg: String,
+    sig: String,
+}
+#[derive(Deserialize)]
+struct SpeccheckCase {
+    message: String,
+    pub_key: String,
+    signature: String,
+}
+#[derive(Deserialize)]
+struct CctvVector {
+    number: usize,
+    key: String,
+    sig: String,
+    msg: String,
+}
+
+/// One vector whose key decodes (a key that does not decode never reaches either path).
+struct Vector {
+    name: String,
+    key: VerifyingKey,
+    message: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+impl Vector {
+    fn item(&self) -> BatchItem<'_> {
+        BatchItem {
+            key: &self.key,
+            message: &self.message,
+            signature: &self.signature,
+        }
+    }
+    fn single(&self) -> Result<SignatureChecked, SignatureError> {
+        verify_with_key(&self.key, &self.message, &self.signature)
+    }
+}
+
+/// Every vector of the four sources, and how many had a key that does not decode.
+fn all_vectors(dir: &Path) -> (Vec<Vector>, usize) {
+    let mut raw: Vec<(String, Vec<u8>, Vec<u8>, Vec<u8>)> = Vec::new();
+    let rfc: Rfc8032File = read_json(dir, "rfc8032_ed25519.json");
+    for v in rfc.vectors {
+        raw.push((
+            format!("rfc8032 {}", v.name),
+            unhex(&v.public_key),
+            unhex(&v.message),
+            unhex(&v.signature),
+        ));
+    }
+    let wp: WycheproofFile = read_json(dir, "wycheproof_ed25519_test.json");
+    for g in wp.test_groups {
+        let pk = unhex(&g.public_key.pk);
+        for t in g.tests {
+            raw.push((
+                format!("wycheproof tcId {}", t.tc_id),
+                pk.clone(),
+                unhex(&t.msg),
+                unhex(&t.sig),
+            ));
+        }
+    }
+    let sc: Vec<SpeccheckCase> = read_json(dir, "speccheck_cases.json");
+    for (i, c) in sc.into_iter().enumerate() {
+        raw.push((
+            format!("speccheck case {i}"),
+            unhex(&c.pub_key),
+            unhex(&c.message),
+            unhex(&c.signature),
+        ));
+    }
+    let cctv: Vec<CctvVector> = read_json(dir, "cctv_ed25519vectors.json");
+    for v in cctv {
+        raw.push((
+            format!("cctv {}", v.number),
+            unhex(&v.key),
+            v.msg.into_bytes(),
+            unhex(&v.sig),
+        ));
+    }
+    let mut bad_keys = 0;
+    let vectors = raw
+        .into_iter()
+        .filter_map(|(name, pk, message, signature)| {
+            let key = <[u8; 32]>::try_from(pk.as_slice())
+                .ok()
+                .and_then(|b| VerifyingKey::from_bytes(&b).ok());
+            if key.is_none() {
+                bad_keys += 1;
+            }
+            Some(Vector {
+                name,
+                key: key?,
+                message,
+                signature,
+            })
+        })
+        .collect();
+    (vectors, bad_keys)
+}
+
+/// Good signatures by fresh keys, to mix into batches.
+fn good(n: usize) -> Vec<Vector> {
+    (0..n)
+        .map(|i| {
+            let sk = SigningKey::from_bytes(&[(i % 251) as u8 + 1; 32]);
+            let message = format!("good message {i}").into_bytes();
+            Vector {
+                name: format!("good {i}"),
+                key: sk.verifying_key(),
+                signature: sk.sign(&message).to_bytes().to_vec(),
+                message,
+            }
+        })
+        .collect()
+}
+
+/// Run `batch` through `verify_batch` and compare each verdict with the single path.
+fn compare(batch: &[&Vector], context: &str, failures: &mut Vec<String>) {
+    let items: Vec<BatchItem<'_>> = batch.iter().map(|v| v.item()).collect();
+    let got = verify_batch(&items);
+    assert_eq!(got.len(), batch.len(), "one verdict per item");
+    for (v, got) in batch.iter().zip(got) {
+        let want = v.single();
+        if got != want {
+            failures.push(format!(
+                "{} ({context}): single {want:?}, batch {got:?}",
+                v.name
+            ));
+        }
+    }
+}
+
+#[test]
+fn every_vector_gets_the_single_verdict_alone_and_in_mixed_batches() {
+    let Some(dir) = vectors_dir() else { return };
+    let (vectors, bad_keys) = all_vectors(&dir);
+    // 5 + 151 + 12 + 914 vectors; the keys that do not decode are rejected before either
+    // path (VerifyingKey::from_bytes), so both answer BadKey for them.
+    assert_eq!(vectors.len() + bad_keys, 5 + 151 + 12 + 914);
+    let accepted = vectors.iter().filter(|v| v.single().is_ok()).count();
+    let rejected = vectors.len() - accepted;
+    assert!(accepted > 100 && rejected > 100, "{accepted} / {rejected}");
+    let pad = good(16);
+    let mut failures = Vec::new();
+    for v in &vectors {
+        // Alone, and between good signatures (a batch of 9: the batch equation runs).
+        compare(&[v], "alone", &mut failures);
+        let mut mixed: Vec<&Vector> = pad[..4].iter().collect();
+        mixed.push(v);
+        mixed.extend(&pad[4..8]);
+        compare(&mixed, "among 8 good", &mut failures);
+    }
+    // All vectors in one call, in file order and in strides that mix sources, each with
+    // good signatures between them; the largest runs on the parallel path.
+    let all: Vec<&Vector> = vectors.iter().collect();
+    compare(&all, "all in one call", &mut failures);
+    for stride in [7usize, 31, 97] {
+        let mut order: Vec<&Vector> = Vec::new();
+        for start in 0..stride {
+            for (k, v) in all.iter().skip(start).step_by(stride).enumerate() {
+                order.push(v);
+                order.push(&pad[(start + k) % pad.len()]);
+            }
+        }
+        assert!(order.len() >= PARALLEL_MIN);
+        compare(&order, &format!("stride {stride}"), &mut failures);
+    }
+    // The accepted vectors alone: every batch holds on the first try.
+    let ok: Vec<&Vector> = vectors.iter().filter(|v| v.single().is_ok()).collect();
+    compare(&ok, "accepted only", &mut failures);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn mixed_order_keys_and_r_are_judged_alone_not_by_the_batch_equation() {
+    // speccheck case 3: mixed-order A and R, valid under the cofactorless equation, which
+    // verify_strict accepts; case 4 and 5 hold only under the cofactored equation.
+    let Some(dir) = vectors_dir() else { return };
+    let cases: Vec<SpeccheckCase> = read_json(&dir, "speccheck_cases.json");
+    let pad = good(12);
+    let mut failures = Vec::new();
+    for (i, c) in cases.iter().enumerate() {
+        let pk: [u8; 32] = unhex(&c.pub_key).try_into().expect("32-byte key");
+        let Ok(key) = VerifyingKey::from_bytes(&pk) else {
+            continue;
+        };
+        let v = Vector {
+            name: format!("speccheck case {i}"),
+            key,
+            message: unhex(&c.message),
+            signature: unhex(&c.signature),
+        };
+        for at in [0, 6, 12] {
+            let mut batch: Vec<&Vector> = pad.iter().collect();
+            batch.insert(at, &v);
+            compare(&batch, &format!("at {at} of 13"), &mut failures);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_bad_signature_is_found_in_a_large_batch_and_the_rest_stand() {
+    let mut vs = good(1_000);
+    for i in [0usize, 499, 500, 998] {
+        vs[i].signature[40] ^= 1; // s changed
+    }
+    vs[250].message.push(b'!'); // message changed
+    vs[731].signature = vs[730].signature.clone(); // another message's signature
+    let refs: Vec<&Vector> = vs.iter().collect();
+    let items: Vec<BatchItem<'_>> = refs.iter().map(|v| v.item()).collect();
+    let got = verify_batch(&items);
+    let bad: Vec<usize> = got
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_err())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(bad, [0, 250, 499, 500, 731, 998]);
+    let mut failures = Vec::new();
+    compare(&refs, "1 000 with 6 bad", &mut failures);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn lengths_are_named_in_a_batch_as_alone() {
+    let vs = good(8);
+    let short = vs[3].signature[..63].to_vec();
+    let mut items: Vec<BatchItem<'_>> = vs.iter().map(|v| v.item()).collect();
+    items[3].signature = &short;
+    let got = verify_batch(&items);
+    assert_eq!(got[3], Err(SignatureError::BadLength(63)));
+    assert!(got.iter().enumerate().all(|(i, r)| i == 3 || r.is_ok()));
+    assert!(verify_batch(&[]).is_empty());
+}
