@@ -412,8 +412,10 @@ pub async fn verify_bundle(
     )
 )]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    // A primary-key look-up: cheap on both backends, and it needs a working connection.
-    match state.store().get(CertId([0; 32])).await {
+    // A read of the store's generation that began after this request arrived: it needs a
+    // working connection, and requests arriving together share one read (cache::GenerationGate).
+    let store = state.store();
+    match state.cache().gate.current(|| store.generation()).await {
         Ok(_) => Ok(Json(Health {
             status: "ok",
             backend: state.store().backend_name(),
