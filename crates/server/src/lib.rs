@@ -34,6 +34,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod pathseg;
+pub mod reqid;
 pub mod routes;
 pub mod schema;
 pub mod state;
@@ -50,7 +51,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tower::ServiceBuilder;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use error::{ApiError, Problem};
@@ -105,15 +106,19 @@ pub fn app(state: AppState) -> Router {
 
     // Layers run top to bottom on the way in, bottom to top on the way out.
     let middleware = ServiceBuilder::new()
-        // 1. Outermost: give every request an `x-request-id` (a UUID unless the client sent
-        //    one) before anything logs, so that every line below can carry it.
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // 1. Outermost: give every request an `x-request-id` (a UUID-shaped id unless the
+        //    client sent one) before anything logs, so that every line below can carry it.
+        .layer(SetRequestIdLayer::x_request_id(
+            reqid::MakeCountedId::default(),
+        ))
         // 2. One span per request holding the method, path and request id; everything
         //    inside, error logs of `ApiError` included, is logged within it. Each answer is
-        //    logged at INFO with its status and latency (the access log).
+        //    logged at DEBUG with its status and latency (the access log: on with
+        //    `RUST_LOG=tower_http=debug`); `/metrics` counts and times every answer at any
+        //    level (docs/performance.md "Cached lot verdict" says why).
         .layer(
             TraceLayer::new_for_http()
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+                .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG))
                 .make_span_with(|req: &Request<_>| {
                     let id = req
                         .headers()

@@ -4,11 +4,11 @@
 use crate::cache::Entry;
 use crate::error::ApiError;
 use crate::state::AppState;
-use catchcert_model::CertId;
 use catchcert_model::bundle::Bundle;
+use catchcert_model::{CertId, Timestamp};
 use catchcert_verify::chain::{self, Limits};
 use catchcert_verify::cose;
-use catchcert_verify::findings::Verdict;
+use std::sync::Arc;
 
 /// The certificate that currently holds `lot` (404 when no stored certificate outputs it).
 pub async fn holder_of(state: &AppState, lot: &str) -> Result<CertId, ApiError> {
@@ -19,45 +19,58 @@ pub async fn holder_of(state: &AppState, lot: &str) -> Result<CertId, ApiError> 
         .ok_or_else(|| ApiError::NotFound(format!("no stored certificate outputs lot {lot:?}")))
 }
 
-/// The verdict of `holder` as of now, from the cache when it still holds.
-pub async fn holder_verdict(state: &AppState, holder: CertId) -> Result<Verdict, ApiError> {
-    let at = state.now();
+/// Read the store's generation (a read that began after this call, shared with concurrent
+/// requests) and bring the verdict cache to it; answers that generation.
+async fn fresh(state: &AppState) -> Result<u64, ApiError> {
     let store = state.store();
-    if let Some(entry) = state.cache().get(holder) {
-        let revocations = store.revocations_of(&entry.members).await?;
-        let attestations_still_absent = entry.absent_attestations.is_empty()
-            || store.get_many(&entry.absent_attestations).await?.is_empty();
-        let same_evidence =
-            entry.same_evidence(&store.covering_attestations(&entry.members).await?);
-        if attestations_still_absent && same_evidence && entry.holds(at, &revocations) {
-            // A stored list the verdict was not screened against changes it only when it
-            // lists something the graph names.
-            let stored_lists = store.watchlist_ids().await?;
-            let new_lists = entry.new_lists(&stored_lists);
-            let unchanged =
-                new_lists.is_empty() || !entry.listed_by(&store.get_many(&new_lists).await?);
-            if unchanged {
-                if !new_lists.is_empty() {
-                    state
-                        .cache()
-                        .put(holder, (*entry).clone().with_lists(&stored_lists));
-                }
-                state.metrics().record_cache(true);
-                return Ok(entry.verdict.clone());
-            }
-        }
+    let g = state.cache().gate.current(|| store.generation()).await?;
+    state.cache().sync_to(store, g).await?;
+    Ok(g)
+}
+
+/// The cached verdict of the current holder of `lot` as of now (404 when no stored
+/// certificate outputs it): on a hit, one shared generation read and a few hash look-ups,
+/// whatever the size of the graph.
+pub async fn lot_verdict(state: &AppState, lot: &str) -> Result<Arc<Entry>, ApiError> {
+    let g = fresh(state).await?;
+    let now = state.now();
+    if let Some(e) = state.cache().lookup_lot(lot, now) {
+        state.metrics().record_cache(true);
+        return Ok(e);
+    }
+    let holder = holder_of(state, lot).await?;
+    state.cache().put_lot(lot, holder, g);
+    holder_entry(state, holder, g, now).await
+}
+
+/// The verdict of `holder` as of now, from the cache when it still holds.
+pub async fn holder_verdict(state: &AppState, holder: CertId) -> Result<Arc<Entry>, ApiError> {
+    let g = fresh(state).await?;
+    holder_entry(state, holder, g, state.now()).await
+}
+
+/// The entry of `holder` at `at`, the cache being at generation `g` or later.
+async fn holder_entry(
+    state: &AppState,
+    holder: CertId,
+    g: u64,
+    at: Timestamp,
+) -> Result<Arc<Entry>, ApiError> {
+    if let Some(e) = state.cache().get(holder, at) {
+        state.metrics().record_cache(true);
+        return Ok(e);
     }
     state.metrics().record_cache(false);
+    let store = state.store();
     let closure = store.closure(holder, state.config().max_graph).await?;
-    let members: Vec<CertId> = closure.iter().map(|(id, _)| *id).collect();
-    let covering = store.covering_attestations(&members).await?;
     let lists = store.watchlists().await?;
     let anchors = state.anchors().clone();
-    let (verdict, entry) = state
+    let entry = state
         .run_cpu(move || {
             let certs: Vec<Vec<u8>> = closure.iter().map(|(_, b)| b.clone()).collect();
-            let list_ids: Vec<CertId> = lists.iter().map(|l| l.id).collect();
-            let list_bytes: Vec<Vec<u8>> = lists.into_iter().map(|l| l.bytes).collect();
+            let lists: Vec<(CertId, Vec<u8>)> =
+                lists.into_iter().map(|l| (l.id, l.bytes)).collect();
+            let list_bytes: Vec<Vec<u8>> = lists.iter().map(|(_, b)| b.clone()).collect();
             let verdict = chain::verify_screened(
                 &certs,
                 &[],
@@ -67,29 +80,25 @@ pub async fn holder_verdict(state: &AppState, holder: CertId) -> Result<Verdict,
                 at,
                 &Limits::default(),
             );
-            let entry = Entry::new(verdict.clone(), &closure, at)
-                .with_covering(&covering)
-                .with_lists(&list_ids);
-            (verdict, entry)
+            Entry::new(verdict, &closure, &lists, at)
         })
         .await?;
-    state.cache().put(holder, entry);
-    Ok(verdict)
+    Ok(state.cache().put(holder, entry, g))
 }
 
-/// What the report page of `holder` needs: its verdict as of now (as
-/// [`holder_verdict`]), the certificates of its graph, and that time.
-pub async fn holder_report(
+/// What the report page of `lot` needs: its holder's verdict as of now (as
+/// [`lot_verdict`]), the certificates of its graph, and that time.
+pub async fn lot_report(
     state: &AppState,
-    holder: CertId,
-) -> Result<(Verdict, Vec<Vec<u8>>, catchcert_model::Timestamp), ApiError> {
+    lot: &str,
+) -> Result<(Arc<Entry>, Vec<Vec<u8>>, Timestamp), ApiError> {
     let at = state.now();
-    let verdict = holder_verdict(state, holder).await?;
+    let entry = lot_verdict(state, lot).await?;
     let closure = state
         .store()
-        .closure(holder, state.config().max_graph)
+        .closure(entry.verdict.head, state.config().max_graph)
         .await?;
-    Ok((verdict, closure.into_iter().map(|(_, b)| b).collect(), at))
+    Ok((entry, closure.into_iter().map(|(_, b)| b).collect(), at))
 }
 
 /// The offline bundle of `holder`: its graph (with every stored attestation covering its

@@ -30,15 +30,41 @@ pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; cha
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    method: String,
-    route: String,
+    method: &'static str,
+    route: &'static str,
     status: u16,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
-    method: String,
-    route: String,
+    method: &'static str,
+    route: &'static str,
+}
+
+/// Most distinct method and route-template strings kept as labels; further ones are
+/// counted as `(other)`. Route templates and methods of matched routes are few.
+const MAX_LABEL_VALUES: usize = 256;
+
+/// The label value `s`, kept once for the life of the process, so that counting a request
+/// allocates nothing (a bounded set: see [`MAX_LABEL_VALUES`]).
+fn label(s: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{OnceLock, RwLock};
+    static SEEN: OnceLock<RwLock<HashSet<&'static str>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(v) = seen.read().unwrap_or_else(|e| e.into_inner()).get(s) {
+        return v;
+    }
+    let mut w = seen.write().unwrap_or_else(|e| e.into_inner());
+    if let Some(v) = w.get(s) {
+        return v;
+    }
+    if w.len() >= MAX_LABEL_VALUES {
+        return "(other)";
+    }
+    let v: &'static str = Box::leak(s.to_string().into_boxed_str());
+    w.insert(v);
+    v
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -147,15 +173,15 @@ impl Metrics {
     pub fn record_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
         self.requests
             .get_or_create(&RequestLabels {
-                method: method.to_string(),
-                route: route.to_string(),
+                method: label(method),
+                route: label(route),
                 status,
             })
             .inc();
         self.latency
             .get_or_create(&RouteLabels {
-                method: method.to_string(),
-                route: route.to_string(),
+                method: label(method),
+                route: label(route),
             })
             .observe(seconds);
     }
@@ -208,16 +234,15 @@ pub async fn track<S: AsRef<Metrics>>(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let method = req.method().as_str().to_string();
+    let method = label(req.method().as_str());
     let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "(unmatched)".to_string());
+        .map_or("(unmatched)", |p| label(p.as_str()));
     let res = next.run(req).await;
     state.as_ref().record_request(
-        &method,
-        &route,
+        method,
+        route,
         res.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );

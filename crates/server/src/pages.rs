@@ -111,11 +111,10 @@ pub async fn lot_page(State(state): State<AppState>, OriginalUri(uri): OriginalU
 }
 
 async fn page(state: &AppState, lot: &str) -> Result<String, ApiError> {
-    let holder = lots::holder_of(state, lot).await?;
-    let (verdict, certs, at) = lots::holder_report(state, holder).await?;
-    state.metrics().record_verdict("lot", &verdict);
+    let (entry, certs, at) = lots::lot_report(state, lot).await?;
+    state.metrics().record_verdict("lot", &entry.verdict);
     state
-        .run_cpu(move || catchcert_report::render(&verdict, &certs, at))
+        .run_cpu(move || catchcert_report::render(&entry.verdict, &certs, at))
         .await
 }
 

@@ -277,7 +277,8 @@ fn lot_from_uri(uri: &axum::http::Uri, suffix: &str) -> Result<String, ApiError>
     tag = "lots",
     params(("lot" = String, Path, description = "Lot id, percent-encoded (a `/` as `%2F`)")),
     responses(
-        (status = 200, description = "The verdict (contract §4)", body = crate::schema::VerdictSchema),
+        (status = 200, description = "The verdict (contract §4), with a strong `ETag` and `Cache-Control: no-cache`", body = crate::schema::VerdictSchema),
+        (status = 304, description = "`If-None-Match` names the current verdict's `ETag`"),
         (status = 400, description = "Invalid percent-encoding", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No stored certificate outputs the lot", body = crate::error::Problem, content_type = "application/problem+json"),
     )
@@ -285,12 +286,43 @@ fn lot_from_uri(uri: &axum::http::Uri, suffix: &str) -> Result<String, ApiError>
 pub async fn lot_verification(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
-) -> Result<Json<Verdict>, ApiError> {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let lot = lot_from_uri(&uri, "/verification")?;
-    let holder = lots::holder_of(&state, &lot).await?;
-    let verdict = lots::holder_verdict(&state, holder).await?;
-    state.metrics().record_verdict("lot", &verdict);
-    Ok(Json(verdict))
+    let entry = lots::lot_verdict(&state, &lot).await?;
+    state.metrics().record_verdict("lot", &entry.verdict);
+    let cache = [
+        (header::ETAG, entry.etag.clone()),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+    ];
+    if if_none_match(&headers, &entry.etag) {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    Ok((
+        cache,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        entry.body.clone(),
+    )
+        .into_response())
+}
+
+/// Whether an `If-None-Match` header lists `etag` (or is `*`).
+fn if_none_match(headers: &HeaderMap, etag: &HeaderValue) -> bool {
+    let Some(v) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let Ok(tag) = etag.to_str() else {
+        return false;
+    };
+    v.split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t == tag || t.strip_prefix("W/") == Some(tag))
 }
 
 /// The offline bundle of a lot's current holder.
@@ -380,8 +412,10 @@ pub async fn verify_bundle(
     )
 )]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    // A primary-key look-up: cheap on both backends, and it needs a working connection.
-    match state.store().get(CertId([0; 32])).await {
+    // A read of the store's generation that began after this request arrived: it needs a
+    // working connection, and requests arriving together share one read (cache::GenerationGate).
+    let store = state.store();
+    match state.cache().gate.current(|| store.generation()).await {
         Ok(_) => Ok(Json(Health {
             status: "ok",
             backend: state.store().backend_name(),

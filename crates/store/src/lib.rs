@@ -160,6 +160,21 @@ pub struct Revocation {
     pub time: Timestamp,
 }
 
+/// One row of the change journal: a certificate stored at `generation` (see
+/// [`Store::generation`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Its generation: 1 for the first certificate stored, dense, in commit order.
+    pub generation: u64,
+    /// The certificate.
+    pub id: CertId,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Most journal rows [`Store::changes`] answers at once.
+pub const MAX_CHANGES: u64 = 4096;
+
 /// A certificate store. Cheap to clone: clones share one database handle.
 ///
 /// Dropping the last clone closes the database; for SQLite this waits for the writer
@@ -214,6 +229,32 @@ impl Store {
         match self {
             Store::Sqlite(s) => s.insert(checked).await,
             Store::Postgres(s) => s.insert(checked).await,
+        }
+    }
+
+    /// The store's generation: how many certificates were stored (committed), counted by
+    /// the change journal. One indexed read; every instance on the database sees the same
+    /// number, and a certificate whose insert answered [`Inserted::Created`] before this
+    /// call began is counted.
+    pub async fn generation(&self) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.generation().await,
+            Store::Postgres(s) => s.generation().await,
+        }
+    }
+
+    /// The certificates stored at generations `after + 1 ..= upto`, in order, at most
+    /// [`MAX_CHANGES`] of them (the first ones). `upto` should be a generation read
+    /// before: every change up to it is committed, so the answer has no gaps.
+    pub async fn changes(&self, after: u64, upto: u64) -> Result<Vec<Change>, StoreError> {
+        let upto = upto.min(after.saturating_add(MAX_CHANGES));
+        if upto <= after {
+            return Ok(Vec::new());
+        }
+        let (a, u) = (to_i64(after)?, to_i64(upto)?);
+        match self {
+            Store::Sqlite(s) => s.changes(a, u).await,
+            Store::Postgres(s) => s.changes(a, u).await,
         }
     }
 
@@ -484,10 +525,14 @@ pub(crate) const EVIDENCE_MIGRATION: i64 = 2;
 /// One row of `attestation_subjects` or `attestation_needs`: scheme (`vessel` or
 /// `facility`), subject, and the times (validity, or the times to cover).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SubjectTimes {
+pub struct SubjectTimes {
+    /// `vessel` (an IMO number) or `facility`.
     pub scheme: &'static str,
+    /// The vessel's IMO number or the facility id.
     pub subject: String,
+    /// Start of the validity or of the times to cover (Unix seconds).
     pub from: i64,
+    /// End of the validity or of the times to cover (Unix seconds).
     pub until: i64,
 }
 
@@ -495,12 +540,16 @@ pub(crate) struct SubjectTimes {
 /// transshipment at sea), read from its payload. Both `None` for other kinds and for bytes
 /// that do not decode (the store does not verify; the caller did).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct EvidenceFacts {
+pub struct EvidenceFacts {
+    /// What an attestation attests.
     pub attests: Option<SubjectTimes>,
+    /// What a catch, processing or at-sea transshipment needs attested.
     pub needs: Option<SubjectTimes>,
 }
 
-pub(crate) fn evidence_facts(bytes: &[u8]) -> EvidenceFacts {
+/// The [`EvidenceFacts`] of a certificate's bytes, as the store indexes them (servers use
+/// it to match a new attestation with the cached verdicts it can change).
+pub fn evidence_facts(bytes: &[u8]) -> EvidenceFacts {
     use catchcert_model::cbor::{self, Value};
     use catchcert_model::payload::{CustodyEvent, Details, Step};
     let limits = cbor::Limits {

@@ -69,6 +69,11 @@ pub const SQLITE: &[Migration] = &[
         name: "log",
         sql: include_str!("../migrations/sqlite/0004_log.sql"),
     },
+    Migration {
+        version: 5,
+        name: "generation",
+        sql: include_str!("../migrations/sqlite/0005_generation.sql"),
+    },
 ];
 
 /// The PostgreSQL migrations, oldest first.
@@ -92,6 +97,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 4,
         name: "log",
         sql: include_str!("../migrations/postgres/0004_log.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "generation",
+        sql: include_str!("../migrations/postgres/0005_generation.sql"),
     },
 ];
 

@@ -449,6 +449,7 @@ impl PostgresStore {
         } else {
             None
         };
+        record_change(&tx, id).await?;
         tx.commit().await?;
         Ok(Ok(Logged {
             inserted: Inserted::Created,
@@ -601,6 +602,40 @@ impl PostgresStore {
             .await?;
         rows.iter()
             .map(|r| id_from_db(r.get::<_, &[u8]>(0)))
+            .collect()
+    }
+
+    pub(crate) async fn generation(&self) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        let st = client
+            .prepare_cached("SELECT value FROM generation_head WHERE one")
+            .await?;
+        let g: i64 = client.query_one(&st, &[]).await?.get(0);
+        to_u64(g, "generation")
+    }
+
+    pub(crate) async fn changes(
+        &self,
+        after: i64,
+        upto: i64,
+    ) -> Result<Vec<crate::Change>, StoreError> {
+        let client = self.client().await?;
+        let st = client
+            .prepare_cached(
+                "SELECT g.generation, g.certificate, c.bytes FROM changes g \
+                 JOIN certificates c ON c.id = g.certificate \
+                 WHERE g.generation > $1 AND g.generation <= $2 ORDER BY g.generation",
+            )
+            .await?;
+        let rows = client.query(&st, &[&after, &upto]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(crate::Change {
+                    generation: to_u64(r.get(0), "generation")?,
+                    id: id_from_db(r.get::<_, &[u8]>(1))?,
+                    bytes: r.get(2),
+                })
+            })
             .collect()
     }
 
@@ -798,6 +833,23 @@ const COVERING_SQL: &str = "SELECT DISTINCT s.attestation FROM attestation_needs
      WHERE n.certificate = ANY($1)";
 
 const SELECT_BYTES: &str = "SELECT bytes FROM certificates WHERE id = $1";
+
+/// Journal a newly stored certificate (the next generation), in the inserting transaction.
+/// The row lock on generation_head, held until commit, keeps generations in commit order
+/// across every server on the database (migration 0005). Taken last, after log_head.
+async fn record_change(
+    tx: &deadpool_postgres::Transaction<'_>,
+    id: &[u8],
+) -> Result<(), tokio_postgres::Error> {
+    let st = tx
+        .prepare_cached(
+            "WITH g AS (UPDATE generation_head SET value = value + 1 WHERE one RETURNING value) \
+             INSERT INTO changes (generation, certificate) SELECT value, $1 FROM g",
+        )
+        .await?;
+    tx.execute(&st, &[&id]).await?;
+    Ok(())
+}
 
 async fn applied<C: deadpool_postgres::GenericClient>(
     c: &C,

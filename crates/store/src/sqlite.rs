@@ -353,6 +353,41 @@ impl SqliteStore {
         self.read(|c| applied(c)).await
     }
 
+    pub(crate) async fn generation(&self) -> Result<u64, StoreError> {
+        self.read(|c| {
+            let g: i64 = c
+                .prepare_cached("SELECT COALESCE(MAX(generation), 0) FROM changes")?
+                .query_row([], |r| r.get(0))?;
+            to_u64(g, "generation")
+        })
+        .await
+    }
+
+    pub(crate) async fn changes(
+        &self,
+        after: i64,
+        upto: i64,
+    ) -> Result<Vec<crate::Change>, StoreError> {
+        self.read(move |c| {
+            let mut st = c.prepare_cached(
+                "SELECT g.generation, g.certificate, c.bytes FROM changes g \
+                 JOIN certificates c ON c.id = g.certificate \
+                 WHERE g.generation > ?1 AND g.generation <= ?2 ORDER BY g.generation",
+            )?;
+            let mut rows = st.query(params![after, upto])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(crate::Change {
+                    generation: to_u64(r.get(0)?, "generation")?,
+                    id: id_from_db(&r.get::<_, Vec<u8>>(1)?)?,
+                    bytes: r.get(2)?,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     pub(crate) async fn log_size(&self) -> Result<u64, StoreError> {
         self.read(|c| {
             let n: i64 = c.query_row(
@@ -869,6 +904,7 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Logged, StoreError> {
             .execute(params![&c.id.0[..], &target.0[..]])?;
     }
     write_evidence(db, &c.id.0[..], &k.evidence)?;
+    record_change(db, c.id)?;
     let log_index = if c.bytes.len() <= crate::MAX_LOG_ENTRY_BYTES {
         // The next dense index, in this transaction: the writer thread is the only writer
         // and a savepoint rolled back takes its index with it.
@@ -886,6 +922,17 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Logged, StoreError> {
         inserted: Inserted::Created,
         log_index,
     })
+}
+
+/// Journal a newly stored certificate (the next generation), in the inserting transaction:
+/// servers read the journal to drop the cached verdicts it can change (migration 0005).
+fn record_change(db: &Connection, id: CertId) -> Result<(), StoreError> {
+    db.prepare_cached(
+        "INSERT INTO changes (generation, certificate) \
+         SELECT COALESCE(MAX(generation), 0) + 1, ?1 FROM changes",
+    )?
+    .execute([&id.0[..]])?;
+    Ok(())
 }
 
 /// The log index of a stored certificate.

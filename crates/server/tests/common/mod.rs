@@ -74,6 +74,20 @@ impl Server {
         }
     }
 
+    /// Serve `state` (e.g. one made with [`AppState::with_clock`]).
+    pub async fn start_state(state: AppState) -> Server {
+        let serving = state.clone();
+        let running = Running::spawn(|listener, shutdown| {
+            catchcert_server::serve_on(listener, serving, shutdown)
+        })
+        .await;
+        Server {
+            base: running.base.clone(),
+            state,
+            running,
+        }
+    }
+
     /// Shut down gracefully and wait.
     pub async fn stop(self) {
         self.running.stop().await;
