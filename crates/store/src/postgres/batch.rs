@@ -551,3 +551,155 @@ async fn write(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Grams, InputRef, Kind, NewCertificate, OutputLot, Timestamp};
+
+    fn cert(name: &str, inputs: &[(CertId, &str, u64)], outputs: &[(&str, u64)]) -> Box<Checked> {
+        let bytes = name.as_bytes().to_vec();
+        Box::new(
+            Checked::new(NewCertificate {
+                id: CertId::of_cose(&bytes),
+                bytes,
+                kind: Kind::Landing,
+                time: Timestamp(10),
+                issued_at: Timestamp(20),
+                issuer_subject: "CN=t".into(),
+                issuer_key: [1; 32],
+                inputs: inputs
+                    .iter()
+                    .map(|(c, l, g)| InputRef {
+                        certificate: *c,
+                        lot: (*l).into(),
+                        quantity: Grams(*g),
+                    })
+                    .collect(),
+                outputs: outputs
+                    .iter()
+                    .map(|(l, g)| OutputLot {
+                        lot: (*l).into(),
+                        quantity: Grams(*g),
+                    })
+                    .collect(),
+                attestations: vec![],
+                revokes: None,
+            })
+            .unwrap(),
+        )
+    }
+
+    fn logged(inserted: Inserted, i: u64) -> Result<Logged, StoreError> {
+        Ok(Logged {
+            inserted,
+            log_index: Some(i),
+        })
+    }
+
+    /// One batch: refused requests change nothing, later requests see earlier ones (their
+    /// outputs, their consumption, their lot ids), duplicates are AlreadyStored, the log stays
+    /// dense; a second batch sees the first one's rows as stored.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_batch_decides_in_order_and_refusals_change_nothing() {
+        let Some(db) = catchcert_testkit::db::pg_db("catchcert-store", "catchcert_batch").await
+        else {
+            return;
+        };
+        let store = super::super::PostgresStore::open(db.url()).await.unwrap();
+        let a = cert("a", &[], &[("L", 100)]);
+        let a_id = a.cert.id;
+        let unknown = CertId::of_cose(b"nowhere");
+        let batch = vec![
+            a,
+            cert("over", &[(a_id, "L", 101)], &[("M", 1)]),
+            cert("b", &[(a_id, "L", 60)], &[("M", 60)]),
+            cert("c", &[(a_id, "L", 41)], &[("N", 41)]),
+            cert("d", &[(a_id, "L", 40)], &[("N", 40)]),
+            cert("a", &[], &[("L", 100)]),
+            cert("e", &[(unknown, "L", 1)], &[("P", 1)]),
+            cert("f", &[(a_id, "Q", 1)], &[("P", 1)]),
+            cert("g", &[], &[("M", 5)]),
+        ];
+        let got = apply(&store.pool, &batch).await;
+        assert_eq!(got[0], logged(Inserted::Created, 0));
+        assert!(
+            matches!(got[1], Err(StoreError::Overconsumed { .. })),
+            "{:?}",
+            got[1]
+        );
+        assert_eq!(got[2], logged(Inserted::Created, 1));
+        assert_eq!(
+            got[3],
+            Err(StoreError::Overconsumed {
+                certificate: a_id,
+                lot: "L".into(),
+                output: Grams(100),
+                consumed: Grams(60),
+                requested: Grams(41),
+            })
+        );
+        assert_eq!(got[4], logged(Inserted::Created, 2));
+        assert_eq!(got[5], logged(Inserted::AlreadyStored, 0));
+        assert_eq!(
+            got[6],
+            Err(StoreError::UnknownInput {
+                certificate: unknown
+            })
+        );
+        assert_eq!(
+            got[7],
+            Err(StoreError::LotNotOutput {
+                certificate: a_id,
+                lot: "Q".into()
+            })
+        );
+        // "b" output M earlier in the batch: one lineage per lot id.
+        assert!(
+            matches!(&got[8], Err(StoreError::LotConflict { lot, .. }) if lot == "M"),
+            "{:?}",
+            got[8]
+        );
+
+        let client = store.pool.get().await.unwrap();
+        let one = |sql: &'static str| {
+            let client = &client;
+            async move { client.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
+        };
+        assert_eq!(one("SELECT COUNT(*) FROM certificates").await, 3);
+        assert_eq!(one("SELECT COUNT(*) FROM lot_inputs").await, 2);
+        assert_eq!(
+            one("SELECT consumed FROM lot_outputs WHERE lot = 'L'").await,
+            100
+        );
+        assert_eq!(one("SELECT size FROM log_head").await, 3);
+        assert_eq!(one("SELECT MAX(idx) + 1 FROM log_entries").await, 3);
+
+        // A second batch: the first one's rows are stored now.
+        let b_id = batch[2].cert.id;
+        let second = vec![
+            cert("h", &[(b_id, "M", 60)], &[("M", 60)]),
+            cert("i", &[(b_id, "M", 1)], &[("R", 1)]),
+            cert("b", &[(a_id, "L", 60)], &[("M", 60)]),
+            cert("j", &[(a_id, "L", 1)], &[("S", 1)]),
+        ];
+        let got = apply(&store.pool, &second).await;
+        assert_eq!(got[0], logged(Inserted::Created, 3));
+        assert!(
+            matches!(got[1], Err(StoreError::Overconsumed { .. })),
+            "{:?}",
+            got[1]
+        );
+        assert_eq!(got[2], logged(Inserted::AlreadyStored, 1));
+        assert!(
+            matches!(got[3], Err(StoreError::Overconsumed { .. })),
+            "{:?}",
+            got[3]
+        );
+        assert_eq!(one("SELECT consumed FROM lot_outputs WHERE lot = 'M' AND certificate = (SELECT id FROM certificates WHERE seq = (SELECT seq FROM certificates ORDER BY seq LIMIT 1 OFFSET 1))").await, 60);
+        assert_eq!(one("SELECT size FROM log_head").await, 4);
+        drop(client);
+        drop(store);
+        db.finish().await;
+    }
+}
