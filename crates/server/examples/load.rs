@@ -78,6 +78,17 @@ async fn main() -> Result<(), Error> {
     }
 
     let certs = read_set(&dir)?;
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(REQUEST_TIMEOUT)
+        .build()?;
+    if k == 0 && v == 0 {
+        // Ingest only: with LOAD_MAX_BYTES, larger certificates are left out, with those
+        // that name them (a server with its log on refuses certificates over 65 535 bytes).
+        let certs = within_limit(certs)?;
+        println!("set: {} certificates from {}", certs.len(), dir.display());
+        return ingest(&client, &base, &certs, c).await;
+    }
     let head = head_of(&dir, &certs)?;
     let head_lot = certs[head]
         .payload
@@ -93,21 +104,46 @@ async fn main() -> Result<(), Error> {
         certs[head].name
     );
 
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(REQUEST_TIMEOUT)
-        .build()?;
-
     ingest(&client, &base, &certs, c).await?;
-    if k == 0 && v == 0 {
-        return Ok(());
-    }
 
     let lot_path = format!("{base}/v1/lots/{}", encode_segment(&head_lot));
     verdicts(&client, &lot_path, k, certs.len()).await?;
     bundles(&client, &base, &lot_path, v, certs.len()).await?;
     cache_metrics(&client, &base).await?;
     Ok(())
+}
+
+/// The certificates of the set without those over `LOAD_MAX_BYTES` (when set) and those
+/// that name a left-out one, in the same order.
+fn within_limit(certs: Vec<Cert>) -> Result<Vec<Cert>, Error> {
+    let Ok(max) = std::env::var("LOAD_MAX_BYTES") else {
+        return Ok(certs);
+    };
+    let max: usize = max.parse().map_err(|e| format!("LOAD_MAX_BYTES: {e}"))?;
+    let mut out_ids = std::collections::HashSet::new();
+    for &i in &dependency_order(&certs) {
+        let c = &certs[i];
+        let names_out = c
+            .payload
+            .inputs()
+            .iter()
+            .map(|inp| inp.certificate)
+            .chain(c.payload.attestations().iter().copied())
+            .any(|id| out_ids.contains(&id));
+        if c.bytes.len() > max || names_out {
+            out_ids.insert(c.id);
+        }
+    }
+    if !out_ids.is_empty() {
+        println!(
+            "set: {} certificates left out (over LOAD_MAX_BYTES = {max} bytes, or naming one)",
+            out_ids.len()
+        );
+    }
+    Ok(certs
+        .into_iter()
+        .filter(|c| !out_ids.contains(&c.id))
+        .collect())
 }
 
 /// The certificates in an order where each comes after every certificate of the set it
@@ -518,7 +554,7 @@ mod floor {
         if !(1..=4096).contains(&b) {
             return Err("B: must be 1 to 4096".into());
         }
-        let certs = read_set(&dir)?;
+        let certs = super::within_limit(read_set(&dir)?)?;
         let order = dependency_order(&certs);
         if order.len() != certs.len() {
             return Err("the set names certificates in a cycle".into());
