@@ -15,6 +15,15 @@
 //! `K` (default 20) is the number of `GET /v1/lots/{lot}/verification` of the head's first
 //! output lot, one after the other; `V` (default 3) the number of `POST /v1/verify` of the
 //! head's bundle. Every loop is bounded by its count and by a deadline per phase.
+//!
+//! `load floor DB_URL DIR [B]` is the raw insert floor of the same run (docs/performance.md,
+//! "Durable ingest"): it creates the schema in a new database `DB_URL` (`sqlite://FILE` or
+//! `postgres://…`) with the store's migrations, then inserts the rows the store writes for
+//! every certificate of `DIR` (certificate, output lots, inputs with their consumption,
+//! attestation references, log entry) directly through rusqlite or tokio-postgres, `B`
+//! (default 256) certificates per transaction, with the store's durability settings
+//! (SQLite WAL and `synchronous=FULL`; PostgreSQL's default `synchronous_commit=on`), and
+//! no checks. Every loop is bounded by the set's size.
 
 use catchcert_model::{CertId, Payload};
 use catchcert_verify::cose;
@@ -44,6 +53,9 @@ struct Cert {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("floor") {
+        return floor::run(&args[1..]).await;
+    }
     if args.len() < 3 || args.len() > 5 {
         return Err("usage: load URL DIR C [K] [V]".into());
     }
@@ -66,6 +78,17 @@ async fn main() -> Result<(), Error> {
     }
 
     let certs = read_set(&dir)?;
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(REQUEST_TIMEOUT)
+        .build()?;
+    if k == 0 && v == 0 {
+        // Ingest only: with LOAD_MAX_BYTES, larger certificates are left out, with those
+        // that name them (a server with its log on refuses certificates over 65 535 bytes).
+        let certs = within_limit(certs)?;
+        println!("set: {} certificates from {}", certs.len(), dir.display());
+        return ingest(&client, &base, &certs, c).await;
+    }
     let head = head_of(&dir, &certs)?;
     let head_lot = certs[head]
         .payload
@@ -81,11 +104,6 @@ async fn main() -> Result<(), Error> {
         certs[head].name
     );
 
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(REQUEST_TIMEOUT)
-        .build()?;
-
     ingest(&client, &base, &certs, c).await?;
 
     let lot_path = format!("{base}/v1/lots/{}", encode_segment(&head_lot));
@@ -93,6 +111,76 @@ async fn main() -> Result<(), Error> {
     bundles(&client, &base, &lot_path, v, certs.len()).await?;
     cache_metrics(&client, &base).await?;
     Ok(())
+}
+
+/// The certificates of the set without those over `LOAD_MAX_BYTES` (when set) and those
+/// that name a left-out one, in the same order.
+fn within_limit(certs: Vec<Cert>) -> Result<Vec<Cert>, Error> {
+    let Ok(max) = std::env::var("LOAD_MAX_BYTES") else {
+        return Ok(certs);
+    };
+    let max: usize = max.parse().map_err(|e| format!("LOAD_MAX_BYTES: {e}"))?;
+    let mut out_ids = std::collections::HashSet::new();
+    for &i in &dependency_order(&certs) {
+        let c = &certs[i];
+        let names_out = c
+            .payload
+            .inputs()
+            .iter()
+            .map(|inp| inp.certificate)
+            .chain(c.payload.attestations().iter().copied())
+            .any(|id| out_ids.contains(&id));
+        if c.bytes.len() > max || names_out {
+            out_ids.insert(c.id);
+        }
+    }
+    if !out_ids.is_empty() {
+        println!(
+            "set: {} certificates left out (over LOAD_MAX_BYTES = {max} bytes, or naming one)",
+            out_ids.len()
+        );
+    }
+    Ok(certs
+        .into_iter()
+        .filter(|c| !out_ids.contains(&c.id))
+        .collect())
+}
+
+/// The certificates in an order where each comes after every certificate of the set it
+/// names (inputs and attestations).
+fn dependency_order(certs: &[Cert]) -> Vec<usize> {
+    let index: HashMap<CertId, usize> = certs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut waiting = vec![0usize; certs.len()];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); certs.len()];
+    for (i, cert) in certs.iter().enumerate() {
+        let mut deps: Vec<usize> = cert
+            .payload
+            .inputs()
+            .iter()
+            .map(|inp| inp.certificate)
+            .chain(cert.payload.attestations().iter().copied())
+            .filter_map(|id| index.get(&id).copied())
+            .collect();
+        deps.sort_unstable();
+        deps.dedup();
+        waiting[i] = deps.len();
+        for d in deps {
+            dependents[d].push(i);
+        }
+    }
+    let mut ready: Vec<usize> = (0..certs.len()).filter(|&i| waiting[i] == 0).collect();
+    ready.reverse();
+    let mut out = Vec::with_capacity(certs.len());
+    while let Some(i) = ready.pop() {
+        out.push(i);
+        for &d in &dependents[i] {
+            waiting[d] -= 1;
+            if waiting[d] == 0 {
+                ready.push(d);
+            }
+        }
+    }
+    out
 }
 
 /// Read every `.cose` file of `dir`, in name order.
@@ -402,4 +490,256 @@ fn summary(xs: &mut [Duration]) -> String {
         ms(pick(0.99)),
         ms(xs[xs.len() - 1])
     )
+}
+
+/// `load floor DB_URL DIR [B]`: the raw insert floor (see the crate documentation above).
+mod floor {
+    use super::{Cert, Error, dependency_order, read_set};
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+    use std::time::Instant;
+
+    /// The issuer columns: the floor does not validate issuer paths, so every row gets this
+    /// subject (of a typical length) and a zero key.
+    const SUBJECT: &str = "CN=Raw Insert Floor,O=catchcert load,C=NO";
+
+    /// The rows the store writes for one certificate.
+    struct Rows {
+        id: [u8; 32],
+        bytes: Vec<u8>,
+        kind: &'static str,
+        time: i64,
+        issued_at: i64,
+        outputs: Vec<(String, i64)>,
+        inputs: Vec<([u8; 32], String, i64)>,
+        attestations: Vec<[u8; 32]>,
+    }
+
+    fn rows_of(c: &Cert) -> Rows {
+        let p = &c.payload;
+        let q = |g: u64| i64::try_from(g).unwrap_or(i64::MAX);
+        let mut attestations: Vec<[u8; 32]> = p.attestations().iter().map(|a| a.0).collect();
+        attestations.sort_unstable();
+        attestations.dedup();
+        Rows {
+            id: c.id.0,
+            bytes: c.bytes.clone(),
+            kind: p.kind().as_str(),
+            time: p.time().0,
+            issued_at: p.issued_at().0,
+            outputs: p
+                .outputs()
+                .iter()
+                .map(|o| (o.lot.clone(), q(o.quantity.0)))
+                .collect(),
+            inputs: p
+                .inputs()
+                .iter()
+                .map(|i| (i.certificate.0, i.lot.clone(), q(i.quantity.0)))
+                .collect(),
+            attestations,
+        }
+    }
+
+    pub async fn run(args: &[String]) -> Result<(), Error> {
+        if args.len() < 2 || args.len() > 3 {
+            return Err("usage: load floor DB_URL DIR [B]".into());
+        }
+        let url = &args[0];
+        let dir = PathBuf::from(&args[1]);
+        let b: usize = match args.get(2) {
+            Some(s) => s.parse().map_err(|e| format!("B: {e}"))?,
+            None => 256,
+        };
+        if !(1..=4096).contains(&b) {
+            return Err("B: must be 1 to 4096".into());
+        }
+        let certs = super::within_limit(read_set(&dir)?)?;
+        let order = dependency_order(&certs);
+        if order.len() != certs.len() {
+            return Err("the set names certificates in a cycle".into());
+        }
+        let rows: Vec<Rows> = order.iter().map(|&i| rows_of(&certs[i])).collect();
+        // The schema, by the store's own migrations.
+        drop(catchcert_store::Store::open(url).await?);
+        let started = Instant::now();
+        let txs = match url.strip_prefix("sqlite://") {
+            Some(path) => sqlite(path, &rows, b)?,
+            None => postgres(url, &rows, b).await?,
+        };
+        let wall = started.elapsed();
+        println!(
+            "floor: {} certificates in {txs} transactions of at most {b} in {:.3} s: \
+             {:.1} certificates/s, {:.1} µs per certificate",
+            rows.len(),
+            wall.as_secs_f64(),
+            rows.len() as f64 / wall.as_secs_f64(),
+            wall.as_secs_f64() * 1e6 / rows.len() as f64
+        );
+        Ok(())
+    }
+
+    fn sqlite(path: &str, rows: &[Rows], b: usize) -> Result<usize, Error> {
+        let mut conn = rusqlite::Connection::open(path)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(format!("{path}: not in WAL mode ({mode})").into());
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut idx: i64 = 0;
+        let mut txs = 0;
+        for chunk in rows.chunks(b) {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            for r in chunk {
+                let id = &r.id[..];
+                tx.prepare_cached(
+                    "INSERT INTO certificates \
+                     (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(rusqlite::params![
+                    id,
+                    &r.bytes,
+                    r.kind,
+                    r.time,
+                    r.issued_at,
+                    SUBJECT,
+                    &[0u8; 32][..]
+                ])?;
+                for (lot, q) in &r.outputs {
+                    tx.prepare_cached(
+                        "INSERT INTO lot_outputs (certificate, lot, quantity) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(rusqlite::params![id, lot, q])?;
+                }
+                for (pos, (src, lot, q)) in r.inputs.iter().enumerate() {
+                    tx.prepare_cached(
+                        "UPDATE lot_outputs SET consumed = consumed + ?3 \
+                         WHERE certificate = ?1 AND lot = ?2",
+                    )?
+                    .execute(rusqlite::params![&src[..], lot, q])?;
+                    tx.prepare_cached(
+                        "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(rusqlite::params![
+                        id,
+                        pos as i64,
+                        &src[..],
+                        lot,
+                        q
+                    ])?;
+                }
+                for a in &r.attestations {
+                    tx.prepare_cached(
+                        "INSERT INTO attestation_refs (certificate, attestation) VALUES (?1, ?2)",
+                    )?
+                    .execute(rusqlite::params![id, &a[..]])?;
+                }
+                tx.prepare_cached("INSERT INTO log_entries (idx, certificate) VALUES (?1, ?2)")?
+                    .execute(rusqlite::params![idx, id])?;
+                idx += 1;
+            }
+            tx.commit()?;
+            txs += 1;
+        }
+        Ok(txs)
+    }
+
+    async fn postgres(url: &str, rows: &[Rows], b: usize) -> Result<usize, Error> {
+        let (mut client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        tokio::spawn(conn);
+        let mut idx: i64 = 0;
+        let mut txs = 0;
+        for chunk in rows.chunks(b) {
+            let tx = client.transaction().await?;
+            let ids: Vec<&[u8]> = chunk.iter().map(|r| &r.id[..]).collect();
+            let bytes: Vec<&[u8]> = chunk.iter().map(|r| &r.bytes[..]).collect();
+            let kinds: Vec<&str> = chunk.iter().map(|r| r.kind).collect();
+            let times: Vec<i64> = chunk.iter().map(|r| r.time).collect();
+            let issued: Vec<i64> = chunk.iter().map(|r| r.issued_at).collect();
+            let subjects: Vec<&str> = chunk.iter().map(|_| SUBJECT).collect();
+            let keys: Vec<&[u8]> = chunk.iter().map(|_| &[0u8; 32][..]).collect();
+            tx.execute(
+                "INSERT INTO certificates \
+                 (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
+                 SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::text[], $4::int8[], \
+                   $5::int8[], $6::text[], $7::bytea[])",
+                &[&ids, &bytes, &kinds, &times, &issued, &subjects, &keys],
+            )
+            .await?;
+            let (mut oc, mut ol, mut oq) = (Vec::<&[u8]>::new(), Vec::<&str>::new(), Vec::new());
+            let mut used: BTreeMap<(&[u8], &str), i64> = BTreeMap::new();
+            let (mut ic, mut ip, mut is, mut il, mut iq) = (
+                Vec::<&[u8]>::new(),
+                Vec::<i32>::new(),
+                Vec::<&[u8]>::new(),
+                Vec::<&str>::new(),
+                Vec::<i64>::new(),
+            );
+            let (mut ac, mut aa) = (Vec::<&[u8]>::new(), Vec::<&[u8]>::new());
+            let (mut li, mut lc) = (Vec::<i64>::new(), Vec::<&[u8]>::new());
+            for r in chunk {
+                for (lot, q) in &r.outputs {
+                    oc.push(&r.id);
+                    ol.push(lot);
+                    oq.push(*q);
+                }
+                for (pos, (src, lot, q)) in r.inputs.iter().enumerate() {
+                    *used.entry((&src[..], lot.as_str())).or_default() += q;
+                    ic.push(&r.id);
+                    ip.push(i32::try_from(pos)?);
+                    is.push(src);
+                    il.push(lot);
+                    iq.push(*q);
+                }
+                for a in &r.attestations {
+                    ac.push(&r.id);
+                    aa.push(a);
+                }
+                li.push(idx);
+                lc.push(&r.id);
+                idx += 1;
+            }
+            tx.execute(
+                "INSERT INTO lot_outputs (certificate, lot, quantity) \
+                 SELECT * FROM unnest($1::bytea[], $2::text[], $3::int8[])",
+                &[&oc, &ol, &oq],
+            )
+            .await?;
+            let (uk, ua): (Vec<_>, Vec<i64>) = used.into_iter().unzip();
+            let (uc, ul): (Vec<&[u8]>, Vec<&str>) = uk.into_iter().unzip();
+            tx.execute(
+                "UPDATE lot_outputs o SET consumed = o.consumed + u.a \
+                 FROM unnest($1::bytea[], $2::text[], $3::int8[]) AS u(c, l, a) \
+                 WHERE o.certificate = u.c AND o.lot = u.l",
+                &[&uc, &ul, &ua],
+            )
+            .await?;
+            tx.execute(
+                "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
+                 SELECT * FROM unnest($1::bytea[], $2::int4[], $3::bytea[], $4::text[], $5::int8[])",
+                &[&ic, &ip, &is, &il, &iq],
+            )
+            .await?;
+            tx.execute(
+                "INSERT INTO attestation_refs (certificate, attestation) \
+                 SELECT * FROM unnest($1::bytea[], $2::bytea[])",
+                &[&ac, &aa],
+            )
+            .await?;
+            tx.execute(
+                "INSERT INTO log_entries (idx, certificate) \
+                 SELECT * FROM unnest($1::int8[], $2::bytea[])",
+                &[&li, &lc],
+            )
+            .await?;
+            tx.execute("UPDATE log_head SET size = $1 WHERE one", &[&idx])
+                .await?;
+            tx.commit().await?;
+            txs += 1;
+        }
+        Ok(txs)
+    }
 }

@@ -30,11 +30,19 @@ pub async fn ingest_logged(state: &AppState, bytes: &[u8]) -> Result<(Logged, Ce
             limit: catchcert_store::MAX_LOG_ENTRY_BYTES,
         });
     }
-    let decoded = ingest::decode(bytes)?;
+    // Decoding, the issuer path and the signature are CPU work: off the async executor,
+    // so that a worker thread keeps serving other connections meanwhile.
+    let (owned, st, now) = (bytes.to_vec(), state.clone(), state.now());
+    let (decoded, own) = tokio::task::spawn_blocking(move || {
+        let decoded = ingest::decode(&owned)?;
+        let own = ingest::check_own(st.validator(), &decoded, now);
+        Ok::<_, ApiError>((decoded, own))
+    })
+    .await
+    .map_err(ApiError::internal)??;
     let id = decoded.sign1.id;
     let store = state.store();
     let validator = state.validator();
-    let own = ingest::check_own(validator, &decoded, state.now());
     let mut findings = own.findings;
     if own.revocation_role_pending
         && let Some(issuer) = &own.issuer
@@ -69,7 +77,10 @@ pub async fn ingest_logged(state: &AppState, bytes: &[u8]) -> Result<(Logged, Ce
             for c in consumed {
                 state.cache().forget(c);
             }
-            tracing::info!(certificate = %id, kind = %decoded.payload.kind(), "stored");
+            // DEBUG, not INFO: one line per stored certificate is measurable at thousands
+            // a second (docs/performance.md, "Durable ingest"); the access log and the
+            // metrics count them.
+            tracing::debug!(certificate = %id, kind = %decoded.payload.kind(), "stored");
             Ok((logged, id))
         }
         Ok(logged) => Ok((logged, id)),

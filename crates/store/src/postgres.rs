@@ -1,16 +1,19 @@
 //! The PostgreSQL backend: `tokio-postgres` with a small `deadpool-postgres` pool.
 //!
-//! **Inserts** run one transaction each, at READ COMMITTED, and serialise on the lot rows
-//! they consume: first every (certificate, lot) output row the certificate consumes is
-//! locked with `SELECT … FOR UPDATE`, one row at a time in ascending (certificate, lot)
-//! order, so that two inserts wanting overlapping lots always lock in the same order and
-//! cannot deadlock. Only then are the checks made; a concurrent insert of the same lot is
-//! still waiting on the lock, and sees the updated `consumed` once this one commits. The
-//! certificate row is written with `ON CONFLICT (id) DO NOTHING`, which waits for a
-//! concurrent insert of the same id and then reports it, so a race between two copies of
-//! one certificate ends with one `Created` and one `AlreadyStored`. A deadlock or
-//! serialisation failure reported by the server (which the lock order should prevent) is
-//! retried a few times.
+//! **Inserts** go through one writer task per store (group commit, as on SQLite; the
+//! module [`batch`] has the details): [`PostgresStore::insert`] sends the checked
+//! certificate over a channel and waits. The task takes the first waiting request and
+//! whatever else is queued (up to [`batch::MAX_BATCH`]) and applies them in ONE transaction at
+//! READ COMMITTED: it first locks the single `log_head` row (`SELECT … FOR UPDATE`), which
+//! serialises the writers of every server on this database, then reads in a few set-wise
+//! statements what the batch needs (stored copies, the consumed output rows — locked `FOR
+//! UPDATE` —, the owners of new lot ids), decides each request in order in memory (a later
+//! one sees what an earlier one output or consumed, and a refused one changes nothing),
+//! writes every accepted certificate with its index rows and dense log indexes in
+//! set-wise `INSERT … SELECT FROM unnest(…)` statements, and commits. Only after `COMMIT`
+//! has returned does it answer the callers. A deadlock or serialisation failure is retried;
+//! any other failure of a batch is retried one request per transaction, so a request that
+//! makes the database fail never fails the others.
 //!
 //! **Reads** are single statements, except the closure, which runs in a REPEATABLE READ,
 //! READ ONLY transaction so that it comes from one snapshot.
@@ -18,20 +21,27 @@
 use crate::migrate::{self, AppliedMigration};
 use crate::url::redact;
 use crate::{
-    Checked, Inserted, Logged, Revocation, StoreError, Timestamp, Walk, all_fetched,
-    check_quantity, id_from_db, missing_input, to_i64, to_u64,
+    Checked, Logged, Revocation, StoreError, Timestamp, Walk, all_fetched, id_from_db, to_i64,
+    to_u64,
 };
 use catchcert_model::CertId;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{IsolationLevel, NoTls};
 
+mod batch;
+use batch::Pending;
+
 /// Connections in the pool.
 pub const POOL_SIZE: usize = 8;
-/// How often an insert is retried after a deadlock or serialisation failure.
+/// How often a batch is retried after a deadlock or serialisation failure.
 const RETRIES: usize = 5;
+/// Requests that may wait for the writer task before `insert` itself waits.
+const QUEUE: usize = 4096;
 /// The `pg_advisory_xact_lock` key that serialises concurrent migrations ("catchcrt").
 const MIGRATION_LOCK: i64 = 0x6361_7463_6863_7274;
 
@@ -40,6 +50,8 @@ const MIGRATION_LOCK: i64 = 0x6361_7463_6863_7274;
 pub struct PostgresStore {
     pool: Pool,
     url: String,
+    /// The channel to the writer task (see the module documentation).
+    writer: Arc<Mutex<Option<mpsc::Sender<Pending>>>>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -48,12 +60,6 @@ impl std::fmt::Debug for PostgresStore {
             .field("url", &self.url)
             .finish_non_exhaustive()
     }
-}
-
-/// What one attempt at an insert ended with.
-enum Attempt {
-    Done(Result<Logged, StoreError>),
-    Retry(StoreError),
 }
 
 fn retryable(e: &tokio_postgres::Error) -> bool {
@@ -92,7 +98,11 @@ impl PostgresStore {
             .wait_timeout(Some(Duration::from_secs(60)))
             .build()
             .map_err(|e| StoreError::Backend(format!("PostgreSQL pool for {shown}: {e}")))?;
-        let store = PostgresStore { pool, url: shown };
+        let store = PostgresStore {
+            pool,
+            url: shown,
+            writer: Arc::new(Mutex::new(None)),
+        };
         store.migrate().await.map_err(|e| match e {
             StoreError::Backend(m) => StoreError::Backend(format!("{m} (database {})", store.url)),
             other => other,
@@ -181,282 +191,41 @@ impl PostgresStore {
     }
 
     pub(crate) async fn insert(&self, c: Checked) -> Result<Logged, StoreError> {
-        let mut last = None;
-        for _ in 0..RETRIES {
-            match self.try_insert(&c).await {
-                Attempt::Done(Ok(Logged {
-                    inserted: Inserted::AlreadyStored,
-                    ..
-                })) => {
-                    // Stored by a committed transaction, which appended it to the log too.
-                    return Ok(Logged {
-                        inserted: Inserted::AlreadyStored,
-                        log_index: self.log_index(c.cert.id).await?,
-                    });
-                }
-                Attempt::Done(r) => return r,
-                Attempt::Retry(e) => last = Some(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| StoreError::Backend("insert was not attempted".into())))
-    }
-
-    /// The stored bytes of the id compared with ours.
-    fn same_or_conflict(c: &Checked, stored: Vec<u8>) -> Result<Logged, StoreError> {
-        if stored == c.cert.bytes {
-            Ok(Logged {
-                inserted: Inserted::AlreadyStored,
-                log_index: None,
-            })
-        } else {
-            Err(StoreError::IdConflict {
-                certificate: c.cert.id,
-            })
-        }
-    }
-
-    async fn try_insert(&self, k: &Checked) -> Attempt {
-        match self.try_insert_inner(k).await {
-            Ok(r) => Attempt::Done(r),
-            Err(e) if retryable(&e) => Attempt::Retry(e.into()),
-            Err(e) => Attempt::Done(Err(e.into())),
-        }
-    }
-
-    /// One transaction. `Ok(Err(_))` is a refusal (rolled back), `Err(_)` a database error.
-    async fn try_insert_inner(
-        &self,
-        k: &Checked,
-    ) -> Result<Result<Logged, StoreError>, tokio_postgres::Error> {
-        let c = &k.cert;
-        let id: &[u8] = &c.id.0;
-        let mut client = match self.pool.get().await {
-            Ok(cl) => cl,
-            Err(e) => return Ok(Err(e.into())),
+        let (reply, answer) = oneshot::channel();
+        let mut job = Pending {
+            k: Box::new(c),
+            reply,
         };
-        // Fast path, outside any transaction: already stored.
-        let select_bytes = client.prepare_cached(SELECT_BYTES).await?;
-        if let Some(row) = client.query_opt(&select_bytes, &[&id]).await? {
-            return Ok(Self::same_or_conflict(k, row.get(0)));
-        }
-
-        let tx = client.transaction().await?;
-        // Lock every consumed output row, in (certificate, lot) order.
-        let lock = tx
-            .prepare_cached(
-                "SELECT quantity, consumed FROM lot_outputs \
-                 WHERE certificate = $1 AND lot = $2 FOR UPDATE",
-            )
-            .await?;
-        let mut rows = Vec::with_capacity(k.demands.len());
-        for d in &k.demands {
-            let row = tx
-                .query_opt(&lock, &[&&d.certificate.0[..], &d.lot])
-                .await?;
-            rows.push(row.map(|r| (r.get::<_, i64>(0), r.get::<_, i64>(1))));
-        }
-        // A copy of this certificate may have committed while we waited for the locks.
-        let select_bytes = tx.prepare_cached(SELECT_BYTES).await?;
-        if let Some(row) = tx.query_opt(&select_bytes, &[&id]).await? {
-            return Ok(Self::same_or_conflict(k, row.get(0)));
-        }
-        for (d, row) in k.demands.iter().zip(rows) {
-            let verdict = match row {
-                None => {
-                    let stored = tx
-                        .query_opt(
-                            "SELECT 1 FROM certificates WHERE id = $1",
-                            &[&&d.certificate.0[..]],
-                        )
-                        .await?
-                        .is_some();
-                    Err(missing_input(d, stored))
+        // A writer task belongs to the runtime that started it; if that runtime has gone
+        // (its task with it), start a new one here.
+        for _ in 0..2 {
+            let sender = self.writer();
+            match sender.send(job).await {
+                Ok(()) => {
+                    return answer.await.map_err(|_| {
+                        StoreError::Backend("the PostgreSQL writer task has stopped".into())
+                    })?;
                 }
-                Some((quantity, consumed)) => {
-                    match (to_u64(quantity, "quantity"), to_u64(consumed, "consumed")) {
-                        (Ok(q), Ok(u)) => check_quantity(d, q, u),
-                        (Err(e), _) | (_, Err(e)) => Err(e),
-                    }
-                }
-            };
-            if let Err(e) = verdict {
-                return Ok(Err(e));
+                Err(mpsc::error::SendError(j)) => job = j,
             }
         }
-        // One lineage per lot id: serialise the writers of each new lot id (advisory locks,
-        // in lot order, after every row lock), then check that no stored certificate
-        // outputs it.
-        for lot in &k.new_lots {
-            tx.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended($1, 7215))",
-                &[lot],
-            )
-            .await?;
-        }
-        if !k.new_lots.is_empty() {
-            // A copy of this certificate may have committed while we waited.
-            if let Some(row) = tx.query_opt(&select_bytes, &[&id]).await? {
-                return Ok(Self::same_or_conflict(k, row.get(0)));
-            }
-        }
-        for lot in &k.new_lots {
-            let existing = tx
-                .query_opt(
-                    "SELECT certificate FROM lot_outputs WHERE lot = $1 LIMIT 1",
-                    &[lot],
-                )
-                .await?;
-            if let Some(row) = existing {
-                let existing: Vec<u8> = row.get(0);
-                return Ok(match crate::id_from_db(&existing) {
-                    Ok(existing) => Err(StoreError::LotConflict {
-                        certificate: c.id,
-                        lot: lot.clone(),
-                        existing,
-                    }),
-                    Err(e) => Err(e),
-                });
-            }
-        }
-        let insert = tx
-            .prepare_cached(
-                "INSERT INTO certificates \
-                 (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING seq",
-            )
-            .await?;
-        let created = tx
-            .query_opt(
-                &insert,
-                &[
-                    &id,
-                    &c.bytes,
-                    &c.kind.as_str(),
-                    &c.time.0,
-                    &c.issued_at.0,
-                    &c.issuer_subject,
-                    &&c.issuer_key[..],
-                ],
-            )
-            .await?;
-        if created.is_none() {
-            // Another transaction stored the same id and has committed.
-            drop(tx);
-            return match client.query_opt(SELECT_BYTES, &[&id]).await? {
-                Some(row) => Ok(Self::same_or_conflict(k, row.get(0))),
-                None => Ok(Err(StoreError::Backend(format!(
-                    "{}: conflicting insert vanished",
-                    c.id
-                )))),
-            };
-        }
-        let quantities: Result<Vec<i64>, StoreError> = c
-            .outputs
-            .iter()
-            .map(|o| to_i64(o.quantity.0))
-            .chain(k.demands.iter().map(|d| to_i64(d.requested)))
-            .chain(c.inputs.iter().map(|i| to_i64(i.quantity.0)))
-            .collect();
-        let quantities = match quantities {
-            Ok(q) => q,
-            Err(e) => return Ok(Err(e)),
-        };
-        let (out_q, rest) = quantities.split_at(c.outputs.len());
-        let (dem_q, in_q) = rest.split_at(k.demands.len());
-
-        let st = tx
-            .prepare_cached(
-                "INSERT INTO lot_outputs (certificate, lot, quantity) VALUES ($1, $2, $3)",
-            )
-            .await?;
-        for (o, q) in c.outputs.iter().zip(out_q) {
-            tx.execute(&st, &[&id, &o.lot, q]).await?;
-        }
-        let st = tx
-            .prepare_cached(
-                "UPDATE lot_outputs SET consumed = consumed + $3 WHERE certificate = $1 AND lot = $2",
-            )
-            .await?;
-        for (d, q) in k.demands.iter().zip(dem_q) {
-            tx.execute(&st, &[&&d.certificate.0[..], &d.lot, q]).await?;
-        }
-        let st = tx
-            .prepare_cached(
-                "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .await?;
-        for (pos, (inp, q)) in c.inputs.iter().zip(in_q).enumerate() {
-            let pos = match i32::try_from(pos) {
-                Ok(p) => p,
-                Err(_) => return Ok(Err(StoreError::Backend("too many inputs".into()))),
-            };
-            tx.execute(&st, &[&id, &pos, &&inp.certificate.0[..], &inp.lot, q])
-                .await?;
-        }
-        let st = tx
-            .prepare_cached(
-                "INSERT INTO attestation_refs (certificate, attestation) VALUES ($1, $2)",
-            )
-            .await?;
-        for a in &k.attestations {
-            tx.execute(&st, &[&id, &&a.0[..]]).await?;
-        }
-        if let Some(target) = c.revokes {
-            tx.execute(
-                "INSERT INTO revocations (revocation, target) VALUES ($1, $2)",
-                &[&id, &&target.0[..]],
-            )
-            .await?;
-        }
-        if let Some(st) = &k.evidence.attests {
-            tx.execute(
-                "INSERT INTO attestation_subjects \
-                 (attestation, scheme, subject, valid_from, valid_until) \
-                 VALUES ($1, $2, $3, $4, $5)",
-                &[&id, &st.scheme, &st.subject, &st.from, &st.until],
-            )
-            .await?;
-        }
-        if let Some(st) = &k.evidence.needs {
-            tx.execute(
-                "INSERT INTO attestation_needs \
-                 (certificate, scheme, subject, need_from, need_until) \
-                 VALUES ($1, $2, $3, $4, $5)",
-                &[&id, &st.scheme, &st.subject, &st.from, &st.until],
-            )
-            .await?;
-        }
-        let log_index = if c.bytes.len() <= crate::MAX_LOG_ENTRY_BYTES {
-            // The row lock on log_head, held until commit, serialises appends of every
-            // server on this database: indexes stay dense and in commit order.
-            let idx: i64 = tx
-                .query_one(
-                    "UPDATE log_head SET size = size + 1 WHERE one RETURNING size - 1",
-                    &[],
-                )
-                .await?
-                .get(0);
-            tx.execute(
-                "INSERT INTO log_entries (idx, certificate) VALUES ($1, $2)",
-                &[&idx, &id],
-            )
-            .await?;
-            match to_u64(idx, "log index") {
-                Ok(i) => Some(i),
-                Err(e) => return Ok(Err(e)),
-            }
-        } else {
-            None
-        };
-        record_change(&tx, id).await?;
-        tx.commit().await?;
-        Ok(Ok(Logged {
-            inserted: Inserted::Created,
-            log_index,
-        }))
+        Err(StoreError::Backend(
+            "the PostgreSQL writer task could not be started".into(),
+        ))
     }
 
+    /// The channel to this store's writer task, started on first use (or again when the
+    /// task is gone).
+    fn writer(&self) -> mpsc::Sender<Pending> {
+        let mut w = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = w.as_ref().filter(|s| !s.is_closed()) {
+            return s.clone();
+        }
+        let (tx, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(batch::writer_loop(self.pool.clone(), rx));
+        *w = Some(tx.clone());
+        tx
+    }
     pub(crate) async fn get(&self, id: CertId) -> Result<Option<Vec<u8>>, StoreError> {
         let client = self.client().await?;
         let st = client.prepare_cached(SELECT_BYTES).await?;
@@ -833,23 +602,6 @@ const COVERING_SQL: &str = "SELECT DISTINCT s.attestation FROM attestation_needs
      WHERE n.certificate = ANY($1)";
 
 const SELECT_BYTES: &str = "SELECT bytes FROM certificates WHERE id = $1";
-
-/// Journal a newly stored certificate (the next generation), in the inserting transaction.
-/// The row lock on generation_head, held until commit, keeps generations in commit order
-/// across every server on the database (migration 0005). Taken last, after log_head.
-async fn record_change(
-    tx: &deadpool_postgres::Transaction<'_>,
-    id: &[u8],
-) -> Result<(), tokio_postgres::Error> {
-    let st = tx
-        .prepare_cached(
-            "WITH g AS (UPDATE generation_head SET value = value + 1 WHERE one RETURNING value) \
-             INSERT INTO changes (generation, certificate) SELECT value, $1 FROM g",
-        )
-        .await?;
-    tx.execute(&st, &[&id]).await?;
-    Ok(())
-}
 
 async fn applied<C: deadpool_postgres::GenericClient>(
     c: &C,

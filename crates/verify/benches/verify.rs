@@ -23,8 +23,8 @@ use catchcert_verify::cose;
 use catchcert_verify::findings::Integrity;
 use catchcert_verify::path::TrustAnchors;
 use catchcert_verify::signature::{BatchItem, verify_batch};
-use ed25519_dalek::{Signature, VerifyingKey};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ed25519_dalek::{Signature, VerifyingKey};
 use ed25519_dalek::{Signer, Verifier as _};
 use std::hint::black_box;
 use std::time::Duration;
@@ -87,7 +87,11 @@ fn signatures(certs: &[Vec<u8>]) -> Vec<(VerifyingKey, Vec<u8>, Signature)> {
         .map(|bytes| {
             let s = cose::decode(bytes).expect("decode");
             let (_, leaf) = X509Certificate::from_der(&s.x5chain[0]).expect("leaf");
-            let key: [u8; 32] = leaf.public_key().subject_public_key.data.as_ref()
+            let key: [u8; 32] = leaf
+                .public_key()
+                .subject_public_key
+                .data
+                .as_ref()
                 .try_into()
                 .expect("Ed25519 key");
             let key = VerifyingKey::from_bytes(&key).expect("key");

@@ -9,8 +9,8 @@
 
 use crate::findings::Finding;
 use crate::kinds::FindingKind;
-use crate::pipeline::VerifyLimits;
 use crate::path::{PathError, PathValidator, TrustAnchors, ValidIssuer};
+use crate::pipeline::VerifyLimits;
 use crate::rules;
 use crate::set::{Entry, Set};
 use crate::signature::{self, BatchItem, SignatureChecked, SignatureError};

@@ -97,11 +97,7 @@ impl Set {
     }
 
     /// Add the message `id`, decoded (or not) as `decoded`; a repeated id is ignored.
-    fn insert(
-        &mut self,
-        id: CertId,
-        decoded: Result<(Sign1, Payload), cose::CertificateError>,
-    ) {
+    fn insert(&mut self, id: CertId, decoded: Result<(Sign1, Payload), cose::CertificateError>) {
         if self.contains(&id) || self.later.contains(&id) {
             return;
         }

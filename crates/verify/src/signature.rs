@@ -141,7 +141,9 @@ fn screen(item: &BatchItem<'_>) -> Screen {
         Ok(sig) => sig,
         Err(_) => return Screen::Settled(Err(SignatureError::BadLength(item.signature.len()))),
     };
-    let s_canonical: bool = Scalar::from_canonical_bytes(*sig.s_bytes()).is_some().into();
+    let s_canonical: bool = Scalar::from_canonical_bytes(*sig.s_bytes())
+        .is_some()
+        .into();
     let r_bytes = CompressedEdwardsY(*sig.r_bytes());
     let r = match r_bytes.decompress() {
         Some(r) if s_canonical && r.compress() == r_bytes && !r.is_small_order() => r,
@@ -151,7 +153,9 @@ fn screen(item: &BatchItem<'_>) -> Screen {
         return Screen::Settled(Err(SignatureError::Invalid));
     }
     let a = item.key.to_edwards();
-    if !r.is_torsion_free() || !a.is_torsion_free() || a.compress().as_bytes() != item.key.as_bytes()
+    if !r.is_torsion_free()
+        || !a.is_torsion_free()
+        || a.compress().as_bytes() != item.key.as_bytes()
     {
         return Screen::Alone;
     }

@@ -125,5 +125,8 @@ fn a_kept_path_answers_like_a_fresh_search_at_every_time() {
         assert_eq!(format!("{cached:?}"), format!("{fresh:?}"), "at {at}");
         valid += usize::from(cached.is_ok());
     }
-    assert_eq!(valid, 5, "valid in the two windows, invalid at the three other times");
+    assert_eq!(
+        valid, 5,
+        "valid in the two windows, invalid at the three other times"
+    );
 }

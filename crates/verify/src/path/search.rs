@@ -46,7 +46,11 @@ impl PathValidator {
             return self.search_path(chain, pool, at, leaf_use);
         }
         let key = chain_key(chain);
-        if let Some(hit) = self.valid.get(&key).and_then(|w| w.iter().find(|w| w.holds(at))) {
+        if let Some(hit) = self
+            .valid
+            .get(&key)
+            .and_then(|w| w.iter().find(|w| w.holds(at)))
+        {
             return Ok(hit.issuer.clone());
         }
         let found = self.search_path(chain, pool, at, leaf_use)?;
