@@ -305,9 +305,8 @@ pub fn rebase_digital_link(s: &str) -> Option<String> {
         "01" => digits(&value, 14) && qual_ok(&[("21", 20), ("10", 20), ("235", 28)]),
         "8006" => digits(&value, 18) && qual_ok(&[("21", 20), ("10", 20)]),
         "253" => {
-            value.len() >= 13
-                && digits(&value[..13], 13)
-                && text(&value[13..], 17)
+            value.get(..13).is_some_and(|k| digits(k, 13))
+                && value.get(13..).is_some_and(|r| text(r, 17))
                 && quals.is_empty()
         }
         "255" => {
@@ -318,9 +317,8 @@ pub fn rebase_digital_link(s: &str) -> Option<String> {
         "414" => digits(&value, 13) && qual_ok(&[("254", 20)]),
         "417" => digits(&value, 13) && quals.is_empty(),
         "8003" => {
-            value.len() >= 14
-                && digits(&value[..14], 14)
-                && text(&value[14..], 16)
+            value.get(..14).is_some_and(|k| digits(k, 14))
+                && value.get(14..).is_some_and(|r| text(r, 16))
                 && quals.is_empty()
         }
         "8017" | "8018" => digits(&value, 18) && quals.is_empty(),
@@ -378,6 +376,16 @@ mod tests {
             canonical("https://example.com/253/4012345000054987"),
             "https://id.gs1.org/253/4012345000054987"
         );
+        // Never panics on odd input (multi-byte characters where a key ends).
+        for odd in [
+            "https://e.x/253/401234500005é4987",
+            "https://e.x/8003/0401234500005éé",
+            "https://e.x/01/1234",
+            "http://",
+            "https://e.x/01/",
+        ] {
+            let _ = canonical(odd);
+        }
         assert_eq!(
             canonical("https://example.com/not/a/link"),
             "https://example.com/not/a/link"
