@@ -97,6 +97,9 @@ pub fn run(c: ImportCommand, clock: &dyn Clock) -> CmdResult {
             p.reason
         );
     }
+    for (e, why) in &plan.skipped {
+        eprintln!("{}: event {e}: skipped: {why}", a.file.display());
+    }
     let mut report = serde_json::json!({
         "file": a.file.display().to_string(),
         "problems": plan.problems,
@@ -104,12 +107,14 @@ pub fn run(c: ImportCommand, clock: &dyn Clock) -> CmdResult {
         "certificates": [],
         "skipped": [],
     });
-    if !plan.problems.is_empty() && !a.lenient {
+    if (!plan.problems.is_empty() || !plan.skipped.is_empty()) && !a.lenient {
+        report["skipped"] = skipped_json(&plan.skipped);
         write_report(a.report.as_deref(), &report)?;
         return Err(CliError::other(format!(
-            "{}: refused: {} problem(s); nothing written (--lenient maps what it can)",
+            "{}: refused: {} problem(s), {} event(s) depending on them; nothing written (--lenient maps what it can)",
             a.file.display(),
-            plan.problems.len()
+            plan.problems.len(),
+            plan.skipped.len()
         )));
     }
     std::fs::create_dir_all(&a.out)
@@ -118,7 +123,10 @@ pub fn run(c: ImportCommand, clock: &dyn Clock) -> CmdResult {
     let mut ids: BTreeMap<usize, CertId> = BTreeMap::new();
     let mut signers: BTreeMap<String, Loaded> = BTreeMap::new();
     let mut certs = Vec::new();
-    let mut skipped = Vec::new();
+    let mut skipped = match skipped_json(&plan.skipped) {
+        serde_json::Value::Array(a) => a,
+        _ => Vec::new(),
+    };
     for p in &plan.planned {
         match sign_one(p, &keyring, &base, &mut signers, &ids, issued_at, &lists) {
             Ok((id, bytes)) => {
@@ -194,6 +202,13 @@ fn sign_one(
         .map_err(|e| e.to_string())?;
     let bytes = cose::sign_payload(&payload, &s.key, &s.chain).map_err(|e| e.to_string())?;
     Ok((CertId::of_cose(&bytes), bytes))
+}
+
+fn skipped_json(skipped: &[(String, String)]) -> serde_json::Value {
+    skipped
+        .iter()
+        .map(|(e, r)| serde_json::json!({"event": e, "reason": r}))
+        .collect()
 }
 
 fn write_report(path: Option<&Path>, report: &serde_json::Value) -> Result<(), CliError> {

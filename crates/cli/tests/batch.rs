@@ -179,6 +179,76 @@ fn csv_and_directory_inputs() {
     );
 }
 
+/// A CSV row with several inputs and outputs (numbered column groups): two catches landed
+/// together; the landing takes both lots and passes both on, and the chain verifies.
+#[test]
+fn csv_rows_carry_several_inputs_and_outputs() {
+    let d = programme("");
+    let p = d.path();
+    std::fs::write(
+        p.join("rows.csv"),
+        "id,kind,signer,time,vessel_imo,fao_area,gear,catch_start,catch_end,port,input_certificate,input_lot,input_quantity_kg,input2_certificate,input2_lot,input2_quantity_kg,output_lot,output_quantity_kg,output_species,output2_lot,output2_quantity_kg\n\
+         c1,catch,vessel,2026-03-02T06:00:00Z,IMO9074729,71,LLD,2026-03-01T04:00:00Z,2026-03-02T05:30:00Z,,,,,,,,L1,50,YFT,,\n\
+         c2,catch,vessel,2026-03-03T06:00:00Z,IMO9074729,71,LLD,2026-03-02T06:00:00Z,2026-03-03T05:30:00Z,,,,,,,,L2,30,BET,,\n\
+         l1,landing,vessel,2026-03-05T08:00:00Z,,,,,,THHKT,@c1,L1,50,@c2,L2,30,L1,50,,L2,30\n",
+    )
+    .unwrap();
+    ok(
+        p,
+        &[
+            "issue-batch",
+            "--keys",
+            "keys.toml",
+            "--input",
+            "rows.csv",
+            "--out",
+            "certs",
+            "--report",
+            "r.json",
+            "--issued-at",
+            "2026-03-06T00:00:00Z",
+        ],
+    );
+    let report: Value = serde_json::from_slice(&std::fs::read(p.join("r.json")).unwrap()).unwrap();
+    let landing = report["signed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["row"] == "l1")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = ok(p, &["inspect", "certs/l1.cose", "--json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let text = v.to_string();
+    assert!(text.contains("\"L2\"") && text.contains("\"L1\""), "{v:#}");
+    let out = run(
+        p,
+        &[
+            "verify",
+            "certs",
+            "--trust",
+            "root.pem",
+            "--head",
+            &landing,
+            "--json",
+            "--at",
+            "2026-03-07T00:00:00Z",
+        ],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["integrity"], "valid", "{v:#}");
+    let mut lots: Vec<&str> = v["lots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    lots.sort();
+    assert_eq!(lots, ["L1", "L2"], "{v:#}");
+}
+
 /// A keyring's private key that group or others may read is refused like every key: the rows
 /// it would sign fail naming the file and the fix, and nothing is signed.
 #[test]

@@ -453,3 +453,156 @@ fn find_hash(v: &Value) -> Option<String> {
         _ => None,
     }
 }
+
+/// `gdst_data_withmasterdata.jsonld` (../shared) with the flaws that keep it from a strict
+/// import corrected in memory (docs/gdst.md, "The GDST vectors"), reduced to its wild branch:
+/// fishing → transshipment → landing → receiving at the processor. Corrections: the
+/// fisherman's product class gets its species code (`YFT`), the carrier vessel a 7-digit IMO
+/// number with a valid check digit (`IMO9321483` for "IMO987654321") and an FAO area in its
+/// location master data (`urn:gdst:fao:47`, where its `readPoint` lies), the landing a
+/// UN/LOCODE (`USSAN`, San Diego, for "PORTSD"). Every other field is the vector's.
+fn completed_wild_branch() -> Option<Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/vectors/epcis/gdst/gdst_data_withmasterdata.jsonld");
+    if !path.is_file() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{} missing",
+            path.display()
+        );
+        eprintln!("notice: {} absent; skipping", path.display());
+        return None;
+    }
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for v in doc["epcisHeader"]["epcisMasterData"]["vocabularyList"]
+        .as_array_mut()
+        .unwrap()
+    {
+        for el in v["vocabularyElementList"].as_array_mut().unwrap() {
+            let id = el["id"].as_str().unwrap().to_string();
+            let attrs = el["attributes"].as_array_mut().unwrap();
+            match id.as_str() {
+                "urn:gdst:example.org:product:class:fisherman01.tunau" => attrs.push(json!({
+                    "id": "urn:epcglobal:cbv:mda#speciesForFisheryStatisticsPurposesCode",
+                    "attribute": "YFT"
+                })),
+                "urn:epc:id:sgln:08600031303.3.1" => {
+                    for a in attrs.iter_mut() {
+                        if a["id"] == "urn:gdst:kde#imoNumber" {
+                            a["attribute"] = json!("IMO9321483");
+                        }
+                    }
+                    attrs.push(json!({"id": "urn:epcglobal:cbv:mda#catchArea", "attribute": "urn:gdst:fao:47"}));
+                }
+                _ => {}
+            }
+        }
+    }
+    let keep = [
+        "urn:uuid:2fbb3592-c9fa-47ca-b419-b35528fee66fU",
+        "urn:uuid:f281edee-11e5-414c-a662-4baaac767353U",
+        "urn:uuid:cb3da244-df7f-40e5-a58c-35748019c463U",
+        "urn:uuid:910fa13a-77ac-45e8-a37a-66543cf539d6U",
+    ];
+    let events = doc["epcisBody"]["eventList"].as_array_mut().unwrap();
+    events.retain(|e| keep.contains(&e["eventID"].as_str().unwrap_or_default()));
+    for e in events.iter_mut() {
+        if e["bizStep"] == "urn:gdst:bizStep:landing" {
+            e["cbvmda:unloadingPort"] = json!("USSAN");
+        }
+    }
+    assert_eq!(events.len(), 4);
+    Some(doc)
+}
+
+#[test]
+fn a_completed_gdst_vector_imports_strictly_and_verifies() {
+    let Some(doc) = completed_wild_branch() else {
+        return;
+    };
+    // The fisherman's issuer speaks for its vessel and for the carrier it transships to and
+    // lands from (the landing's product owner is the fisherman, and the contract wants the
+    // holding vessel's operator to sign a landing); a processor issuer for the plant.
+    let d = programme("parties = [\"urn:gdst:example.org:party:fisherman01.1u\"]\n");
+    let p = d.path();
+    ok(p, &["keygen", "--out", "fisher.key"]);
+    ok(p, &["keygen", "--out", "plant.key"]);
+    for (key, role, bind, out) in [
+        (
+            "fisher.pub",
+            "vessel",
+            &["--vessel", "IMO12345678", "--vessel", "IMO9321483"][..],
+            "fisher.pem",
+        ),
+        (
+            "plant.pub",
+            "processor",
+            &["--party", "urn:gdst:example.org:party:processor.1u"][..],
+            "plant.pem",
+        ),
+    ] {
+        let mut args = vec![
+            "pki",
+            "issue",
+            "--ca-key",
+            "root.key",
+            "--ca-cert",
+            "root.pem",
+            "--subject-key",
+            key,
+            "--subject",
+            "CN=GDST,O=GDST",
+            "--role",
+            role,
+            "--not-before",
+            supply_common::NOT_BEFORE,
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(bind);
+        ok(p, &args);
+    }
+    std::fs::write(
+        p.join("gdst-keys.toml"),
+        "[signers.fisher]\nkey = \"fisher.key\"\ncert = \"fisher.pem\"\nparties = [\"urn:gdst:example.org:party:fisherman01.1u\"]\n\
+         [signers.plant]\nkey = \"plant.key\"\ncert = \"plant.pem\"\nparties = [\"urn:gdst:example.org:party:processor.1u\"]\n",
+    )
+    .unwrap();
+    write(p, "wild.jsonld", &doc);
+    // Strict (the default): one certificate per event, in chain order.
+    ok(
+        p,
+        &[
+            "import",
+            "epcis",
+            "wild.jsonld",
+            "--keys",
+            "gdst-keys.toml",
+            "--out",
+            "certs",
+            "--report",
+            "r.json",
+        ],
+    );
+    let report: Value = serde_json::from_slice(&std::fs::read(p.join("r.json")).unwrap()).unwrap();
+    let kinds: Vec<&str> = report["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["catch", "transshipment", "landing", "receipt"],
+        "{report:#}"
+    );
+    assert!(report["problems"].as_array().unwrap().is_empty());
+    assert!(report["skipped"].as_array().unwrap().is_empty());
+    let head = report["certificates"][3]["id"].as_str().unwrap();
+    // `verify` gives the chain's verdict; the unchanged document matches every certificate.
+    let (code, v) = verify(p, &["--epcis", "wild.jsonld"]);
+    assert_eq!(v["head"], head, "{v:#}");
+    assert_eq!(v["integrity"], "valid", "{v:#}");
+    assert!(!codes(&v).contains(&"epcis.mismatch".to_string()), "{v:#}");
+    assert_ne!(code, 4, "{v:#}");
+}

@@ -118,9 +118,10 @@ fn num(row: &str, field: &str, s: &str) -> Result<Json, RowError> {
 }
 
 /// Rows from CSV with a header (docs/batch.md lists the columns per kind). Empty cells are
-/// absent fields. One input and one output per row (`input_certificate`, `input_lot`,
-/// `input_quantity_kg`; `output_lot`, `output_quantity_kg`, `output_species`,
-/// `output_product`); `attestations` is space-separated; `at_sea` is true/false.
+/// absent fields. Inputs and outputs are numbered column groups: `input_certificate`,
+/// `input_lot`, `input_quantity_kg` (the first input; `input2_…`, `input3_…` the next) and
+/// `output_lot`, `output_quantity_kg`, `output_species`, `output_product` (`output2_…`, …),
+/// in the order of their numbers; `attestations` is space-separated; `at_sea` is true/false.
 pub fn parse_csv(text: &str) -> (Vec<Row>, Vec<RowError>) {
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     let mut rdr = csv::ReaderBuilder::new()
@@ -148,14 +149,33 @@ pub fn parse_csv(text: &str) -> (Vec<Row>, Vec<RowError>) {
     (rows, errors)
 }
 
+/// Most inputs or outputs a CSV row can number (`input999_lot`).
+pub const MAX_CSV_LOTS: u32 = 999;
+
+/// A lot column: `input_FIELD` / `output_FIELD` (the first input or output) or
+/// `inputN_FIELD` / `outputN_FIELD` (N = 1…999; `input1_lot` is `input_lot`) →
+/// (side, N, FIELD).
+fn lot_column(h: &str) -> Option<(&'static str, u32, &str)> {
+    let (side, rest) = if let Some(r) = h.strip_prefix("input") {
+        ("input", r)
+    } else {
+        ("output", h.strip_prefix("output")?)
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let (n, rest) = rest.split_at(digits);
+    let field = rest.strip_prefix('_')?;
+    let n = if n.is_empty() { 1 } else { n.parse().ok()? };
+    (1..=MAX_CSV_LOTS).contains(&n).then_some((side, n, field))
+}
+
 fn csv_row(
     headers: &csv::StringRecord,
     rec: &csv::StringRecord,
     at: &str,
 ) -> Result<Row, RowError> {
     let mut obj = Map::new();
-    let mut input = Map::new();
-    let mut output = Map::new();
+    let mut inputs: BTreeMap<u32, Map<String, Json>> = BTreeMap::new();
+    let mut outputs: BTreeMap<u32, Map<String, Json>> = BTreeMap::new();
     let id = headers
         .iter()
         .position(|h| h == "id")
@@ -167,28 +187,33 @@ fn csv_row(
         if v.is_empty() {
             continue;
         }
+        if let Some((side, n, field)) = lot_column(h) {
+            let known = if side == "input" {
+                matches!(field, "certificate" | "lot" | "quantity_kg")
+            } else {
+                matches!(field, "lot" | "quantity_kg" | "species" | "product")
+            };
+            if !known {
+                return Err(err(
+                    &id,
+                    h,
+                    format!("not a column of an {side} (docs/batch.md)"),
+                ));
+            }
+            let value = if field == "quantity_kg" {
+                num(&id, h, v)?
+            } else {
+                json!(v)
+            };
+            let map = if side == "input" {
+                &mut inputs
+            } else {
+                &mut outputs
+            };
+            map.entry(n).or_default().insert(field.into(), value);
+            continue;
+        }
         match h {
-            "input_certificate" => {
-                input.insert("certificate".into(), json!(v));
-            }
-            "input_lot" => {
-                input.insert("lot".into(), json!(v));
-            }
-            "input_quantity_kg" => {
-                input.insert("quantity_kg".into(), num(&id, h, v)?);
-            }
-            "output_lot" => {
-                output.insert("lot".into(), json!(v));
-            }
-            "output_quantity_kg" => {
-                output.insert("quantity_kg".into(), num(&id, h, v)?);
-            }
-            "output_species" => {
-                output.insert("species".into(), json!(v));
-            }
-            "output_product" => {
-                output.insert("product".into(), json!(v));
-            }
             "attestations" => {
                 obj.insert(h.into(), json!(v.split_whitespace().collect::<Vec<_>>()));
             }
@@ -206,11 +231,17 @@ fn csv_row(
             }
         }
     }
-    if !input.is_empty() {
-        obj.insert("inputs".into(), json!([input]));
+    if !inputs.is_empty() {
+        obj.insert(
+            "inputs".into(),
+            json!(inputs.into_values().collect::<Vec<_>>()),
+        );
     }
-    if !output.is_empty() {
-        obj.insert("outputs".into(), json!([output]));
+    if !outputs.is_empty() {
+        obj.insert(
+            "outputs".into(),
+            json!(outputs.into_values().collect::<Vec<_>>()),
+        );
     }
     let kind_is_catch = obj.get("kind").and_then(Json::as_str) == Some("catch");
     if !kind_is_catch && !obj.contains_key("inputs") && obj.contains_key("outputs") {
@@ -387,5 +418,43 @@ mod tests {
         assert_eq!(rows[0].input["inputs"][0]["certificate"], "@c1");
         assert_eq!(rows[0].input["outputs"][0]["quantity_kg"], 10.0);
         assert_eq!(references(&rows[0].input), vec!["c1"]);
+    }
+
+    #[test]
+    fn csv_rows_number_several_inputs_and_outputs() {
+        let text = "id,kind,signer,time,facility,input_certificate,input_lot,input_quantity_kg,input2_certificate,input2_lot,input2_quantity_kg,output_lot,output_quantity_kg,output_product,output2_lot,output2_quantity_kg,output2_product\n\
+                    p1,processing,v,2026-01-02T00:00:00Z,Plant,@c1,L1,10,@c2,L2,5.5,P1,8,Loins,P2,4,Belly\n\
+                    p2,processing,v,2026-01-02T00:00:00Z,Plant,@c1,L1,10,,,,P3,8,Loins,,,\n";
+        let (rows, errors) = parse_csv(text);
+        assert!(errors.is_empty(), "{errors:?}");
+        let ins = rows[0].input["inputs"].as_array().unwrap();
+        assert_eq!(ins.len(), 2);
+        assert_eq!(ins[1]["certificate"], "@c2");
+        assert_eq!(ins[1]["quantity_kg"], 5.5);
+        let outs = rows[0].input["outputs"].as_array().unwrap();
+        assert_eq!(outs.len(), 2);
+        assert_eq!(outs[1]["product"], "Belly");
+        assert_eq!(references(&rows[0].input), vec!["c1", "c2"]);
+        // Empty groups are absent.
+        assert_eq!(rows[1].input["inputs"].as_array().unwrap().len(), 1);
+        assert_eq!(rows[1].input["outputs"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn csv_lot_columns_are_checked() {
+        let text = "id,kind,signer,input2_weight\np1,processing,v,3\n";
+        let (_, errors) = parse_csv(text);
+        assert_eq!(errors[0].field, "input2_weight");
+        let text = "id,kind,signer,input2_quantity_kg\np1,processing,v,x\n";
+        let (_, errors) = parse_csv(text);
+        assert_eq!(errors[0].field, "input2_quantity_kg");
+        assert_eq!(lot_column("input_lot"), Some(("input", 1, "lot")));
+        assert_eq!(lot_column("input1_lot"), Some(("input", 1, "lot")));
+        assert_eq!(
+            lot_column("output12_species"),
+            Some(("output", 12, "species"))
+        );
+        assert_eq!(lot_column("input0_lot"), None);
+        assert_eq!(lot_column("inputs"), None);
     }
 }

@@ -41,12 +41,24 @@ impl Node {
     }
 }
 
-/// The namespaces an EPCIS document binds inline in its `@context`.
+/// Prefixes the GS1 EPCIS 2.0 context defines. That context is `@protected`, so a document
+/// cannot redefine them: JSON-LD 1.1 makes a redefinition an error (GS1's reference
+/// implementation refuses such a document); catchcert ignores the redefinition and keeps the
+/// GS1 meaning, so the event still has its hash.
+pub const PROTECTED_PREFIXES: [&str; 8] = [
+    "epcis", "cbv", "cbvmda", "gs1", "rdfs", "owl", "xsd", "dcterms",
+];
+
+/// The namespaces an EPCIS document binds inline in its `@context` (redefinitions of the
+/// GS1 context's protected prefixes are ignored).
 pub fn namespaces(doc: &Json) -> Namespaces {
     let mut ns = Namespaces::new();
     let mut add = |c: &Json| {
         if let Some(obj) = c.as_object() {
             for (k, v) in obj {
+                if PROTECTED_PREFIXES.contains(&k.as_str()) {
+                    continue;
+                }
                 if let Some(s) = v.as_str() {
                     ns.insert(k.clone(), s.to_string());
                 }
@@ -99,8 +111,27 @@ fn python_float(f: f64) -> String {
 }
 
 /// A generic JSON member → nodes (an array gives one node per element, like XML siblings).
+///
+/// A member whose name ends in `List` is one node whose children are its elements, each
+/// named without the `List` suffix (`cbvmda:certificationList` {`certification`: […]} →
+/// `cbvmda:certificationList` › `cbvmda:certification` › `certification`…), as in the XML
+/// form of EPCIS and as the reference implementation renders it.
 fn generic(key: &str, v: &Json, ns: &Namespaces) -> Vec<Node> {
     let name = expand_key(key, ns);
+    if let Some(item) = name.strip_suffix("List")
+        && !item.is_empty()
+    {
+        let element = |x: &Json| match x {
+            Json::Object(obj) => Node::parent(item, object_children(obj, ns)),
+            Json::Array(_) => Node::parent(item, generic(item, x, ns)),
+            other => Node::leaf(item, scalar(other, ns)),
+        };
+        let children = match v {
+            Json::Array(items) => items.iter().map(element).collect(),
+            other => vec![element(other)],
+        };
+        return vec![Node::parent(&name, children)];
+    }
     match v {
         Json::Array(items) => items.iter().flat_map(|i| generic(key, i, ns)).collect(),
         Json::Object(obj) => vec![Node::parent(&name, object_children(obj, ns))],

@@ -53,16 +53,35 @@ pub struct Plan {
     pub problems: Vec<Problem>,
     /// Events with no catchcert kind: (event, business step).
     pub not_mapped: Vec<(String, String)>,
+    /// Mappable events without a problem of their own that take a lot from an event that
+    /// was not certified (a problem, no catchcert kind, or skipped itself): (event, reason).
+    /// Strict import refuses a document with any; lenient import reports them.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// GDST business steps of aquaculture production: the contract has no kind for them (a
+/// `catch` certifies wild capture by a vessel), so a document that needs one is refused in
+/// strict mode and its products are skipped in lenient mode.
+pub const AQUACULTURE_STEPS: [&str; 1] = ["farmHarvest"];
+
+/// The last segment of a business step (`urn:gdst:bizStep:landing` → `landing`).
+pub fn step_name(event: &Json) -> &str {
+    event
+        .get("bizStep")
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .rsplit([':', '-', '/'])
+        .next()
+        .unwrap_or_default()
 }
 
 /// The catchcert kind of an event, from its type and business step.
 pub fn kind_of(event: &Json) -> Option<Kind> {
     let ty = event.get("type").and_then(Json::as_str).unwrap_or_default();
-    let step = event
-        .get("bizStep")
-        .and_then(Json::as_str)
-        .unwrap_or_default();
-    let short = step.rsplit([':', '-', '/']).next().unwrap_or_default();
+    let short = step_name(event);
+    if AQUACULTURE_STEPS.contains(&short) {
+        return None;
+    }
     match (ty, short) {
         ("ObjectEvent", "fishingEvent") => Some(Kind::Catch),
         ("ObjectEvent", "transshipment") => Some(Kind::Transshipment),
@@ -161,6 +180,8 @@ struct Ctx<'a> {
     doc: &'a Document,
     label: String,
     problems: Vec<Problem>,
+    /// Lots this event takes from events that were not certified: why, per lot.
+    blocked: Vec<String>,
 }
 
 impl Ctx<'_> {
@@ -266,6 +287,95 @@ fn check_imo(cx: &mut Ctx, kde: &str, imo: &str) -> bool {
     }
 }
 
+/// Where each lot class stands while the document is walked in time order.
+#[derive(Default)]
+struct Lots {
+    /// Lot class → (event index producing it, catchcert lot id, vessel IMO if from a catch).
+    holders: BTreeMap<String, (usize, String, Option<String>)>,
+    /// Lot class → why the event that last produced or moved it was not certified.
+    failed: BTreeMap<String, String>,
+    /// Logistic unit (SSCC) → the class-level quantities packed into it.
+    containers: BTreeMap<String, Vec<Json>>,
+    /// Lot class → (source, destination) of its latest shipping event.
+    shipped: BTreeMap<String, (Option<String>, Option<String>)>,
+}
+
+/// The classes an event outputs (as the mapping reads them).
+fn output_classes(event: &Json) -> Vec<String> {
+    let key = if event.get("type").and_then(Json::as_str) == Some("TransformationEvent") {
+        "outputQuantityList"
+    } else if event.get("type").and_then(Json::as_str) == Some("AggregationEvent") {
+        return Vec::new();
+    } else {
+        "quantityList"
+    };
+    event
+        .get(key)
+        .and_then(Json::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|q| s(q, "epcClass").map(str::to_string))
+        .collect()
+}
+
+/// The event as the mapping reads it: a shipping or receiving event that moves logistic units
+/// (`epcList` of SSCCs) and has no `quantityList` takes the class-level quantities an earlier
+/// packing event (AggregationEvent, action ADD) put into those units.
+fn with_contents(event: &Json, lots: &Lots) -> Json {
+    let has_quantities = event
+        .get("quantityList")
+        .and_then(Json::as_array)
+        .is_some_and(|a| !a.is_empty());
+    let units: Vec<&str> = event
+        .get("epcList")
+        .and_then(Json::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Json::as_str)
+        .collect();
+    if has_quantities || units.is_empty() {
+        return event.clone();
+    }
+    let contents: Vec<Json> = units
+        .iter()
+        .filter_map(|u| lots.containers.get(*u))
+        .flatten()
+        .cloned()
+        .collect();
+    if contents.is_empty() {
+        return event.clone();
+    }
+    let mut e = event.clone();
+    e["quantityList"] = Json::Array(contents);
+    e
+}
+
+/// Record what a packing or unpacking event does to a logistic unit.
+fn aggregate(event: &Json, lots: &mut Lots) {
+    let Some(parent) = s(event, "parentID") else {
+        return;
+    };
+    match s(event, "action") {
+        Some("ADD") => {
+            let children = event
+                .get("childQuantityList")
+                .and_then(Json::as_array)
+                .cloned()
+                .unwrap_or_default();
+            lots.containers
+                .entry(parent.to_string())
+                .or_default()
+                .extend(children);
+        }
+        Some("DELETE") => {
+            lots.containers.remove(parent);
+        }
+        _ => {}
+    }
+}
+
 /// Map the document. Parents come before children: events are taken in event-time order.
 pub fn plan(doc: &Document, keyring: &Keyring) -> Plan {
     let mut order: Vec<usize> = (0..doc.events().len()).collect();
@@ -280,69 +390,129 @@ pub fn plan(doc: &Document, keyring: &Keyring) -> Plan {
         .collect();
     order.sort_by_key(|i| (times[*i], *i));
     let mut out = Plan::default();
-    // Lot class → (event index producing it, catchcert lot id, vessel IMO if a catch).
-    let mut holders: BTreeMap<String, (usize, String, Option<String>)> = BTreeMap::new();
+    let mut lots = Lots::default();
     for i in order {
-        let event = &doc.events()[i];
+        let original = &doc.events()[i];
+        let event = &with_contents(original, &lots);
         let label = event_label(event, i);
+        let mut cx = Ctx {
+            doc,
+            label: label.clone(),
+            problems: Vec::new(),
+            blocked: Vec::new(),
+        };
         let Some(kind) = kind_of(event) else {
             // GDST checks still apply to unmapped events (the must-fail documents).
-            let mut cx = Ctx {
-                doc,
-                label: label.clone(),
-                problems: Vec::new(),
-            };
             check_policy(&mut cx, event);
             if event.get("gdst:humanWelfarePolicy").is_some()
                 && s(event, "gdst:productOwner").is_none()
             {
                 cx.problem("gdst:productOwner", "missing");
             }
+            let step = s(event, "bizStep").unwrap_or("(none)").to_string();
+            let why = if AQUACULTURE_STEPS.contains(&step_name(event)) {
+                cx.problem(
+                    "bizStep",
+                    format!(
+                        "{step}: aquaculture production has no catchcert kind (a catch certifies wild capture by a vessel)"
+                    ),
+                );
+                format!("event {label} ({step}) has no catchcert kind (aquaculture)")
+            } else {
+                format!("event {label} ({step}) has no catchcert kind")
+            };
+            if event.get("type").and_then(Json::as_str) == Some("AggregationEvent") {
+                aggregate(event, &mut lots);
+            }
+            // An event that creates lots (a transformation, or an ObjectEvent with action
+            // ADD such as hatching or commissioning) leaves them uncertified; one that only
+            // observes them (storing, …) changes nothing.
+            let creates = event.get("type").and_then(Json::as_str) == Some("TransformationEvent")
+                || s(event, "action") == Some("ADD");
+            for class in output_classes(event).into_iter().filter(|_| creates) {
+                lots.holders.remove(&class);
+                lots.failed.insert(class, why.clone());
+            }
             out.problems.extend(cx.problems);
-            out.not_mapped
-                .push((label, s(event, "bizStep").unwrap_or("(none)").to_string()));
+            out.not_mapped.push((label, step));
             continue;
         };
-        let mut cx = Ctx {
-            doc,
-            label: label.clone(),
-            problems: Vec::new(),
-        };
-        if let Some(p) = map_event(&mut cx, i, event, kind, keyring, &holders)
-            && cx.problems.is_empty()
-        {
-            let imo = p
-                .input
-                .get("vessel_imo")
-                .and_then(Json::as_str)
-                .map(str::to_string)
-                .or_else(|| {
-                    p.input
-                        .get("to_vessel_imo")
-                        .and_then(Json::as_str)
-                        .map(str::to_string)
-                });
-            for (class, lot) in p.link.lots.iter().zip(
-                p.input["outputs"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or_default(),
-            ) {
-                let inherited = holders.get(class).and_then(|h| h.2.clone());
-                holders.insert(
-                    class.clone(),
+        let mapped = map_event(&mut cx, i, event, kind, keyring, &lots);
+        if kind == Kind::Shipment {
+            let party = |list: &str, item: &str| first_party(event, list, item);
+            for class in output_classes(event) {
+                lots.shipped.insert(
+                    class,
                     (
-                        i,
-                        lot["lot"].as_str().unwrap_or_default().to_string(),
-                        imo.clone().or(inherited),
+                        party("sourceList", "source"),
+                        party("destinationList", "destination"),
                     ),
                 );
             }
-            out.planned.push(p);
         }
-        out.problems.extend(cx.problems);
+        match mapped {
+            Some(mut p) if cx.problems.is_empty() && cx.blocked.is_empty() => {
+                p.link.event_hash = hash::event_hash(original, &doc.namespaces);
+                let imo = p
+                    .input
+                    .get("vessel_imo")
+                    .and_then(Json::as_str)
+                    .map(str::to_string)
+                    .or_else(|| {
+                        p.input
+                            .get("to_vessel_imo")
+                            .and_then(Json::as_str)
+                            .map(str::to_string)
+                    });
+                for (class, lot) in p.link.lots.iter().zip(
+                    p.input["outputs"]
+                        .as_array()
+                        .map(Vec::as_slice)
+                        .unwrap_or_default(),
+                ) {
+                    let inherited = lots.holders.get(class).and_then(|h| h.2.clone());
+                    lots.failed.remove(class);
+                    lots.holders.insert(
+                        class.clone(),
+                        (
+                            i,
+                            lot["lot"].as_str().unwrap_or_default().to_string(),
+                            imo.clone().or(inherited),
+                        ),
+                    );
+                }
+                out.planned.push(p);
+            }
+            _ => {
+                let why = if cx.problems.is_empty() {
+                    out.skipped.push((label.clone(), cx.blocked.join("; ")));
+                    format!("event {label} was skipped")
+                } else {
+                    format!("event {label} has a problem")
+                };
+                for class in output_classes(event) {
+                    lots.holders.remove(&class);
+                    lots.failed.insert(class, why.clone());
+                }
+                out.problems.extend(cx.problems);
+            }
+        }
     }
     out
+}
+
+/// The party of a `sourceList` / `destinationList`: the `owning_party` entry, else the first.
+fn first_party(event: &Json, list: &str, item: &str) -> Option<String> {
+    event
+        .get(list)
+        .and_then(Json::as_array)
+        .and_then(|a| {
+            a.iter()
+                .find(|e| s(e, "type").is_some_and(|t| t.ends_with("owning_party")))
+                .or(a.first())
+        })
+        .and_then(|e| s(e, item))
+        .map(str::to_string)
 }
 
 fn map_event(
@@ -351,8 +521,9 @@ fn map_event(
     event: &Json,
     kind: Kind,
     keyring: &Keyring,
-    holders: &BTreeMap<String, (usize, String, Option<String>)>,
+    lots: &Lots,
 ) -> Option<Planned> {
+    let holders = &lots.holders;
     check_policy(cx, event);
     let owner = s(event, "gdst:productOwner");
     let provider = s(event, "cbvmda:informationProvider");
@@ -400,10 +571,13 @@ fn map_event(
                     .push(json!({"certificate": format!("@{src}"), "lot": lot, "quantity_kg": kg}));
                 upstream_imo = upstream_imo.or(imo.clone());
             }
-            None => cx.problem(
-                &format!("{in_key}[{j}].epcClass"),
-                format!("{class}: no earlier mapped event in this document outputs this lot"),
-            ),
+            None => match lots.failed.get(class) {
+                Some(why) => cx.blocked.push(format!("{in_key}[{j}] {class}: {why}")),
+                None => cx.problem(
+                    &format!("{in_key}[{j}].epcClass"),
+                    format!("{class}: no earlier event in this document outputs this lot"),
+                ),
+            },
         }
     }
     let species = |cx: &mut Ctx, class: &str, j: usize| -> Option<String> {
@@ -446,15 +620,36 @@ fn map_event(
         Kind::Catch => map_catch(cx, event, &mut input, time.as_deref()),
         Kind::Transshipment => {
             let from = upstream_imo.clone();
-            let to = location.and_then(|l| master(cx.doc, l, "imoNumber"));
+            // The receiving vessel: an IMO number on the event itself (`gdst:imoNumber`, or in
+            // its `cbvmda:vesselCatchInformation`), else the master data of its bizLocation.
+            let on_event = s(event, "gdst:imoNumber")
+                .map(|t| ("gdst:imoNumber", t.to_string()))
+                .or_else(|| {
+                    vessel_info(event)
+                        .and_then(|v| s(v, "gdst:imoNumber"))
+                        .map(|t| {
+                            (
+                                "cbvmda:vesselCatchInformation gdst:imoNumber",
+                                t.to_string(),
+                            )
+                        })
+                });
+            let to = on_event.or_else(|| {
+                location
+                    .and_then(|l| master(cx.doc, l, "imoNumber"))
+                    .map(|t| ("bizLocation imoNumber", t))
+            });
             match from {
                 Some(f) => {
                     input.insert("from_vessel_imo".into(), json!(f));
                 }
-                None => cx.problem("quantityList", "the lot's catching vessel (IMO) is unknown"),
+                None if cx.blocked.is_empty() => {
+                    cx.problem("quantityList", "the lot's catching vessel (IMO) is unknown")
+                }
+                None => {}
             }
             match to {
-                Some(t) if check_imo(cx, "bizLocation imoNumber", &t) => {
+                Some((kde, t)) if check_imo(cx, kde, &t) => {
                     input.insert("to_vessel_imo".into(), json!(t));
                 }
                 Some(_) => {}
@@ -499,20 +694,17 @@ fn map_event(
             );
         }
         Kind::Shipment | Kind::Receipt => {
-            let party = |list: &str, item: &str| {
-                event
-                    .get(list)
-                    .and_then(Json::as_array)
-                    .and_then(|a| {
-                        a.iter()
-                            .find(|e| s(e, "type").is_some_and(|t| t.ends_with("owning_party")))
-                            .or(a.first())
-                    })
-                    .and_then(|e| s(e, item))
-                    .map(str::to_string)
-            };
-            let from = party("sourceList", "source");
-            let to = party("destinationList", "destination");
+            let mut from = first_party(event, "sourceList", "source");
+            let mut to = first_party(event, "destinationList", "destination");
+            // A receiving event without its own source / destination: those of the shipping
+            // event that last moved the lot (GDST puts them on the shipping event).
+            if kind == Kind::Receipt {
+                let shipped = ins.iter().find_map(|(c, _)| lots.shipped.get(c));
+                if let Some((f, t)) = shipped {
+                    from = from.or(f.clone());
+                    to = to.or(t.clone());
+                }
+            }
             match (from, to) {
                 (Some(f), Some(t)) => {
                     input.insert("from".into(), json!(f));

@@ -79,29 +79,169 @@ fn build_all(p: &Plan) -> usize {
     p.planned.len()
 }
 
+/// What each GDST document maps to, decided from its content (docs/gdst.md, "The GDST
+/// vectors"): none is complete enough for a strict import, so each is imported leniently and
+/// every event is accounted for. Per document: certificates planned; problems (event id's
+/// first 8 characters, KDE); events skipped because they take a lot from an uncertified event;
+/// events with no catchcert kind.
+///
+/// - `gdst_data_withmasterdata`: the fisherman's product class has no species code (GDST
+///   puts the species in the product master data; only the processed products carry `YFT`);
+///   the carrier vessel's `urn:gdst:kde#imoNumber` "IMO987654321" has 9 digits (GDST's own
+///   schema requires 7 or 8) and the transshipment gives no FAO area; the landing's
+///   `cbvmda:unloadingPort` "PORTSD" is not a UN/LOCODE; the farm harvest is aquaculture,
+///   which has no kind. Everything downstream is skipped, naming the event it waits for.
+/// - `EPCISQUERYDOCUMENT_advanced_10`: the vessel's `gdst:imoNumber` and the carrier's are
+///   "123" (its `cbvmda:vesselID` is "123" too: no IMO number is given at all), the landing
+///   port is "test", shipping events carry no source or destination, one welfare policy is
+///   the empty string.
+/// - `epcisdocument-example01`: fishing events without vessel catch information or species,
+///   landings without a port and timed before their catch, processing inputs no event outputs.
+/// - `EPCISQueryDocument.GDST`: a processor's own events only: the processing input's origin
+///   is not in the document.
+#[allow(clippy::type_complexity)]
+const GDST_OUTCOMES: [(&str, usize, &[(&str, &str)], &[&str], &[&str]); 4] = [
+    (
+        "gdst_data_withmasterdata.jsonld",
+        0,
+        &[
+            ("a3377b60", "bizStep"),
+            (
+                "2fbb3592",
+                "quantityList[0] speciesForFisheryStatisticsPurposesCode",
+            ),
+            ("f281edee", "bizLocation imoNumber"),
+            ("f281edee", "cbvmda:catchArea"),
+            ("cb3da244", "cbvmda:unloadingPort"),
+        ],
+        &[
+            "deafbc2a", "3699c0f4", "910fa13a", "3b156702", "646b66d3", "cd1df67c", "6cdb783c",
+        ],
+        &[
+            "f031d6ec", "39ac7499", "a3377b60", "2e7d45a0", "abf72ff7", "2e7d45a0", "abf72ff7",
+        ],
+    ),
+    (
+        "EPCISQUERYDOCUMENT_advanced_10.jsonld",
+        0,
+        &[
+            ("07c512db", "gdst:imoNumber"),
+            ("0038bdc2", "bizLocation imoNumber"),
+            ("0038bdc2", "cbvmda:catchArea"),
+            ("#8", "bizLocation imoNumber"),
+            ("#8", "cbvmda:catchArea"),
+            ("42f45aae", "cbvmda:unloadingPort"),
+            ("17686800", "sourceList"),
+            ("b4404e07", "sourceList"),
+            ("b939ad24", "bizStep"),
+            ("6589cb24", "sourceList"),
+            ("69c06113", "gdst:humanWelfarePolicy"),
+        ],
+        &[],
+        &["b939ad24"],
+    ),
+    (
+        "epcisdocument-example01.jsonld",
+        0,
+        &[
+            ("2ce9975d", "inputQuantityList[0].epcClass"),
+            ("2ce9975d", "inputQuantityList[1].epcClass"),
+            ("2ce9975d", "inputQuantityList[2].epcClass"),
+            ("37ffc013", "inputQuantityList[0].epcClass"),
+            ("eeeade0e", "quantityList[0].epcClass"),
+            ("eeeade0e", "cbvmda:unloadingPort"),
+            (
+                "41c04986",
+                "quantityList[0] speciesForFisheryStatisticsPurposesCode",
+            ),
+            ("41c04986", "cbvmda:vesselCatchInformation"),
+            ("414bb6be", "quantityList[0].epcClass"),
+            ("414bb6be", "cbvmda:unloadingPort"),
+            (
+                "9c049437",
+                "quantityList[0] speciesForFisheryStatisticsPurposesCode",
+            ),
+            ("9c049437", "cbvmda:vesselCatchInformation"),
+        ],
+        &["4a3109c2", "7a5ee82b", "d1e9ff8e", "5bab670e"],
+        &["df056193"],
+    ),
+    (
+        "EPCISQueryDocument.GDST.jsonld",
+        0,
+        &[("23d61a12", "inputQuantityList[0].epcClass")],
+        &[],
+        &["ba5c0755", "dd302b38"],
+    ),
+];
+
+fn short(e: &str) -> String {
+    e.trim_start_matches("urn:uuid:").chars().take(8).collect()
+}
+
 #[test]
-fn the_complete_gdst_document_is_refused_naming_what_the_contract_lacks() {
+fn every_gdst_document_maps_to_its_decided_outcome() {
+    if dir().is_none() {
+        return;
+    }
+    for (file, planned, problems, skipped, not_mapped) in GDST_OUTCOMES {
+        let (doc, p) = load(file).unwrap();
+        assert_eq!(p.planned.len(), planned, "{file}");
+        let got: Vec<(String, String)> = p
+            .problems
+            .iter()
+            .map(|x| (short(&x.event), x.kde.clone()))
+            .collect();
+        let want: Vec<(String, String)> = problems
+            .iter()
+            .map(|(e, k)| (e.to_string(), k.to_string()))
+            .collect();
+        assert_eq!(got, want, "{file}: problems {:#?}", p.problems);
+        let got: Vec<String> = p.skipped.iter().map(|x| short(&x.0)).collect();
+        assert_eq!(got, skipped, "{file}: skipped {:#?}", p.skipped);
+        let got: Vec<String> = p.not_mapped.iter().map(|x| short(&x.0)).collect();
+        assert_eq!(got, not_mapped, "{file}");
+        // Every event is accounted for exactly once (an aquaculture step is both a problem
+        // and not mapped).
+        let mut seen: std::collections::BTreeSet<String> = p
+            .skipped
+            .iter()
+            .map(|x| x.0.clone())
+            .chain(p.not_mapped.iter().map(|x| x.0.clone()))
+            .chain(p.problems.iter().map(|x| x.event.clone()))
+            .collect();
+        seen.extend(p.planned.iter().map(|x| x.label.clone()));
+        assert_eq!(seen.len(), doc.events().len(), "{file}");
+    }
+}
+
+#[test]
+fn each_skipped_event_names_the_event_it_waits_for() {
     let Some((_, p)) = load("gdst_data_withmasterdata.jsonld") else {
         return;
     };
-    // The fisherman's product has no species code in its master data, and the landing port
-    // "PORTSD" is not a UN/LOCODE: both are named with their event; the chain below them
-    // cannot be certified, and the aquaculture origins (hatching, feed) have no kind.
-    let fishing = "urn:uuid:2fbb3592-c9fa-47ca-b419-b35528fee66fU";
+    let reason = |e: &str| {
+        p.skipped
+            .iter()
+            .find(|x| x.0.starts_with(e))
+            .map(|x| x.1.clone())
+            .unwrap()
+    };
+    // The farmed tuna's shipment waits for the farm harvest (aquaculture, no kind) …
     assert!(
-        p.problems.iter().any(
-            |x| x.event == fishing && x.kde.contains("speciesForFisheryStatisticsPurposesCode")
-        ),
-        "{:?}",
-        p.problems
+        reason("urn:uuid:deafbc2a").contains("urn:uuid:a3377b60-6663-4a39-9456-a32b166ffc4dU")
+            && reason("urn:uuid:deafbc2a").contains("aquaculture"),
+        "{}",
+        reason("urn:uuid:deafbc2a")
     );
+    // … the processor's receipt of the wild lot for the landing, which has a problem …
     assert!(
-        p.problems.iter().any(|x| x.kde == "cbvmda:unloadingPort"),
-        "{:?}",
-        p.problems
+        reason("urn:uuid:910fa13a")
+            .contains("urn:uuid:cb3da244-df7f-40e5-a58c-35748019c463U has a problem")
     );
-    assert!(p.not_mapped.iter().any(|(_, s)| s.ends_with("hatching")));
-    build_all(&p);
+    // … and the importer's shipment of the SSCC for the canning, through the packing event
+    // that put the canned lot into the SSCC.
+    assert!(reason("urn:uuid:cd1df67c").contains("processor.2u.v1-0122-2022"));
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! and the demo chain under `fixtures/demo/` (as a directory of `.cose` files and as
 //! bundles) must get the verdict its `expected.json` states: integrity, risk, every
 //! required finding code, and none of the codes listed as absent. A case's `watchlists/`
-//! directory holds watch lists given to the verifier beside the set.
+//! directory holds watch lists given to the verifier beside the set; an EPCIS case's
+//! `epcis.jsonld` is the EPCIS document given beside it (as `verify --epcis`).
 //!
 //! The fixtures are written by `cargo xtask fixtures fixtures --force` (see
 //! `fixtures/README.md`).
@@ -181,6 +182,30 @@ fn head_and_at(e: &Expected, file: &Path) -> (CertId, Timestamp) {
     (head, at)
 }
 
+/// The events of an EPCIS document with their CBV 2.0 hashes (crate catchcert-supply), as
+/// the CLI gives them to the verifier for `--epcis`.
+fn epcis_events(path: &Path) -> Vec<catchcert_verify::epcis::EventHash> {
+    use catchcert_supply::epcis::{Document, event_label};
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    doc.events()
+        .iter()
+        .enumerate()
+        .map(|(i, e)| catchcert_verify::epcis::EventHash {
+            label: event_label(e, i),
+            event_id: e
+                .get("eventID")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            certificate: e
+                .get("certificationInfo")
+                .and_then(|v| v.as_str())
+                .and_then(|s| s.parse::<CertId>().ok()),
+            hash: catchcert_supply::hash::event_hash(e, &doc.namespaces),
+        })
+        .collect()
+}
+
 #[test]
 fn every_case_gets_its_expected_verdict() {
     let anchors = anchors();
@@ -214,7 +239,7 @@ fn every_case_gets_its_expected_verdict() {
         } else {
             Vec::new()
         };
-        let v = match &e.log {
+        let mut v = match &e.log {
             Some(l) => {
                 // The case's .cose files are the bundle's certificates.
                 let plain =
@@ -231,6 +256,12 @@ fn every_case_gets_its_expected_verdict() {
             }
             None => verify_screened(&certs, &[], &lists, head, &anchors, at, &Limits::default()),
         };
+        // EPCIS cases (85 and up): the document beside the set, as `verify --epcis`.
+        let epcis = dir.join("epcis.jsonld");
+        if epcis.is_file() {
+            let found = catchcert_verify::epcis::mismatches(&certs, &epcis_events(&epcis));
+            catchcert_verify::epcis::add_findings(&mut v, found);
+        }
         let diff = compare(&v, &e, &file);
         if !diff.is_empty() {
             failures.push(format!(
@@ -298,10 +329,9 @@ fn every_finding_code_is_required_by_some_case() {
     }
     // Cycles cannot be built with content-addressed ids; the limits are tested with
     // small limits in the verifier's own tests.
-    // epcis.mismatch needs an EPCIS document beside the set (`verify --epcis`): it is tested
-    // end to end in crates/cli/tests/epcis.rs and in crates/verify/tests/epcis.rs.
-    // The log.* codes are required by the log cases (80 and up), which give a log key.
-    let untestable = [Code::LinkCycle, Code::LimitsExceeded, Code::EpcisMismatch];
+    // The log.* codes are required by the log cases (80 and up), which give a log key;
+    // epcis.mismatch by the EPCIS cases (85 and up), which give an EPCIS document.
+    let untestable = [Code::LinkCycle, Code::LimitsExceeded];
     let missing: Vec<&str> = Code::ALL
         .into_iter()
         .filter(|c| !untestable.contains(c) && !covered.contains(c))

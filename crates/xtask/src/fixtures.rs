@@ -28,6 +28,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 
+mod epcis_cases;
 mod evidence_cases;
 mod log_cases;
 mod watchlist_cases;
@@ -1836,11 +1837,36 @@ pub fn run(dir: &Path, force: bool) -> Res<()> {
         });
         write_json(&d.join("expected.json"), &v)?;
     }
+    // The EPCIS cases, numbered from 85: certificates imported from a GDST document, the
+    // document beside them as `epcis.jsonld`.
+    let epcis = epcis_cases::cases(&p)?;
+    for (k, c) in epcis.iter().enumerate() {
+        let d = dir.join(format!("cases/{:02}_{}", epcis_cases::FIRST + k, c.name));
+        if names.insert(c.name, ()).is_some() {
+            return Err(fail(format!("case {} twice", c.name)));
+        }
+        for s in &c.certs {
+            write(&d.join(format!("{}.cose", s.name)), &s.bytes)?;
+        }
+        write_json(&d.join("epcis.jsonld"), &c.document)?;
+        write_json(
+            &d.join("expected.json"),
+            &expected(
+                c.head,
+                c.integrity,
+                c.risk,
+                &c.codes,
+                &[],
+                c.description,
+                false,
+            ),
+        )?;
+    }
     println!(
         "wrote {}: trust root, demo chain ({} certificates, 2 bundles) and {} cases",
         dir.display(),
         demo.entries.len(),
-        cases.len() + evidence.len() + watch.len() + logged.len()
+        cases.len() + evidence.len() + watch.len() + logged.len() + epcis.len()
     );
     Ok(())
 }
