@@ -97,7 +97,7 @@ pub fn generate(p: &Programme, n: usize) -> Result<LargeSet, DemoError> {
     )?;
     let facility_id = facility.id;
     certs.push(facility);
-    let vessel = p.party("vessel-a")?;
+    let (vessel, carrier) = (p.party("vessel-a")?, p.party("carrier")?);
     let (processor, importer) = (p.party("processor")?, p.party("importer")?);
     let mut shipments = Vec::with_capacity(c);
     for i in 0..c {
@@ -131,10 +131,10 @@ pub fn generate(p: &Programme, n: usize) -> Result<LargeSet, DemoError> {
             "2026-03-05T12:30:00Z",
         )?;
         let landed = format!("THPKT-{i:05}");
-        // The vessel holds its catch, so the vessel lands it (custody).
+        // The reefer's carrier holds the transshipped catch, so the carrier lands it.
         let landing = sign(
             &landed,
-            vessel,
+            carrier,
             Kind::Landing,
             &json!({
                 "time": "2026-03-20T03:00:00Z",
