@@ -9,8 +9,8 @@
 
 use crate::findings::Finding;
 use crate::kinds::FindingKind;
+use crate::limits::VerifyLimits;
 use crate::path::{PathError, PathValidator, TrustAnchors, ValidIssuer};
-use crate::pipeline::VerifyLimits;
 use crate::rules;
 use crate::set::{Entry, Set};
 use crate::signature::{self, BatchItem, SignatureChecked, SignatureError};
@@ -66,7 +66,7 @@ pub(crate) struct Checks {
     /// Certificate signatures checked so far, and the most allowed.
     signatures: usize,
     max_signatures: usize,
-    /// See [`crate::pipeline::VerifyLimits::parallel_from`].
+    /// See [`crate::limits::VerifyLimits::parallel_from`].
     parallel_from: usize,
 }
 

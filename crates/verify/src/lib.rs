@@ -22,6 +22,7 @@ pub mod evidence;
 pub mod findings;
 mod graph;
 pub mod kinds;
+pub mod limits;
 pub mod logproof;
 pub mod pack;
 pub mod par;

@@ -16,39 +16,13 @@
 use crate::check::Checks;
 use crate::findings::Verdict;
 use crate::kinds::FindingKind;
+pub use crate::limits::VerifyLimits;
 use crate::path::TrustAnchors;
 use crate::set::Set;
 use crate::{graph, revocation, risk, speaks, verdict, watchlist};
 use catchcert_model::bundle::Bundle;
 use catchcert_model::{CertId, Timestamp};
 use std::collections::{HashMap, HashSet};
-
-/// Resource limits of one verification (also reachable as `chain::Limits`).
-#[derive(Clone, Debug)]
-pub struct VerifyLimits {
-    /// Most certificates accepted in the input set (decoding stops beyond).
-    pub max_certificates: usize,
-    /// Longest chain of custody steps from the head back to a catch.
-    pub max_depth: usize,
-    /// Most certificate signatures checked in the run; certificates beyond are unsound
-    /// (`limits.exceeded`).
-    pub max_signatures: usize,
-    /// Fewest certificates (messages to decode, signatures to check) split across rayon's
-    /// pool; smaller sets stay on the calling thread. Not a limit: the verdict is the same
-    /// whatever its value and the pool's thread count ([`crate::par`]).
-    pub parallel_from: usize,
-}
-
-impl Default for VerifyLimits {
-    fn default() -> Self {
-        VerifyLimits {
-            max_certificates: catchcert_model::limits::CERTIFICATES_PER_BUNDLE,
-            max_depth: catchcert_model::limits::GRAPH_DEPTH,
-            max_signatures: catchcert_model::limits::SIGNATURES_PER_RUN,
-            parallel_from: crate::par::PARALLEL_MIN,
-        }
-    }
-}
 
 /// Verify a bundle. `head` overrides the bundle's own head.
 pub fn verify_bundle(

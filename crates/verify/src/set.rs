@@ -4,8 +4,8 @@
 
 use crate::cose::{self, Sign1};
 use crate::kinds::{Absence, FindingKind};
+use crate::limits::VerifyLimits;
 use crate::par;
-use crate::pipeline::VerifyLimits;
 use catchcert_model::payload::Details;
 use catchcert_model::{CertId, Grams, Payload, Timestamp};
 use std::collections::{HashMap, HashSet};

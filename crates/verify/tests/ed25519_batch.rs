@@ -111,9 +111,12 @@ impl Vector {
     }
 }
 
+/// A vector's name, key, message and signature, as read.
+type RawVector = (String, Vec<u8>, Vec<u8>, Vec<u8>);
+
 /// Every vector of the four sources, and how many had a key that does not decode.
 fn all_vectors(dir: &Path) -> (Vec<Vector>, usize) {
-    let mut raw: Vec<(String, Vec<u8>, Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut raw: Vec<RawVector> = Vec::new();
     let rfc: Rfc8032File = read_json(dir, "rfc8032_ed25519.json");
     for v in rfc.vectors {
         raw.push((
