@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 /// Fewest items for which a map is split across threads. A 13-certificate lot stays on
 /// the calling thread, where handing work to the pool costs more than it saves.
-pub const PARALLEL_MIN: usize = 256;
+pub const PARALLEL_MIN: usize = 64;
 
 /// `items.iter().map(f)`, in order, on several threads when the slice holds at least
 /// `from` items.
@@ -28,8 +28,9 @@ where
     }
 }
 
-/// `f` over consecutive chunks of `chunk` items, results concatenated in order, on
-/// several threads when the slice holds at least `from` items.
+/// `f` over consecutive chunks of at most `chunk` items, results concatenated in order, on
+/// several threads when the slice holds at least `from` items (then the chunks are made
+/// small enough that every thread of the pool gets one).
 pub(crate) fn map_chunks<T, R, F>(items: &[T], chunk: usize, from: usize, f: F) -> Vec<R>
 where
     T: Sync,
@@ -39,6 +40,8 @@ where
     if items.len() < from.max(2) {
         f(items)
     } else {
-        items.par_chunks(chunk.max(1)).flat_map_iter(f).collect()
+        let per_thread = items.len().div_ceil(rayon::current_num_threads().max(1));
+        let chunk = chunk.min(per_thread).max(1);
+        items.par_chunks(chunk).flat_map_iter(f).collect()
     }
 }

@@ -9,6 +9,7 @@
 //! accepts (see `tests/ed25519_vectors.rs`).
 
 use ed25519_dalek::{Signature, VerifyingKey};
+use std::collections::HashMap;
 
 /// Why a signature does not verify.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -88,8 +89,16 @@ const BATCH_MIN: usize = 4;
 /// randomness), and no verdict depends on them: a batch that holds means every equation
 /// holds except with probability about 2⁻¹²⁸.
 ///
-/// Sets of at least [`crate::par::PARALLEL_MIN`] items are cut into batches of
-/// [`BATCH_CHUNK`] checked on rayon's pool; the results do not depend on the cut.
+/// Cost: each distinct key is screened once per batch (a set has few signers), but every
+/// `R` needs its own prime-order-subgroup check, one variable-time scalar multiplication
+/// (about 60 % of a `verify_strict`). A random combination cannot replace it: a torsion
+/// term survives a combination only with probability 1/2 (the group's 2-torsion), not
+/// 2⁻¹²⁸. So on one thread a batch costs about what sequential `verify_strict` costs; the
+/// gain is that batches split across threads (docs/performance.md "Chain verification").
+///
+/// Sets of at least [`crate::par::PARALLEL_MIN`] items are cut into batches of at most
+/// [`BATCH_CHUNK`], at least one per thread of rayon's pool, checked on that pool; the
+/// results do not depend on the cut.
 pub fn verify_batch(items: &[BatchItem<'_>]) -> Vec<Result<SignatureChecked, SignatureError>> {
     verify_batch_from(items, crate::par::PARALLEL_MIN)
 }
@@ -109,8 +118,13 @@ pub const BATCH_CHUNK: usize = 128;
 fn verify_one_batch(items: &[BatchItem<'_>]) -> Vec<Result<SignatureChecked, SignatureError>> {
     let mut out: Vec<Option<Result<SignatureChecked, SignatureError>>> = vec![None; items.len()];
     let mut batch: Vec<(usize, Signature)> = Vec::with_capacity(items.len());
+    // A set has few signers: each distinct key is screened once per batch.
+    let mut keys: HashMap<[u8; 32], KeyScreen> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
-        match screen(item) {
+        let key = *keys
+            .entry(*item.key.as_bytes())
+            .or_insert_with(|| screen_key(item.key));
+        match screen(item, key) {
             Screen::Settled(r) => out[i] = Some(r),
             Screen::Alone => {
                 out[i] = Some(verify_with_key(item.key, item.message, item.signature));
@@ -134,7 +148,48 @@ enum Screen {
     Batch(Signature),
 }
 
-fn screen(item: &BatchItem<'_>) -> Screen {
+/// What a key allows, whatever the signature.
+#[derive(Clone, Copy)]
+enum KeyScreen {
+    /// Small order: `verify_strict` rejects every signature under it.
+    Weak,
+    /// Mixed order or a non-canonical encoding: its signatures are checked alone.
+    Alone,
+    /// In the prime-order subgroup, canonically encoded.
+    Batch,
+}
+
+fn screen_key(key: &VerifyingKey) -> KeyScreen {
+    if key.is_weak() {
+        return KeyScreen::Weak;
+    }
+    let a = key.to_edwards();
+    if !a.is_torsion_free() || a.compress().as_bytes() != key.as_bytes() {
+        return KeyScreen::Alone;
+    }
+    KeyScreen::Batch
+}
+
+/// Whether the 32 bytes encode a y coordinate below p = 2²⁵⁵ − 19 (the sign bit aside).
+/// With y < p the only non-canonical encodings left are x = 0 with the sign bit set, whose
+/// points (y = ±1) are of small order and rejected as such.
+fn y_is_canonical(bytes: &[u8; 32]) -> bool {
+    let top = bytes[31] & 0x7f;
+    !(top == 0x7f && bytes[1..31].iter().all(|&b| b == 0xff) && bytes[0] >= 0xed)
+}
+
+/// `[L]P` is the identity: P lies in the prime-order subgroup. Variable time (R is public),
+/// as `[L − 1]P + P`, since L itself reduces to zero as a scalar.
+fn in_prime_order_subgroup(p: &curve25519_dalek::EdwardsPoint) -> bool {
+    use curve25519_dalek::EdwardsPoint;
+    use curve25519_dalek::scalar::Scalar;
+    use curve25519_dalek::traits::IsIdentity;
+    let minus_one = -Scalar::ONE;
+    (EdwardsPoint::vartime_double_scalar_mul_basepoint(&minus_one, p, &Scalar::ZERO) + p)
+        .is_identity()
+}
+
+fn screen(item: &BatchItem<'_>, key: KeyScreen) -> Screen {
     use curve25519_dalek::edwards::CompressedEdwardsY;
     use curve25519_dalek::scalar::Scalar;
     let sig = match Signature::from_slice(item.signature) {
@@ -146,20 +201,15 @@ fn screen(item: &BatchItem<'_>) -> Screen {
         .into();
     let r_bytes = CompressedEdwardsY(*sig.r_bytes());
     let r = match r_bytes.decompress() {
-        Some(r) if s_canonical && r.compress() == r_bytes && !r.is_small_order() => r,
+        Some(r) if s_canonical && y_is_canonical(&r_bytes.0) && !r.is_small_order() => r,
         _ => return Screen::Settled(Err(SignatureError::Invalid)),
     };
-    if item.key.is_weak() {
-        return Screen::Settled(Err(SignatureError::Invalid));
+    match key {
+        KeyScreen::Weak => Screen::Settled(Err(SignatureError::Invalid)),
+        KeyScreen::Alone => Screen::Alone,
+        KeyScreen::Batch if in_prime_order_subgroup(&r) => Screen::Batch(sig),
+        KeyScreen::Batch => Screen::Alone,
     }
-    let a = item.key.to_edwards();
-    if !r.is_torsion_free()
-        || !a.is_torsion_free()
-        || a.compress().as_bytes() != item.key.as_bytes()
-    {
-        return Screen::Alone;
-    }
-    Screen::Batch(sig)
 }
 
 /// Settle the screened items `batch` (index into `items`, signature): one batch equation,
@@ -188,4 +238,56 @@ fn settle(
     let (left, right) = batch.split_at(batch.len() / 2);
     settle(items, left, out);
     settle(items, right, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
+    use curve25519_dalek::edwards::CompressedEdwardsY;
+    use curve25519_dalek::scalar::Scalar;
+
+    /// The variable-time subgroup check agrees with curve25519-dalek's `is_torsion_free` on
+    /// prime-order points, every torsion point, and every mixed sum of the two.
+    #[test]
+    fn subgroup_check_agrees_with_is_torsion_free() {
+        for k in [1u64, 2, 7, 1 << 40, u64::MAX] {
+            let p = ED25519_BASEPOINT_POINT * Scalar::from(k);
+            for t in EIGHT_TORSION {
+                let q = p + t;
+                assert_eq!(in_prime_order_subgroup(&q), q.is_torsion_free(), "k={k}");
+                assert_eq!(in_prime_order_subgroup(&t), t.is_torsion_free());
+            }
+        }
+        assert!(in_prime_order_subgroup(&ED25519_BASEPOINT_POINT));
+        assert!(!in_prime_order_subgroup(
+            &(ED25519_BASEPOINT_POINT + EIGHT_TORSION[1])
+        ));
+    }
+
+    /// The byte test of y < p agrees with decompress-then-compress on every encoding near p
+    /// whose point decompresses and is not of small order.
+    #[test]
+    fn canonical_y_test_agrees_with_reencoding() {
+        let mut checked = 0;
+        for low in 0xd0u8..=0xff {
+            for sign in [0u8, 0x80] {
+                for fill in [0xffu8, 0xfe, 0x00] {
+                    let mut b = [fill; 32];
+                    b[0] = low;
+                    b[31] = 0x7f | sign;
+                    if let Some(p) = CompressedEdwardsY(b).decompress() {
+                        if p.is_small_order() {
+                            continue;
+                        }
+                        assert_eq!(y_is_canonical(&b), p.compress().0 == b, "{b:02x?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 10, "only {checked} encodings decompressed");
+        let b = ED25519_BASEPOINT_POINT.compress().0;
+        assert!(y_is_canonical(&b));
+    }
 }
