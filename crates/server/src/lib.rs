@@ -211,6 +211,7 @@ pub fn start_log(
     witnesses: Vec<witness::WitnessPeer>,
 ) -> AppState {
     tracing::info!(origin = %log.origin, vkey = %log.vkey(), witnesses = witnesses.len(), "transparency log on");
+    let witnesses_n = witnesses.len();
     tokio::spawn(log::run_sequencer(
         state.store().clone(),
         log.clone(),
@@ -222,7 +223,7 @@ pub fn start_log(
             std::sync::Arc::new(witness::Witnessing::new(witnesses)),
         ));
     }
-    state.with_log(log)
+    state.with_log(log.with_witnesses(witnesses_n))
 }
 
 /// Serve `state` on a bound listener until `shutdown` completes, then finish the requests

@@ -33,6 +33,9 @@ pub struct LogConfig {
     pub origin: String,
     /// The Ed25519 log key.
     pub key: SigningKey,
+    /// How many witnesses the server sends checkpoints to (`serve --witness`): bundles
+    /// prefer a checkpoint that all of them cosigned.
+    pub witnesses: usize,
 }
 
 impl std::fmt::Debug for LogConfig {
@@ -40,6 +43,7 @@ impl std::fmt::Debug for LogConfig {
         f.debug_struct("LogConfig")
             .field("origin", &self.origin)
             .field("vkey", &self.vkey())
+            .field("witnesses", &self.witnesses)
             .finish_non_exhaustive()
     }
 }
@@ -50,7 +54,14 @@ impl LogConfig {
         LogConfig {
             origin: origin.into(),
             key,
+            witnesses: 0,
         }
+    }
+
+    /// The same log, sending its checkpoints to `n` witnesses.
+    pub fn with_witnesses(mut self, n: usize) -> Self {
+        self.witnesses = n;
+        self
     }
 
     /// The note verifier key (`origin+hexid+base64`) that checks its checkpoints.

@@ -130,27 +130,44 @@ pub async fn holder_bundle(state: &AppState, holder: CertId) -> Result<Vec<u8>, 
         .await
 }
 
-/// The C2SP tlog-proofs of `ids` for a bundle, all against ONE checkpoint: the latest signed
-/// one, with its cosignatures. Certificates it does not cover yet (newer than the
-/// checkpoint, or not in the log) get no proof; without a log or a checkpoint there are none.
+/// The C2SP tlog-proofs of `ids` for a bundle, all against ONE checkpoint, with its
+/// cosignatures: the newest that covers every one of `ids` in the log and that every
+/// configured witness cosigned, else the latest signed one. Certificates it does not cover
+/// (newer than the checkpoint, or not in the log) get no proof; without a log or a
+/// checkpoint there are none.
 pub async fn bundle_proofs(
     state: &AppState,
     ids: Vec<CertId>,
 ) -> Result<Vec<(CertId, String)>, ApiError> {
-    if state.log().is_none() {
-        return Ok(Vec::new());
-    }
-    let Some(cp) = state.store().checkpoint(None).await? else {
+    let Some(log) = state.log() else {
         return Ok(Vec::new());
     };
-    let mut covered = Vec::new();
+    let mut indexed = Vec::with_capacity(ids.len());
     for id in ids {
-        if let Some(i) = state.store().log_index(id).await?
-            && i < cp.size
-        {
-            covered.push((id, i));
+        if let Some(i) = state.store().log_index(id).await? {
+            indexed.push((id, i));
         }
     }
+    // The newest checkpoint that covers every entry and that every configured witness
+    // cosigned; otherwise (none yet, or no witnesses) the latest checkpoint.
+    let needed = indexed.iter().map(|(_, i)| i + 1).max().unwrap_or(0);
+    let mut cp = None;
+    if log.witnesses > 0
+        && let Some(size) = state
+            .store()
+            .cosigned_checkpoint_size(needed, log.witnesses)
+            .await?
+    {
+        cp = state.store().checkpoint(Some(size)).await?;
+    }
+    let cp = match cp {
+        Some(cp) => cp,
+        None => match state.store().checkpoint(None).await? {
+            Some(cp) => cp,
+            None => return Ok(Vec::new()),
+        },
+    };
+    let covered: Vec<(CertId, u64)> = indexed.into_iter().filter(|(_, i)| *i < cp.size).collect();
     let note = crate::log::served_note(&cp);
     let size = cp.size;
     let (store, handle) = (state.store().clone(), tokio::runtime::Handle::current());

@@ -78,7 +78,9 @@ struct LogServer {
 async fn start(url: &str, root_pem: &str) -> LogServer {
     let store = Store::open(url).await.unwrap();
     let anchors = TrustAnchors::from_pem(root_pem).unwrap();
-    let state = AppState::new(store, anchors).with_log(LogConfig::new(ORIGIN, log_key()));
+    // Two witnesses configured (W1 and W2 below): bundles prefer a checkpoint both cosigned.
+    let state =
+        AppState::new(store, anchors).with_log(LogConfig::new(ORIGIN, log_key()).with_witnesses(2));
     let serving = state.clone();
     let running = Running::spawn(|listener, shutdown| {
         catchcert_server::serve_on(listener, serving, shutdown)
@@ -216,12 +218,26 @@ mod suite {
         assert_eq!(s.witness(&only_w1).await, vec![PushOutcome::Cosigned]);
         let note = s.checkpoint(&c).await;
         assert_eq!(cosigners(&note, &keys), 1);
+        // L-LANDED's entries (0, 1) are covered by the checkpoint of size 2 that both
+        // witnesses cosigned: its bundle keeps that one and still meets 2.
         let b1 = s.bundle(&c, "L-LANDED").await;
-        assert_eq!(
-            log_codes(&pki.root_pem, &b1, &keys, 2),
-            vec![Code::LogWitness; 2]
+        assert!(
+            b1.log_proofs
+                .iter()
+                .all(|(_, p)| p.contains(&format!("\n{ORIGIN}\n2\n"))),
+            "{:?}",
+            b1.log_proofs
         );
-        assert_eq!(log_codes(&pki.root_pem, &b1, &keys, 1), vec![]);
+        assert_eq!(log_codes(&pki.root_pem, &b1, &keys, 2), vec![]);
+        // L-OTHER (entry 2) is only in the grown checkpoint, which W2 has not cosigned:
+        // K−1 cosignatures → log.witness at 2, enough at 1.
+        let b3 = s.bundle(&c, "L-OTHER").await;
+        assert_eq!(b3.log_proofs.len(), 1);
+        assert_eq!(
+            log_codes(&pki.root_pem, &b3, &keys, 2),
+            vec![Code::LogWitness]
+        );
+        assert_eq!(log_codes(&pki.root_pem, &b3, &keys, 1), vec![]);
         // The first bundle, against the older checkpoint, still meets 2 offline.
         assert_eq!(log_codes(&pki.root_pem, &b2, &keys, 2), vec![]);
 

@@ -358,6 +358,22 @@ impl Store {
         }
     }
 
+    /// The size of the newest checkpoint of at least `min_size` entries that at least
+    /// `cosigners` witnesses cosigned, among the 64 newest checkpoints (`None` if none is).
+    /// A bundle's proofs use it so that they carry the cosignatures a verifier requires
+    /// even when the latest checkpoint has not been cosigned yet.
+    pub async fn cosigned_checkpoint_size(
+        &self,
+        min_size: u64,
+        cosigners: usize,
+    ) -> Result<Option<u64>, StoreError> {
+        let (min, k) = (to_i64(min_size)?, to_i64(cosigners as u64)?);
+        match self {
+            Store::Sqlite(s) => s.cosigned_checkpoint_size(min, k).await,
+            Store::Postgres(s) => s.cosigned_checkpoint_size(min, k).await,
+        }
+    }
+
     /// The stored bytes of a certificate.
     pub async fn get(&self, id: CertId) -> Result<Option<Vec<u8>>, StoreError> {
         match self {

@@ -542,6 +542,24 @@ impl PostgresStore {
         Ok(())
     }
 
+    pub(crate) async fn cosigned_checkpoint_size(
+        &self,
+        min: i64,
+        k: i64,
+    ) -> Result<Option<u64>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT c.size FROM (SELECT size FROM log_checkpoints \
+                 WHERE size >= $1 ORDER BY size DESC LIMIT 64) c \
+                 WHERE (SELECT COUNT(*) FROM log_cosignatures s WHERE s.size = c.size) >= $2 \
+                 ORDER BY c.size DESC LIMIT 1",
+                &[&min, &k],
+            )
+            .await?;
+        row.map(|r| to_u64(r.get(0), "checkpoint size")).transpose()
+    }
+
     pub(crate) async fn checkpoint(
         &self,
         size: Option<u64>,

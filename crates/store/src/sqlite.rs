@@ -507,6 +507,21 @@ impl SqliteStore {
         .await
     }
 
+    pub(crate) async fn cosigned_checkpoint_size(
+        &self,
+        min: i64,
+        k: i64,
+    ) -> Result<Option<u64>, StoreError> {
+        self.read(move |c| {
+            let size: Option<i64> = c
+                .prepare_cached(COSIGNED_CHECKPOINT)?
+                .query_row([min, k], |r| r.get(0))
+                .optional()?;
+            size.map(|n| to_u64(n, "checkpoint size")).transpose()
+        })
+        .await
+    }
+
     pub(crate) async fn checkpoint(
         &self,
         size: Option<u64>,
@@ -545,6 +560,13 @@ impl SqliteStore {
         .await
     }
 }
+
+/// The newest of the 64 newest checkpoints of at least ?1 entries with at least ?2
+/// cosignatures (see `Store::cosigned_checkpoint_size`).
+const COSIGNED_CHECKPOINT: &str = "SELECT c.size FROM (SELECT size FROM log_checkpoints \
+     WHERE size >= ?1 ORDER BY size DESC LIMIT 64) c \
+     WHERE (SELECT COUNT(*) FROM log_cosignatures s WHERE s.size = c.size) >= ?2 \
+     ORDER BY c.size DESC LIMIT 1";
 
 /// The lot-holder rule as one query (see `Store::lot_holder`).
 const LOT_HOLDER: &str = "SELECT c.id FROM lot_outputs o JOIN certificates c ON c.id = o.certificate \
