@@ -32,7 +32,7 @@ use axum::Router;
 use axum::routing::get;
 use catchcert_model::Payload;
 use catchcert_server::{AppState, accept};
-use catchcert_store::{InputRef, NewCertificate, OutputLot, Store};
+use catchcert_store::{NewCertificate, Store};
 use catchcert_verify::path::{PathValidator, TrustAnchors};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -284,41 +284,16 @@ fn run(
     Ok(())
 }
 
-/// What the store keeps of a certificate whose issuer path is valid.
+/// What the store keeps of a certificate whose issuer path is valid (the ingest's own
+/// decoding and index).
 fn stored(v: &mut PathValidator, bytes: &[u8]) -> Result<NewCertificate, Error> {
-    let (sign1, p) = catchcert_verify::cose::decode_certificate(bytes)?;
-    let issuer = v.validate(&sign1.x5chain, &[], p.issued_at())?;
-    Ok(NewCertificate {
-        id: catchcert_model::CertId::of_cose(bytes),
-        bytes: bytes.to_vec(),
-        kind: p.kind(),
-        time: p.time(),
-        issued_at: p.issued_at(),
-        issuer_subject: issuer.subject.clone(),
-        issuer_key: issuer.key.to_bytes(),
-        inputs: p
-            .inputs()
-            .iter()
-            .map(|i| InputRef {
-                certificate: i.certificate,
-                lot: i.lot.clone(),
-                quantity: i.quantity,
-            })
-            .collect(),
-        outputs: p
-            .outputs()
-            .iter()
-            .map(|o| OutputLot {
-                lot: o.lot.clone(),
-                quantity: o.quantity,
-            })
-            .collect(),
-        attestations: p.attestations().to_vec(),
-        revokes: match p.details() {
-            catchcert_model::payload::Details::Revocation(r) => Some(r.certificate),
-            _ => None,
-        },
-    })
+    let d = catchcert_server::ingest::decode(bytes).map_err(|e| e.to_string())?;
+    let issuer = v.validate(&d.sign1.x5chain, &[], d.payload.issued_at())?;
+    Ok(catchcert_server::ingest::new_certificate(
+        bytes.to_vec(),
+        &d,
+        &issuer,
+    ))
 }
 
 /// The first lot the head outputs.
