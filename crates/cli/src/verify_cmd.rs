@@ -268,27 +268,11 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
 fn epcis_events(
     path: &std::path::Path,
 ) -> Result<Vec<catchcert_verify::epcis::EventHash>, CliError> {
-    use catchcert_supply::epcis::{Document, MAX_DOCUMENT_BYTES, event_label};
+    use catchcert_supply::epcis::{Document, MAX_DOCUMENT_BYTES};
     let bytes = files::read_limited(path, MAX_DOCUMENT_BYTES as u64)?;
     let text = String::from_utf8(bytes)
         .map_err(|_| CliError::other(format!("{}: not UTF-8", path.display())))?;
     let doc =
         Document::parse(&text).map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
-    Ok(doc
-        .events()
-        .iter()
-        .enumerate()
-        .map(|(i, e)| catchcert_verify::epcis::EventHash {
-            label: event_label(e, i),
-            event_id: e
-                .get("eventID")
-                .and_then(|v| v.as_str())
-                .map(str::to_string),
-            certificate: e
-                .get("certificationInfo")
-                .and_then(|v| v.as_str())
-                .and_then(|s| s.parse::<CertId>().ok()),
-            hash: catchcert_supply::hash::event_hash(e, &doc.namespaces),
-        })
-        .collect())
+    Ok(doc.hashed_events())
 }

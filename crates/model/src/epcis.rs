@@ -14,6 +14,20 @@ pub const MAX_EPCIS_TEXT: usize = 512;
 /// Most GS1 lot identifiers (LGTIN / class URIs) one certificate records.
 pub const MAX_EPCIS_LOTS: usize = 1024;
 
+/// One event of an EPCIS document as it is now, hashed (by `catchcert-supply`) for
+/// comparison with the hashes certificates recorded (`verify --epcis`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventHash {
+    /// A label for messages: `eventID` or `#index`.
+    pub label: String,
+    /// `eventID`, if any.
+    pub event_id: Option<String>,
+    /// The certificate id its `certificationInfo` names, if any.
+    pub certificate: Option<crate::CertId>,
+    /// The event's CBV 2.0 hash now.
+    pub hash: String,
+}
+
 /// What a certificate keeps of the EPCIS event it was made from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EpcisLink {

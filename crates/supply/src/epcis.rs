@@ -107,6 +107,25 @@ impl Document {
         list.map(Vec::as_slice).unwrap_or_default()
     }
 
+    /// Every event with its label, `eventID`, the certificate its `certificationInfo`
+    /// names and its CBV 2.0 event hash, in document order: what `verify --epcis` compares
+    /// with the hashes certificates recorded.
+    pub fn hashed_events(&self) -> Vec<catchcert_model::epcis::EventHash> {
+        self.events()
+            .iter()
+            .enumerate()
+            .map(|(i, e)| catchcert_model::epcis::EventHash {
+                label: event_label(e, i),
+                event_id: e.get("eventID").and_then(Json::as_str).map(str::to_string),
+                certificate: e
+                    .get("certificationInfo")
+                    .and_then(Json::as_str)
+                    .and_then(|s| s.parse::<catchcert_model::CertId>().ok()),
+                hash: hash::event_hash(e, &self.namespaces),
+            })
+            .collect()
+    }
+
     /// The event hash of every event, in document order.
     pub fn event_hashes(&self) -> Vec<String> {
         self.events()

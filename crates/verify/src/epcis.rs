@@ -13,17 +13,7 @@ use crate::findings::{Finding, Integrity, Severity, Verdict};
 use catchcert_model::CertId;
 
 /// One event of the document, as the caller hashed it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EventHash {
-    /// A label for messages: `eventID` or `#index`.
-    pub label: String,
-    /// `eventID`, if any.
-    pub event_id: Option<String>,
-    /// The certificate id its `certificationInfo` names, if any.
-    pub certificate: Option<CertId>,
-    /// The event's CBV 2.0 hash now.
-    pub hash: String,
-}
+pub use catchcert_model::epcis::EventHash;
 
 /// The `epcis.mismatch` findings for `certs` (every certificate that decodes and records an
 /// EPCIS event) against `events`.

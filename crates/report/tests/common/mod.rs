@@ -132,23 +132,8 @@ pub fn case(dir: &Path) -> (Verdict, Vec<Vec<u8>>, Timestamp, Vec<String>) {
 
 /// The events of an EPCIS document with their CBV 2.0 hashes, as the CLI computes them.
 fn epcis_events(path: &Path) -> Vec<catchcert_verify::epcis::EventHash> {
-    use catchcert_supply::epcis::{Document, event_label};
     let text = std::fs::read_to_string(path).unwrap();
-    let doc = Document::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    doc.events()
-        .iter()
-        .enumerate()
-        .map(|(i, e)| catchcert_verify::epcis::EventHash {
-            label: event_label(e, i),
-            event_id: e
-                .get("eventID")
-                .and_then(|v| v.as_str())
-                .map(str::to_string),
-            certificate: e
-                .get("certificationInfo")
-                .and_then(|v| v.as_str())
-                .and_then(|s| s.parse::<CertId>().ok()),
-            hash: catchcert_supply::hash::event_hash(e, &doc.namespaces),
-        })
-        .collect()
+    catchcert_supply::epcis::Document::parse(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .hashed_events()
 }
