@@ -11,37 +11,11 @@ use catchcert_verify::signature::{
     BatchItem, SignatureChecked, SignatureError, verify_batch, verify_with_key,
 };
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+mod ed25519_common;
+
+use ed25519_common::{read_json, unhex, vectors_dir};
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
-
-fn vectors_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/ed25519");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "shared test vectors missing at {} under CI",
-            dir.display()
-        );
-        eprintln!(
-            "skipping: shared test vectors not found at {}",
-            dir.display()
-        );
-        None
-    }
-}
-
-fn read_json<T: for<'de> Deserialize<'de>>(dir: &Path, file: &str) -> T {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    hex::decode(s).unwrap_or_else(|e| panic!("bad hex {s:?}: {e}"))
-}
+use std::path::Path;
 
 #[derive(Deserialize)]
 struct Rfc8032File {

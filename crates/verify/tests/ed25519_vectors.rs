@@ -10,33 +10,11 @@
 
 use catchcert_verify::signature::{SignatureError, verify_ed25519};
 use ed25519_dalek::{Signer, SigningKey};
+mod ed25519_common;
+
+use ed25519_common::{read_json, unhex, vectors_dir};
 use serde::Deserialize;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-fn vectors_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/ed25519");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipping: shared test vectors not found at {}",
-            dir.display()
-        );
-        None
-    }
-}
-
-fn read_json<T: for<'de> Deserialize<'de>>(dir: &Path, file: &str) -> T {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    hex::decode(s).unwrap_or_else(|e| panic!("bad hex {s:?}: {e}"))
-}
 
 // ---------------------------------------------------------------------------------------------
 // RFC 8032 §7.1
