@@ -157,20 +157,21 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
                 a.path.display()
             )));
         }
-        // Files that are not certificates at all: named with the reason. Without --head
+        // Files that are not certificates at all are named with the reason. Without --head
         // the head cannot be chosen safely (a damaged file may be the head), so that is an
-        // error (exit 1); with --head the rest is verified, and a damaged certificate the
-        // head's graph needs shows as signature.invalid.
-        let damaged: Vec<String> = files
-            .iter()
-            .filter_map(|(p, b)| {
-                cose::decode_certificate(b)
-                    .err()
-                    .map(|e| format!("{}: {e}", p.display()))
-            })
-            .collect();
-        if !damaged.is_empty() {
-            if head.is_none() {
+        // error (exit 1), found before verifying; with --head the rest is verified, the
+        // verifier's own decoding names them (each file is decoded once), and a damaged
+        // certificate the head's graph needs shows as signature.invalid.
+        if head.is_none() {
+            let damaged: Vec<String> = files
+                .iter()
+                .filter_map(|(p, b)| {
+                    cose::decode_certificate(b)
+                        .err()
+                        .map(|e| format!("{}: {e}", p.display()))
+                })
+                .collect();
+            if !damaged.is_empty() {
                 return Err(CliError::other(format!(
                     "{}: {} file(s) could not be read as certificates:\n  {}\n(pass --head ID to verify the others anyway)",
                     a.path.display(),
@@ -178,10 +179,8 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
                     damaged.join("\n  ")
                 )));
             }
-            for d in &damaged {
-                eprintln!("warning: could not be read as a certificate: {d}");
-            }
         }
+        let paths: Vec<std::path::PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
         let certs: Vec<Vec<u8>> = files.into_iter().map(|(_, b)| b).collect();
         let head = match (&a.lot, head) {
             (Some(lot), _) => Some(lot_head(&a.path, &certs, lot)?),
@@ -213,6 +212,7 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
             }
         };
         let v = chain::verify_screened(&certs, &[], &lists, head, &anchors, at, &limits);
+        warn_undecodable(&v, &paths, &certs);
         all_certs = certs;
         v
     } else {
@@ -275,4 +275,29 @@ fn epcis_events(
     let doc =
         Document::parse(&text).map_err(|e| CliError::other(format!("{}: {e}", path.display())))?;
     Ok(doc.hashed_events())
+}
+
+/// Name, on stderr, the files of a directory that the verifier could not decode, in path
+/// order (`paths[i]` holds `certs[i]`).
+fn warn_undecodable(
+    v: &catchcert_verify::findings::Verdict,
+    paths: &[std::path::PathBuf],
+    certs: &[Vec<u8>],
+) {
+    if v.undecodable.is_empty() {
+        return;
+    }
+    let why: std::collections::HashMap<CertId, &str> = v
+        .undecodable
+        .iter()
+        .map(|(id, why)| (*id, why.as_str()))
+        .collect();
+    for (p, b) in paths.iter().zip(certs) {
+        if let Some(why) = why.get(&CertId::of_cose(b)) {
+            eprintln!(
+                "warning: could not be read as a certificate: {}: {why}",
+                p.display()
+            );
+        }
+    }
 }

@@ -106,6 +106,7 @@ fn untrusted_text_is_escaped_and_missing_inputs_are_drawn() {
         risk: Risk::Unknown,
         certificates: 1,
         findings: vec![Finding::new(Code::LinkMissing, head, evil)],
+        undecodable: vec![],
         nodes: vec![Node {
             id: head,
             kind: Some(Kind::Shipment),
@@ -172,6 +173,7 @@ fn a_chain_of_many_certificates_stays_readable() {
         certificates: nodes.len(),
         findings: vec![],
         nodes,
+        undecodable: vec![],
     };
     let html = render(&v, &[], at);
     assert_eq!(html.matches("<g class=\"node").count(), 151);

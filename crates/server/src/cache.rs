@@ -608,6 +608,7 @@ mod tests {
             certificates: 1,
             findings: vec![],
             nodes: vec![],
+            undecodable: vec![],
         }
     }
 

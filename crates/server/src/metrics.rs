@@ -269,6 +269,7 @@ mod tests {
                 certificates: 3,
                 findings: vec![],
                 nodes: vec![],
+                undecodable: vec![],
             },
         );
         let text = m.encode(7).unwrap();

@@ -103,6 +103,10 @@ pub struct Verdict {
     /// The graph, for reports.
     #[serde(skip)]
     pub nodes: Vec<Node>,
+    /// The messages of the input set that did not decode as certificates, with the
+    /// reason, by id (for a caller that names the files they came from).
+    #[serde(skip)]
+    pub undecodable: Vec<(CertId, String)>,
 }
 
 impl Verdict {

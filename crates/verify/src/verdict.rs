@@ -154,6 +154,15 @@ pub(crate) fn finish(
         certificates: graph.len(),
         findings,
         nodes,
+        undecodable: {
+            let mut u: Vec<(CertId, String)> = set
+                .broken
+                .iter()
+                .map(|(id, why)| (*id, why.clone()))
+                .collect();
+            u.sort();
+            u
+        },
     }
 }
 
