@@ -29,23 +29,34 @@ impl Default for MakeCountedId {
 impl MakeCountedId {
     /// The next id, `xxxxxxxx-xxxx-8xxx-Yxxx-xxxxxxxxxxxx`.
     pub fn next_id(&self) -> String {
+        let id = self.next_bytes();
+        String::from_utf8_lossy(&id).into_owned()
+    }
+
+    /// The next id as ASCII bytes, formatted without `fmt` or allocation.
+    fn next_bytes(&self) -> [u8; 36] {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let hi = (self.prefix & !0xF000) | 0x8000; // version 8
         let lo = (n & !(0xC000 << 48)) | (0x8000 << 48); // RFC 9562 variant
-        format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            hi >> 32,
-            (hi >> 16) & 0xFFFF,
-            hi & 0xFFFF,
-            lo >> 48,
-            lo & 0xFFFF_FFFF_FFFF
-        )
+        let mut out = [b'-'; 36];
+        let mut nibbles = (0..16)
+            .map(|i| (hi >> (60 - 4 * i)) & 0xF)
+            .chain((0..16).map(|i| (lo >> (60 - 4 * i)) & 0xF));
+        for (i, slot) in out.iter_mut().enumerate() {
+            if !matches!(i, 8 | 13 | 18 | 23)
+                && let Some(v) = nibbles.next()
+            {
+                *slot = HEX[v as usize];
+            }
+        }
+        out
     }
 }
 
 impl MakeRequestId for MakeCountedId {
     fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&self.next_id())
+        HeaderValue::from_bytes(&self.next_bytes())
             .ok()
             .map(RequestId::new)
     }
@@ -70,6 +81,13 @@ mod tests {
             assert!(parts[2].starts_with('8'), "{id}");
             assert!(matches!(&parts[3][..1], "8" | "9" | "a" | "b"), "{id}");
         }
+        // The same layout as the format string `{:08x}-{:04x}-{:04x}-{:04x}-{:012x}`.
+        let m = MakeCountedId {
+            prefix: 0x0123_4567_89ab_cdef,
+            next: Arc::new(AtomicU64::new(0x0000_fedc_ba98_7654)),
+        };
+        assert_eq!(m.next_id(), "01234567-89ab-8def-8000-fedcba987654");
+        assert_eq!(m.next_id(), "01234567-89ab-8def-8000-fedcba987655");
         // Another process (another maker) has another prefix.
         assert_ne!(MakeCountedId::default().next_id()[..18], a[..18]);
     }
