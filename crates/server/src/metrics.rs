@@ -46,8 +46,41 @@ struct RouteLabels {
 const MAX_LABEL_VALUES: usize = 256;
 
 /// The label value `s`, kept once for the life of the process, so that counting a request
-/// allocates nothing (a bounded set: see [`MAX_LABEL_VALUES`]).
+/// allocates nothing (a bounded set: see [`MAX_LABEL_VALUES`]). Each thread keeps the values
+/// it has seen, so that a request takes no lock shared with the other threads.
 fn label(s: &str) -> &'static str {
+    use std::cell::RefCell;
+    use std::collections::HashSet;
+    thread_local! {
+        static KNOWN: RefCell<HashSet<&'static str>> = RefCell::default();
+    }
+    if let Some(v) = KNOWN.with_borrow(|k| k.get(s).copied()) {
+        return v;
+    }
+    let v = shared_label(s);
+    if v != "(other)" {
+        KNOWN.with_borrow_mut(|k| k.insert(v));
+    }
+    v
+}
+
+/// The label of a request method: the standard ones without a look-up.
+fn method_label(m: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        _ => label(m.as_str()),
+    }
+}
+
+/// The process-wide set behind [`label`].
+fn shared_label(s: &str) -> &'static str {
     use std::collections::HashSet;
     use std::sync::{OnceLock, RwLock};
     static SEEN: OnceLock<RwLock<HashSet<&'static str>>> = OnceLock::new();
@@ -171,18 +204,26 @@ impl Metrics {
 
     /// Record one answered request.
     pub fn record_request(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        self.record_labelled(label(method), label(route), status, seconds);
+    }
+
+    /// [`Metrics::record_request`] with the label values already kept.
+    fn record_labelled(
+        &self,
+        method: &'static str,
+        route: &'static str,
+        status: u16,
+        seconds: f64,
+    ) {
         self.requests
             .get_or_create(&RequestLabels {
-                method: label(method),
-                route: label(route),
+                method,
+                route,
                 status,
             })
             .inc();
         self.latency
-            .get_or_create(&RouteLabels {
-                method: label(method),
-                route: label(route),
-            })
+            .get_or_create(&RouteLabels { method, route })
             .observe(seconds);
     }
 
@@ -234,13 +275,13 @@ pub async fn track<S: AsRef<Metrics>>(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let method = label(req.method().as_str());
+    let method = method_label(req.method());
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map_or("(unmatched)", |p| label(p.as_str()));
     let res = next.run(req).await;
-    state.as_ref().record_request(
+    state.as_ref().record_labelled(
         method,
         route,
         res.status().as_u16(),
@@ -252,6 +293,22 @@ pub async fn track<S: AsRef<Metrics>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_are_the_strings_given() {
+        assert_eq!(method_label(&axum::http::Method::GET), "GET");
+        let custom = axum::http::Method::from_bytes(b"PURGE").unwrap();
+        assert_eq!(method_label(&custom), "PURGE");
+        let route = String::from("/v1/lots/{lot}/verification");
+        assert_eq!(label(&route), route);
+        // Seen again (this thread's set), and from another thread (the shared set).
+        assert!(std::ptr::eq(label(&route), label(&route)));
+        let here = label(&route);
+        let there = std::thread::spawn(move || label("/v1/lots/{lot}/verification"))
+            .join()
+            .unwrap();
+        assert!(std::ptr::eq(here, there));
+    }
 
     #[test]
     fn exposition_names_every_family() {
