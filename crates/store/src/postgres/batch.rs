@@ -168,12 +168,42 @@ fn quantities(k: &Checked) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
     Ok((outs, ins))
 }
 
+/// The statement of `sql`, prepared once per connection (deadpool's cache): a statement
+/// given as text is parsed and described anew every time, one more round trip each.
+async fn exec(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<u64, tokio_postgres::Error> {
+    let st = tx.prepare_cached(sql).await?;
+    tx.execute(&st, params).await
+}
+
+/// [`exec`] for a query answering rows.
+async fn query(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<tokio_postgres::Row>, tokio_postgres::Error> {
+    let st = tx.prepare_cached(sql).await?;
+    tx.query(&st, params).await
+}
+
+/// [`exec`] for a query answering one row.
+async fn query_one(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<tokio_postgres::Row, tokio_postgres::Error> {
+    let st = tx.prepare_cached(sql).await?;
+    tx.query_one(&st, params).await
+}
+
 /// One attempt at the whole batch, in one transaction (see the module documentation).
 async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, StoreError>>, Failed> {
     let mut client = pool.get().await.map_err(|e| Failed::Store(e.into()))?;
     let tx = client.transaction().await?;
-    let size: i64 = tx
-        .query_one("SELECT size FROM log_head FOR UPDATE", &[])
+    let size: i64 = query_one(&tx, "SELECT size FROM log_head FOR UPDATE", &[])
         .await?
         .get(0);
     let mut next_index = to_u64(size, "log size").map_err(Failed::Store)?;
@@ -181,13 +211,13 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
     // Stored copies of the batch's ids, with their log indexes.
     let ids: Vec<&[u8]> = ks.iter().map(|k| &k.cert.id.0[..]).collect();
     let mut stored: HashMap<CertId, (Vec<u8>, Option<u64>)> = HashMap::new();
-    for r in tx
-        .query(
-            "SELECT c.id, c.bytes, l.idx FROM certificates c \
+    for r in query(
+        &tx,
+        "SELECT c.id, c.bytes, l.idx FROM certificates c \
              LEFT JOIN log_entries l ON l.certificate = c.id WHERE c.id = ANY($1)",
-            &[&ids],
-        )
-        .await?
+        &[&ids],
+    )
+    .await?
     {
         let id = id_from_db(r.get::<_, &[u8]>(0)).map_err(Failed::Store)?;
         let idx = r
@@ -207,15 +237,15 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
     if !wanted.is_empty() {
         let certs: Vec<&[u8]> = wanted.iter().map(|(c, _)| &c.0[..]).collect();
         let lots: Vec<&str> = wanted.iter().map(|(_, l)| *l).collect();
-        for r in tx
-            .query(
-                "SELECT o.certificate, o.lot, o.quantity, o.consumed FROM lot_outputs o \
+        for r in query(
+            &tx,
+            "SELECT o.certificate, o.lot, o.quantity, o.consumed FROM lot_outputs o \
                  JOIN unnest($1::bytea[], $2::text[]) AS w(c, l) \
                    ON o.certificate = w.c AND o.lot = w.l \
                  ORDER BY o.certificate, o.lot FOR UPDATE OF o",
-                &[&certs, &lots],
-            )
-            .await?
+            &[&certs, &lots],
+        )
+        .await?
         {
             let c = id_from_db(r.get::<_, &[u8]>(0)).map_err(Failed::Store)?;
             let quantity = to_u64(r.get(2), "quantity").map_err(Failed::Store)?;
@@ -241,9 +271,12 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
         .collect();
     let mut known: HashSet<CertId> = HashSet::new();
     if !absent.is_empty() {
-        for r in tx
-            .query("SELECT id FROM certificates WHERE id = ANY($1)", &[&absent])
-            .await?
+        for r in query(
+            &tx,
+            "SELECT id FROM certificates WHERE id = ANY($1)",
+            &[&absent],
+        )
+        .await?
         {
             known.insert(id_from_db(r.get::<_, &[u8]>(0)).map_err(Failed::Store)?);
         }
@@ -257,13 +290,13 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
         .collect();
     let mut owners: HashMap<String, CertId> = HashMap::new();
     if !new_lots.is_empty() {
-        for r in tx
-            .query(
-                "SELECT DISTINCT ON (lot) lot, certificate FROM lot_outputs \
+        for r in query(
+            &tx,
+            "SELECT DISTINCT ON (lot) lot, certificate FROM lot_outputs \
                  WHERE lot = ANY($1) ORDER BY lot, certificate",
-                &[&new_lots],
-            )
-            .await?
+            &[&new_lots],
+        )
+        .await?
         {
             let owner = id_from_db(r.get::<_, &[u8]>(1)).map_err(Failed::Store)?;
             owners.insert(r.get(0), owner);
@@ -353,7 +386,8 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
         return Ok(results);
     }
     write(&tx, &w, &rows, ks, &created).await?;
-    tx.execute(
+    exec(
+        &tx,
         "UPDATE log_head SET size = $1 WHERE one",
         &[&to_i64(next_index).map_err(Failed::Store)?],
     )
@@ -428,7 +462,8 @@ async fn write(
     ks: &[Box<Checked>],
     created: &HashMap<CertId, (usize, Option<u64>)>,
 ) -> Result<(), Failed> {
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
          SELECT i, b, k, t, s, u, y FROM unnest($1::bytea[], $2::bytea[], $3::text[], \
            $4::int8[], $5::int8[], $6::text[], $7::bytea[]) WITH ORDINALITY \
@@ -449,7 +484,8 @@ async fn write(
     // after log_head's, keeps generations in commit order across servers.
     let n = i64::try_from(w.ids.len())
         .map_err(|_| Failed::Store(StoreError::Backend("batch too large".into())))?;
-    tx.execute(
+    exec(
+        tx,
         "WITH g AS (UPDATE generation_head SET value = value + $2 WHERE one RETURNING value) \
          INSERT INTO changes (generation, certificate) \
          SELECT g.value - $2 + n.o, n.i FROM g, unnest($1::bytea[]) WITH ORDINALITY AS n(i, o)",
@@ -474,7 +510,8 @@ async fn write(
         }
     }
     if !out_cert.is_empty() {
-        tx.execute(
+        exec(
+            tx,
             "INSERT INTO lot_outputs (certificate, lot, quantity, consumed) \
              SELECT * FROM unnest($1::bytea[], $2::text[], $3::int8[], $4::int8[])",
             &[&out_cert, &out_lot, &out_qty, &out_used],
@@ -492,7 +529,8 @@ async fn write(
     if !upd.is_empty() {
         let (keys, adds): (Vec<_>, Vec<i64>) = upd.into_iter().unzip();
         let (certs, lots): (Vec<&[u8]>, Vec<&str>) = keys.into_iter().unzip();
-        tx.execute(
+        exec(
+            tx,
             "UPDATE lot_outputs o SET consumed = o.consumed + u.a \
              FROM unnest($1::bytea[], $2::text[], $3::int8[]) AS u(c, l, a) \
              WHERE o.certificate = u.c AND o.lot = u.l",
@@ -501,7 +539,8 @@ async fn write(
         .await?;
     }
     if !w.in_cert.is_empty() {
-        tx.execute(
+        exec(
+            tx,
             "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
              SELECT * FROM unnest($1::bytea[], $2::int4[], $3::bytea[], $4::text[], $5::int8[])",
             &[&w.in_cert, &w.in_pos, &w.in_source, &w.in_lot, &w.in_qty],
@@ -509,7 +548,8 @@ async fn write(
         .await?;
     }
     if !w.att_cert.is_empty() {
-        tx.execute(
+        exec(
+            tx,
             "INSERT INTO attestation_refs (certificate, attestation) \
              SELECT * FROM unnest($1::bytea[], $2::bytea[])",
             &[&w.att_cert, &w.att_ref],
@@ -517,7 +557,8 @@ async fn write(
         .await?;
     }
     if !w.rev.is_empty() {
-        tx.execute(
+        exec(
+            tx,
             "INSERT INTO revocations (revocation, target) \
              SELECT * FROM unnest($1::bytea[], $2::bytea[])",
             &[&w.rev, &w.rev_target],
@@ -544,7 +585,8 @@ async fn write(
         let c: Vec<&str> = list.iter().map(|r| r.2).collect();
         let d: Vec<i64> = list.iter().map(|r| r.3).collect();
         let e: Vec<i64> = list.iter().map(|r| r.4).collect();
-        tx.execute(
+        exec(
+            tx,
             &format!(
                 "INSERT INTO {table} ({cols}) \
                  SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::int8[], $5::int8[])"
@@ -554,7 +596,8 @@ async fn write(
         .await?;
     }
     if !w.log_idx.is_empty() {
-        tx.execute(
+        exec(
+            tx,
             "INSERT INTO log_entries (idx, certificate) \
              SELECT * FROM unnest($1::int8[], $2::bytea[])",
             &[&w.log_idx, &w.log_cert],
