@@ -18,7 +18,8 @@
 //!    and nothing of it is kept. An accepted one updates what later requests of the batch see.
 //! 4. Set-wise writes of every accepted certificate (`INSERT … SELECT FROM unnest(…)`, in
 //!    batch order so `seq` follows it), the consumption of stored rows, the log entries and
-//!    the new `log_head` size; then `COMMIT`, and only then the answers.
+//!    the new `log_head` size (the writes pipelined: sent in order, then awaited); then
+//!    `COMMIT`, and only then the answers.
 //!
 //! A deadlock, serialisation failure or unique violation (none should happen with the
 //! `log_head` lock taken first; a server of an older version may still take row locks
