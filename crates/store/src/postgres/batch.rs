@@ -169,18 +169,8 @@ fn quantities(k: &Checked) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
     Ok((outs, ins))
 }
 
-/// The statement of `sql`, prepared once per connection (deadpool's cache): a statement
-/// given as text is parsed and described anew every time, one more round trip each.
-async fn exec(
-    tx: &deadpool_postgres::Transaction<'_>,
-    sql: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<u64, tokio_postgres::Error> {
-    let st = tx.prepare_cached(sql).await?;
-    tx.execute(&st, params).await
-}
-
-/// [`exec`] for a query answering rows.
+/// The rows of `sql`, its statement prepared once per connection (deadpool's cache): a
+/// statement given as text is parsed and described anew every time, one more round trip.
 async fn query(
     tx: &deadpool_postgres::Transaction<'_>,
     sql: &str,
@@ -190,7 +180,7 @@ async fn query(
     tx.query(&st, params).await
 }
 
-/// [`exec`] for a query answering one row.
+/// [`query`] for a query answering one row.
 async fn query_one(
     tx: &deadpool_postgres::Transaction<'_>,
     sql: &str,
@@ -386,13 +376,8 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
         tx.rollback().await?;
         return Ok(results);
     }
-    write(&tx, &w, &rows, ks, &created).await?;
-    exec(
-        &tx,
-        "UPDATE log_head SET size = $1 WHERE one",
-        &[&to_i64(next_index).map_err(Failed::Store)?],
-    )
-    .await?;
+    let size = to_i64(next_index).map_err(Failed::Store)?;
+    write(&tx, &w, &rows, ks, &created, size).await?;
     tx.commit().await?;
     Ok(results)
 }
@@ -455,7 +440,7 @@ fn decide(
     Decision::Create
 }
 
-/// The set-wise writes of a batch's accepted certificates, pipelined: each statement is
+/// The set-wise writes of a batch's accepted certificates and the log's new size, pipelined: each statement is
 /// prepared (once per connection), then all are sent before the first answer is awaited,
 /// in this order, which the server keeps. One round trip for all instead of one each.
 async fn write(
@@ -464,6 +449,7 @@ async fn write(
     rows: &HashMap<(CertId, String), Row>,
     ks: &[Box<Checked>],
     created: &HashMap<CertId, (usize, Option<u64>)>,
+    log_size: i64,
 ) -> Result<(), Failed> {
     // The change journal (migration 0005): the batch's certificates take the next
     // generations in batch order; generation_head's row lock, held until commit and taken
@@ -595,6 +581,7 @@ async fn write(
             vec![&w.log_idx, &w.log_cert],
         ));
     }
+    plan.push(("UPDATE log_head SET size = $1 WHERE one", vec![&log_size]));
     let mut statements = Vec::with_capacity(plan.len());
     for (sql, _) in &plan {
         statements.push(tx.prepare_cached(sql).await?);
