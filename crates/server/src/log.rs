@@ -100,11 +100,19 @@ impl StoreHashes {
 
 impl HashReader for StoreHashes {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, catchcert_tlog::Error> {
-        let pending = self.pending().clone();
+        // Only the asked hashes are copied out: the pending map grows with every entry of
+        // a round, and a copy of all of it per entry would make a round quadratic.
+        let known: HashMap<u64, Hash> = {
+            let pending = self.pending();
+            indexes
+                .iter()
+                .filter_map(|i| pending.get(i).map(|h| (*i, *h)))
+                .collect()
+        };
         let missing: Vec<u64> = indexes
             .iter()
             .copied()
-            .filter(|i| !pending.contains_key(i))
+            .filter(|i| !known.contains_key(i))
             .collect();
         let read = if missing.is_empty() {
             Vec::new()
@@ -117,7 +125,7 @@ impl HashReader for StoreHashes {
         indexes
             .iter()
             .map(|i| {
-                pending
+                known
                     .get(i)
                     .or_else(|| read.get(i))
                     .copied()

@@ -649,12 +649,10 @@ async fn fetch_bytes<C: deadpool_postgres::GenericClient>(
     let mut found = std::collections::HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(1000) {
         let keys: Vec<&[u8]> = chunk.iter().map(|i| &i.0[..]).collect();
-        let rows = c
-            .query(
-                "SELECT id, bytes FROM certificates WHERE id = ANY($1)",
-                &[&keys],
-            )
+        let st = c
+            .prepare_cached("SELECT id, bytes FROM certificates WHERE id = ANY($1)")
             .await?;
+        let rows = c.query(&st, &[&keys]).await?;
         for r in rows {
             found.insert(id_from_db(r.get::<_, &[u8]>(0))?, r.get::<_, Vec<u8>>(1));
         }

@@ -18,7 +18,8 @@
 //!    and nothing of it is kept. An accepted one updates what later requests of the batch see.
 //! 4. Set-wise writes of every accepted certificate (`INSERT … SELECT FROM unnest(…)`, in
 //!    batch order so `seq` follows it), the consumption of stored rows, the log entries and
-//!    the new `log_head` size; then `COMMIT`, and only then the answers.
+//!    the new `log_head` size (the writes pipelined: sent in order, then awaited); then
+//!    `COMMIT`, and only then the answers.
 //!
 //! A deadlock, serialisation failure or unique violation (none should happen with the
 //! `log_head` lock taken first; a server of an older version may still take row locks
@@ -168,12 +169,32 @@ fn quantities(k: &Checked) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
     Ok((outs, ins))
 }
 
+/// The rows of `sql`, its statement prepared once per connection (deadpool's cache): a
+/// statement given as text is parsed and described anew every time, one more round trip.
+async fn query(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<tokio_postgres::Row>, tokio_postgres::Error> {
+    let st = tx.prepare_cached(sql).await?;
+    tx.query(&st, params).await
+}
+
+/// [`query`] for a query answering one row.
+async fn query_one(
+    tx: &deadpool_postgres::Transaction<'_>,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<tokio_postgres::Row, tokio_postgres::Error> {
+    let st = tx.prepare_cached(sql).await?;
+    tx.query_one(&st, params).await
+}
+
 /// One attempt at the whole batch, in one transaction (see the module documentation).
 async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, StoreError>>, Failed> {
     let mut client = pool.get().await.map_err(|e| Failed::Store(e.into()))?;
     let tx = client.transaction().await?;
-    let size: i64 = tx
-        .query_one("SELECT size FROM log_head FOR UPDATE", &[])
+    let size: i64 = query_one(&tx, "SELECT size FROM log_head FOR UPDATE", &[])
         .await?
         .get(0);
     let mut next_index = to_u64(size, "log size").map_err(Failed::Store)?;
@@ -181,13 +202,13 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
     // Stored copies of the batch's ids, with their log indexes.
     let ids: Vec<&[u8]> = ks.iter().map(|k| &k.cert.id.0[..]).collect();
     let mut stored: HashMap<CertId, (Vec<u8>, Option<u64>)> = HashMap::new();
-    for r in tx
-        .query(
-            "SELECT c.id, c.bytes, l.idx FROM certificates c \
+    for r in query(
+        &tx,
+        "SELECT c.id, c.bytes, l.idx FROM certificates c \
              LEFT JOIN log_entries l ON l.certificate = c.id WHERE c.id = ANY($1)",
-            &[&ids],
-        )
-        .await?
+        &[&ids],
+    )
+    .await?
     {
         let id = id_from_db(r.get::<_, &[u8]>(0)).map_err(Failed::Store)?;
         let idx = r
@@ -207,15 +228,15 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
     if !wanted.is_empty() {
         let certs: Vec<&[u8]> = wanted.iter().map(|(c, _)| &c.0[..]).collect();
         let lots: Vec<&str> = wanted.iter().map(|(_, l)| *l).collect();
-        for r in tx
-            .query(
-                "SELECT o.certificate, o.lot, o.quantity, o.consumed FROM lot_outputs o \
+        for r in query(
+            &tx,
+            "SELECT o.certificate, o.lot, o.quantity, o.consumed FROM lot_outputs o \
                  JOIN unnest($1::bytea[], $2::text[]) AS w(c, l) \
                    ON o.certificate = w.c AND o.lot = w.l \
                  ORDER BY o.certificate, o.lot FOR UPDATE OF o",
-                &[&certs, &lots],
-            )
-            .await?
+            &[&certs, &lots],
+        )
+        .await?
         {
             let c = id_from_db(r.get::<_, &[u8]>(0)).map_err(Failed::Store)?;
             let quantity = to_u64(r.get(2), "quantity").map_err(Failed::Store)?;
@@ -241,9 +262,12 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
         .collect();
     let mut known: HashSet<CertId> = HashSet::new();
     if !absent.is_empty() {
-        for r in tx
-            .query("SELECT id FROM certificates WHERE id = ANY($1)", &[&absent])
-            .await?
+        for r in query(
+            &tx,
+            "SELECT id FROM certificates WHERE id = ANY($1)",
+            &[&absent],
+        )
+        .await?
         {
             known.insert(id_from_db(r.get::<_, &[u8]>(0)).map_err(Failed::Store)?);
         }
@@ -257,13 +281,13 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
         .collect();
     let mut owners: HashMap<String, CertId> = HashMap::new();
     if !new_lots.is_empty() {
-        for r in tx
-            .query(
-                "SELECT DISTINCT ON (lot) lot, certificate FROM lot_outputs \
+        for r in query(
+            &tx,
+            "SELECT DISTINCT ON (lot) lot, certificate FROM lot_outputs \
                  WHERE lot = ANY($1) ORDER BY lot, certificate",
-                &[&new_lots],
-            )
-            .await?
+            &[&new_lots],
+        )
+        .await?
         {
             let owner = id_from_db(r.get::<_, &[u8]>(1)).map_err(Failed::Store)?;
             owners.insert(r.get(0), owner);
@@ -352,12 +376,8 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
         tx.rollback().await?;
         return Ok(results);
     }
-    write(&tx, &w, &rows, ks, &created).await?;
-    tx.execute(
-        "UPDATE log_head SET size = $1 WHERE one",
-        &[&to_i64(next_index).map_err(Failed::Store)?],
-    )
-    .await?;
+    let size = to_i64(next_index).map_err(Failed::Store)?;
+    write(&tx, &w, &rows, ks, &created, size).await?;
     tx.commit().await?;
     Ok(results)
 }
@@ -420,42 +440,22 @@ fn decide(
     Decision::Create
 }
 
-/// The set-wise writes of a batch's accepted certificates.
+/// The set-wise writes of a batch's accepted certificates and the log's new size, pipelined: each statement is
+/// prepared (once per connection), then all are sent before the first answer is awaited,
+/// in this order, which the server keeps. One round trip for all instead of one each.
 async fn write(
     tx: &deadpool_postgres::Transaction<'_>,
     w: &Writes<'_>,
     rows: &HashMap<(CertId, String), Row>,
     ks: &[Box<Checked>],
     created: &HashMap<CertId, (usize, Option<u64>)>,
+    log_size: i64,
 ) -> Result<(), Failed> {
-    tx.execute(
-        "INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
-         SELECT i, b, k, t, s, u, y FROM unnest($1::bytea[], $2::bytea[], $3::text[], \
-           $4::int8[], $5::int8[], $6::text[], $7::bytea[]) WITH ORDINALITY \
-           AS n(i, b, k, t, s, u, y, o) ORDER BY o",
-        &[
-            &w.ids,
-            &w.bytes,
-            &w.kinds,
-            &w.times,
-            &w.issued,
-            &w.subjects,
-            &w.keys,
-        ],
-    )
-    .await?;
     // The change journal (migration 0005): the batch's certificates take the next
     // generations in batch order; generation_head's row lock, held until commit and taken
     // after log_head's, keeps generations in commit order across servers.
     let n = i64::try_from(w.ids.len())
         .map_err(|_| Failed::Store(StoreError::Backend("batch too large".into())))?;
-    tx.execute(
-        "WITH g AS (UPDATE generation_head SET value = value + $2 WHERE one RETURNING value) \
-         INSERT INTO changes (generation, certificate) \
-         SELECT g.value - $2 + n.o, n.i FROM g, unnest($1::bytea[]) WITH ORDINALITY AS n(i, o)",
-        &[&w.ids, &n],
-    )
-    .await?;
     // Output rows of the batch, with what later requests of the batch consumed of them.
     let mut out_cert: Vec<&[u8]> = Vec::new();
     let mut out_lot: Vec<&str> = Vec::new();
@@ -473,14 +473,6 @@ async fn write(
             out_used.push(to_i64(row.map_or(0, |r| r.consumed)).map_err(Failed::Store)?);
         }
     }
-    if !out_cert.is_empty() {
-        tx.execute(
-            "INSERT INTO lot_outputs (certificate, lot, quantity, consumed) \
-             SELECT * FROM unnest($1::bytea[], $2::text[], $3::int8[], $4::int8[])",
-            &[&out_cert, &out_lot, &out_qty, &out_used],
-        )
-        .await?;
-    }
     // Stored rows consumed by the batch: one update each, by the amount added.
     let mut upd: BTreeMap<(&[u8], &str), i64> = BTreeMap::new();
     for ((c, lot), row) in rows {
@@ -489,42 +481,9 @@ async fn write(
             upd.insert((&c.0[..], lot.as_str()), add);
         }
     }
-    if !upd.is_empty() {
-        let (keys, adds): (Vec<_>, Vec<i64>) = upd.into_iter().unzip();
-        let (certs, lots): (Vec<&[u8]>, Vec<&str>) = keys.into_iter().unzip();
-        tx.execute(
-            "UPDATE lot_outputs o SET consumed = o.consumed + u.a \
-             FROM unnest($1::bytea[], $2::text[], $3::int8[]) AS u(c, l, a) \
-             WHERE o.certificate = u.c AND o.lot = u.l",
-            &[&certs, &lots, &adds],
-        )
-        .await?;
-    }
-    if !w.in_cert.is_empty() {
-        tx.execute(
-            "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
-             SELECT * FROM unnest($1::bytea[], $2::int4[], $3::bytea[], $4::text[], $5::int8[])",
-            &[&w.in_cert, &w.in_pos, &w.in_source, &w.in_lot, &w.in_qty],
-        )
-        .await?;
-    }
-    if !w.att_cert.is_empty() {
-        tx.execute(
-            "INSERT INTO attestation_refs (certificate, attestation) \
-             SELECT * FROM unnest($1::bytea[], $2::bytea[])",
-            &[&w.att_cert, &w.att_ref],
-        )
-        .await?;
-    }
-    if !w.rev.is_empty() {
-        tx.execute(
-            "INSERT INTO revocations (revocation, target) \
-             SELECT * FROM unnest($1::bytea[], $2::bytea[])",
-            &[&w.rev, &w.rev_target],
-        )
-        .await?;
-    }
-    for (table, cols, list) in [
+    let (keys, upd_add): (Vec<_>, Vec<i64>) = upd.into_iter().unzip();
+    let (upd_cert, upd_lot): (Vec<&[u8]>, Vec<&str>) = keys.into_iter().unzip();
+    let evidence: Vec<_> = [
         (
             "attestation_subjects",
             "attestation, scheme, subject, valid_from, valid_until",
@@ -535,31 +494,135 @@ async fn write(
             "certificate, scheme, subject, need_from, need_until",
             &w.need,
         ),
-    ] {
-        if list.is_empty() {
-            continue;
-        }
+    ]
+    .into_iter()
+    .filter(|(_, _, list)| !list.is_empty())
+    .map(|(table, cols, list)| {
+        let sql = format!(
+            "INSERT INTO {table} ({cols}) \
+             SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::int8[], $5::int8[])"
+        );
         let a: Vec<&[u8]> = list.iter().map(|r| r.0).collect();
         let b: Vec<&str> = list.iter().map(|r| r.1).collect();
         let c: Vec<&str> = list.iter().map(|r| r.2).collect();
         let d: Vec<i64> = list.iter().map(|r| r.3).collect();
         let e: Vec<i64> = list.iter().map(|r| r.4).collect();
-        tx.execute(
-            &format!(
-                "INSERT INTO {table} ({cols}) \
-                 SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::int8[], $5::int8[])"
-            ),
-            &[&a, &b, &c, &d, &e],
-        )
-        .await?;
+        (sql, a, b, c, d, e)
+    })
+    .collect();
+
+    type Params<'p> = Vec<&'p (dyn tokio_postgres::types::ToSql + Sync)>;
+    let mut plan: Vec<(&str, Params<'_>)> = vec![
+        (
+            "INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
+             SELECT i, b, k, t, s, u, y FROM unnest($1::bytea[], $2::bytea[], $3::text[], \
+               $4::int8[], $5::int8[], $6::text[], $7::bytea[]) WITH ORDINALITY \
+               AS n(i, b, k, t, s, u, y, o) ORDER BY o",
+            vec![
+                &w.ids,
+                &w.bytes,
+                &w.kinds,
+                &w.times,
+                &w.issued,
+                &w.subjects,
+                &w.keys,
+            ],
+        ),
+        (
+            "WITH g AS (UPDATE generation_head SET value = value + $2 WHERE one RETURNING value) \
+             INSERT INTO changes (generation, certificate) \
+             SELECT g.value - $2 + n.o, n.i FROM g, unnest($1::bytea[]) WITH ORDINALITY AS n(i, o)",
+            vec![&w.ids, &n],
+        ),
+    ];
+    if !out_cert.is_empty() {
+        plan.push((
+            "INSERT INTO lot_outputs (certificate, lot, quantity, consumed) \
+             SELECT * FROM unnest($1::bytea[], $2::text[], $3::int8[], $4::int8[])",
+            vec![&out_cert, &out_lot, &out_qty, &out_used],
+        ));
+    }
+    if !upd_cert.is_empty() {
+        plan.push((
+            "UPDATE lot_outputs o SET consumed = o.consumed + u.a \
+             FROM unnest($1::bytea[], $2::text[], $3::int8[]) AS u(c, l, a) \
+             WHERE o.certificate = u.c AND o.lot = u.l",
+            vec![&upd_cert, &upd_lot, &upd_add],
+        ));
+    }
+    if !w.in_cert.is_empty() {
+        plan.push((
+            "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
+             SELECT * FROM unnest($1::bytea[], $2::int4[], $3::bytea[], $4::text[], $5::int8[])",
+            vec![&w.in_cert, &w.in_pos, &w.in_source, &w.in_lot, &w.in_qty],
+        ));
+    }
+    if !w.att_cert.is_empty() {
+        plan.push((
+            "INSERT INTO attestation_refs (certificate, attestation) \
+             SELECT * FROM unnest($1::bytea[], $2::bytea[])",
+            vec![&w.att_cert, &w.att_ref],
+        ));
+    }
+    if !w.rev.is_empty() {
+        plan.push((
+            "INSERT INTO revocations (revocation, target) \
+             SELECT * FROM unnest($1::bytea[], $2::bytea[])",
+            vec![&w.rev, &w.rev_target],
+        ));
+    }
+    for (sql, a, b, c, d, e) in &evidence {
+        plan.push((sql.as_str(), vec![a, b, c, d, e]));
     }
     if !w.log_idx.is_empty() {
-        tx.execute(
+        plan.push((
             "INSERT INTO log_entries (idx, certificate) \
              SELECT * FROM unnest($1::int8[], $2::bytea[])",
-            &[&w.log_idx, &w.log_cert],
-        )
-        .await?;
+            vec![&w.log_idx, &w.log_cert],
+        ));
+    }
+    plan.push(("UPDATE log_head SET size = $1 WHERE one", vec![&log_size]));
+    let mut statements = Vec::with_capacity(plan.len());
+    for (sql, _) in &plan {
+        statements.push(tx.prepare_cached(sql).await?);
+    }
+    let sent = statements
+        .iter()
+        .zip(&plan)
+        .map(|(st, (_, params))| Box::pin(tx.execute(st, params)))
+        .collect();
+    in_order(sent).await?;
+    Ok(())
+}
+
+/// Poll every future until all are done; the first is polled first, so requests on one
+/// connection are sent in order. The first error in order, if any (a statement after a
+/// failed one fails too, as its transaction is aborted).
+async fn in_order<F>(mut fs: Vec<F>) -> Result<(), tokio_postgres::Error>
+where
+    F: std::future::Future<Output = Result<u64, tokio_postgres::Error>> + Unpin,
+{
+    let mut done: Vec<Option<Result<u64, tokio_postgres::Error>>> =
+        fs.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, d) in fs.iter_mut().zip(done.iter_mut()) {
+            if d.is_none() {
+                match std::pin::Pin::new(f).poll(cx) {
+                    std::task::Poll::Ready(r) => *d = Some(r),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    for d in done.into_iter().flatten() {
+        d?;
     }
     Ok(())
 }
