@@ -4,6 +4,11 @@
 //! result into an exit code (0 ok/low risk, 3 risk, 4 invalid, 2 usage, 1 other error).
 #![forbid(unsafe_code)]
 
+/// mimalloc instead of the system allocator: the server's worker threads contend on
+/// glibc malloc's locks (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// `println!` for data on stdout that tolerates a closed pipe (`catchcert verify … | head`):
 /// a broken pipe ends the output quietly; other write errors are reported on stderr.
 macro_rules! outln {

@@ -887,7 +887,9 @@ fn verify_a_directory_with_a_damaged_file_names_it() {
         .code(3)
         .stderr(
             predicate::str::contains(name.as_str())
-                .and(predicate::str::contains("warning: could not be read as a certificate"))
+                .and(predicate::str::contains(
+                    "warning: could not be read as a certificate",
+                ))
                 .and(predicate::str::contains("truncated").or(predicate::str::contains("CBOR"))),
         );
     // With --head naming the damaged message itself: an invalid verdict that names it.

@@ -28,6 +28,11 @@
 //! PATH). Client and server share the machine's cores, as they would with wrk: compare
 //! the ratios to the floor rather than the absolute figures across machines.
 
+/// The allocator of the `catchcert` binary, so that the in-process server is measured as
+/// `catchcert serve` runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use axum::Router;
 use axum::routing::get;
 use catchcert_model::Payload;
