@@ -146,9 +146,9 @@ fn within_limit(certs: Vec<Cert>) -> Result<Vec<Cert>, Error> {
         .collect())
 }
 
-/// The certificates in an order where each comes after every certificate of the set it
-/// names (inputs and attestations).
-fn dependency_order(certs: &[Cert]) -> Vec<usize> {
+/// For each certificate of the set, how many certificates of the set it names (inputs and
+/// attestations, each once), and the certificates that name it.
+fn dependencies(certs: &[Cert]) -> (Vec<usize>, Vec<Vec<usize>>) {
     let index: HashMap<CertId, usize> = certs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     let mut waiting = vec![0usize; certs.len()];
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); certs.len()];
@@ -168,6 +168,13 @@ fn dependency_order(certs: &[Cert]) -> Vec<usize> {
             dependents[d].push(i);
         }
     }
+    (waiting, dependents)
+}
+
+/// The certificates in an order where each comes after every certificate of the set it
+/// names (inputs and attestations).
+fn dependency_order(certs: &[Cert]) -> Vec<usize> {
+    let (mut waiting, dependents) = dependencies(certs);
     let mut ready: Vec<usize> = (0..certs.len()).filter(|&i| waiting[i] == 0).collect();
     ready.reverse();
     let mut out = Vec::with_capacity(certs.len());
@@ -253,25 +260,7 @@ async fn ingest(
     certs: &[Cert],
     c: usize,
 ) -> Result<(), Error> {
-    let index: HashMap<CertId, usize> = certs.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-    let mut waiting = vec![0usize; certs.len()];
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); certs.len()];
-    for (i, cert) in certs.iter().enumerate() {
-        let mut deps: Vec<usize> = cert
-            .payload
-            .inputs()
-            .iter()
-            .map(|inp| inp.certificate)
-            .chain(cert.payload.attestations().iter().copied())
-            .filter_map(|id| index.get(&id).copied())
-            .collect();
-        deps.sort_unstable();
-        deps.dedup();
-        waiting[i] = deps.len();
-        for d in deps {
-            dependents[d].push(i);
-        }
-    }
+    let (mut waiting, dependents) = dependencies(certs);
     let mut ready: Vec<usize> = (0..certs.len()).filter(|&i| waiting[i] == 0).collect();
     ready.reverse(); // pop() then takes them in file order
     let url = format!("{base}/v1/certificates");
