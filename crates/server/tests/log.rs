@@ -6,14 +6,11 @@
 #[macro_use]
 mod common;
 
-use catchcert_server::AppState;
-use catchcert_server::log::{LogConfig, sequence_once};
-use catchcert_store::Store;
-use catchcert_testkit::http::Running;
+use catchcert_server::log::LogConfig;
 use catchcert_tlog::{Hash, MemoryLog, NoteKey};
 use catchcert_verify::path::TrustAnchors;
-use common::Client;
 use common::certs::{self, Pki};
+use common::{Client, Server};
 
 backend_suite!(workers = 2;
     indexes_are_dense_and_proofs_verify,
@@ -27,38 +24,8 @@ fn log_key() -> ed25519_dalek::SigningKey {
     ed25519_dalek::SigningKey::from_bytes(&[42; 32])
 }
 
-struct LogServer {
-    base: String,
-    state: AppState,
-    running: Running,
-}
-
-async fn start(url: &str, root_pem: &str) -> LogServer {
-    let store = Store::open(url).await.unwrap();
-    let anchors = TrustAnchors::from_pem(root_pem).unwrap();
-    let state = AppState::new(store, anchors).with_log(LogConfig::new(ORIGIN, log_key()));
-    let serving = state.clone();
-    let running = Running::spawn(|listener, shutdown| {
-        catchcert_server::serve_on(listener, serving, shutdown)
-    })
-    .await;
-    LogServer {
-        base: running.base.clone(),
-        state,
-        running,
-    }
-}
-
-impl LogServer {
-    async fn sequence(&self) -> u64 {
-        sequence_once(
-            self.state.store(),
-            self.state.log().unwrap(),
-            catchcert_model::Timestamp(1_800_000_000),
-        )
-        .await
-        .unwrap()
-    }
+async fn start(url: &str, root_pem: &str) -> Server {
+    Server::start_logged(url, root_pem, LogConfig::new(ORIGIN, log_key())).await
 }
 
 fn note_key() -> NoteKey {
@@ -120,7 +87,7 @@ mod suite {
         assert!(early.log_proofs.is_empty());
         assert_eq!(s.sequence().await, 3);
         let bundle = get_bundle(&c, s.base.clone()).await;
-        s.running.stop().await;
+        s.stop().await;
 
         // Offline, the server gone.
         assert_eq!(bundle.certificates.len(), 2);
@@ -288,7 +255,7 @@ mod suite {
         assert_eq!(a.status, 404);
         // Signing again without growth keeps the checkpoint.
         assert_eq!(s.sequence().await, 7);
-        s.running.stop().await;
+        s.stop().await;
     }
 
     pub async fn two_servers_share_one_log(url: &str) {
@@ -332,7 +299,7 @@ mod suite {
             cp.root,
             "entries at the indexes each server answered"
         );
-        s1.running.stop().await;
-        s2.running.stop().await;
+        s1.stop().await;
+        s2.stop().await;
     }
 }

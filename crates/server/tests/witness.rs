@@ -9,16 +9,13 @@
 mod common;
 
 use catchcert_model::bundle::Bundle;
-use catchcert_server::AppState;
-use catchcert_server::log::{LogConfig, sequence_once};
+use catchcert_server::log::LogConfig;
 use catchcert_server::witness::{PushOutcome, WitnessPeer, Witnessing, witness_once};
-use catchcert_store::Store;
-use catchcert_testkit::http::Running;
 use catchcert_tlog::WitnessKey;
 use catchcert_verify::codes::Code;
 use catchcert_verify::path::TrustAnchors;
-use common::Client;
 use common::certs::{self, Pki};
+use common::{Client, Server};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use std::sync::Arc;
 
@@ -69,40 +66,17 @@ async fn start_witness(name: &str, n: u8) -> W {
     }
 }
 
-struct LogServer {
-    base: String,
-    state: AppState,
-    running: Running,
-}
-
-async fn start(url: &str, root_pem: &str) -> LogServer {
-    let store = Store::open(url).await.unwrap();
-    let anchors = TrustAnchors::from_pem(root_pem).unwrap();
+async fn start(url: &str, root_pem: &str) -> Server {
     // Two witnesses configured (W1 and W2 below): bundles prefer a checkpoint both cosigned.
-    let state =
-        AppState::new(store, anchors).with_log(LogConfig::new(ORIGIN, log_key()).with_witnesses(2));
-    let serving = state.clone();
-    let running = Running::spawn(|listener, shutdown| {
-        catchcert_server::serve_on(listener, serving, shutdown)
-    })
-    .await;
-    LogServer {
-        base: running.base.clone(),
-        state,
-        running,
-    }
+    Server::start_logged(
+        url,
+        root_pem,
+        LogConfig::new(ORIGIN, log_key()).with_witnesses(2),
+    )
+    .await
 }
 
-impl LogServer {
-    async fn sequence(&self) -> u64 {
-        sequence_once(
-            self.state.store(),
-            self.state.log().unwrap(),
-            catchcert_model::Timestamp(1_800_000_000),
-        )
-        .await
-        .unwrap()
-    }
+impl Server {
     async fn witness(&self, w: &Arc<Witnessing>) -> Vec<PushOutcome> {
         witness_once(self.state.store(), w).await.unwrap()
     }
@@ -281,10 +255,10 @@ mod suite {
             other => panic!("a fork was not refused: {other:?}"),
         }
         assert_eq!(cosigners(&f.checkpoint(&c).await, &keys), 0);
-        f.running.stop().await;
+        f.stop().await;
         forked_db.finish().await;
 
-        s.running.stop().await;
+        s.stop().await;
         w1.task.abort();
         w2.task.abort();
     }

@@ -61,17 +61,30 @@ impl Server {
     pub async fn start_with(url: &str, root_pem: &str, config: catchcert_server::Config) -> Server {
         let store = Store::open(url).await.unwrap();
         let anchors = TrustAnchors::from_pem(root_pem).unwrap();
-        let state = AppState::with_config(store, anchors, config);
-        let serving = state.clone();
-        let running = Running::spawn(|listener, shutdown| {
-            catchcert_server::serve_on(listener, serving, shutdown)
-        })
-        .await;
-        Server {
-            base: running.base.clone(),
-            state,
-            running,
-        }
+        Server::start_state(AppState::with_config(store, anchors, config)).await
+    }
+
+    /// [`Server::start`] with the transparency log `log` on (no background sequencer:
+    /// tests sign checkpoints with [`Server::sequence`]).
+    pub async fn start_logged(
+        url: &str,
+        root_pem: &str,
+        log: catchcert_server::log::LogConfig,
+    ) -> Server {
+        let store = Store::open(url).await.unwrap();
+        let anchors = TrustAnchors::from_pem(root_pem).unwrap();
+        Server::start_state(AppState::new(store, anchors).with_log(log)).await
+    }
+
+    /// Sign a checkpoint of the log as it is now (at a fixed time); its size.
+    pub async fn sequence(&self) -> u64 {
+        catchcert_server::log::sequence_once(
+            self.state.store(),
+            self.state.log().unwrap(),
+            catchcert_model::Timestamp(1_800_000_000),
+        )
+        .await
+        .unwrap()
     }
 
     /// Serve `state` (e.g. one made with [`AppState::with_clock`]).
