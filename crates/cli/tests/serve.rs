@@ -3,128 +3,33 @@
 //! finish before the process exits 0.
 #![cfg(unix)]
 
+mod proc_common;
+
 use catchcert_testkit::certs;
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
-use std::io::{BufRead, BufReader, Read, Write};
+use nix::sys::signal::Signal;
+use proc_common::{PATIENCE, Proc};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Upper bound on waiting for the server to log something (a hang fails instead of
-/// blocking the suite; no test outcome depends on how fast anything is).
-const PATIENCE: Duration = Duration::from_secs(120);
-
 /// A running `catchcert serve`.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    lines: Receiver<String>,
-    log: Arc<Mutex<Vec<String>>>,
+type Server = Proc;
+
+/// `catchcert serve --db DB --trust TRUST --listen 127.0.0.1:0`, once it listens.
+fn serve_start(db: &str, trust: &Path) -> Server {
+    let trust = trust.to_string_lossy().into_owned();
+    serve(&["--db", db, "--trust", &trust], Path::new("."))
 }
 
-impl Server {
-    fn start(db: &str, trust: &Path) -> Server {
-        let trust = trust.to_string_lossy().into_owned();
-        Server::spawn(&["--db", db, "--trust", &trust], Path::new("."))
-    }
-
-    /// `catchcert serve ARGS --listen 127.0.0.1:0` in `cwd`, once it listens.
-    fn spawn(args: &[&str], cwd: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_catchcert"))
-            .arg("serve")
-            .args(args)
-            .args(["--listen", "127.0.0.1:0"])
-            .current_dir(cwd)
-            .env("RUST_LOG", "info,tower_http=debug")
-            .env("NO_COLOR", "1")
-            .env_remove("CATCHCERT_DB")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = channel();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let keep = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                keep.lock().unwrap().push(line.clone());
-                if tx.send(line).is_err() {
-                    // Nobody listens any more; keep draining so the child never blocks.
-                }
-            }
-        });
-        let mut s = Server {
-            child,
-            addr: "127.0.0.1:1".parse().unwrap(),
-            lines,
-            log,
-        };
-        let line = s.wait_for("listening on http://");
-        let at = line.find("listening on http://").unwrap() + "listening on http://".len();
-        let addr = line[at..].split_whitespace().next().unwrap();
-        s.addr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
-        s
-    }
-
-    /// The next log line containing `needle`.
-    fn wait_for(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => {}
-                Err(RecvTimeoutError::Timeout) => {
-                    panic!("no log line with {needle:?}; log:\n{}", self.log())
-                }
-                Err(RecvTimeoutError::Disconnected) => panic!(
-                    "the server exited ({:?}) before logging {needle:?}; log:\n{}",
-                    self.child.try_wait(),
-                    self.log()
-                ),
-            }
-        }
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
-
-    fn signal(&self, sig: Signal) {
-        kill(Pid::from_raw(self.child.id() as i32), sig).unwrap();
-    }
-
-    /// Wait for the process to exit (bounded by [`PATIENCE`]).
-    fn wait(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not exit; log:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+/// `catchcert serve ARGS --listen 127.0.0.1:0` in `cwd` (the access log on), once it listens.
+fn serve(args: &[&str], cwd: &Path) -> Server {
+    let mut all = vec!["serve"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--listen", "127.0.0.1:0"]);
+    Proc::spawn(&all, cwd, "info,tower_http=debug", "listening on http://")
 }
 
 /// Write the request head and `body`; return the status of the answer.
@@ -179,7 +84,7 @@ fn get(addr: SocketAddr, path: &str) -> (u16, String) {
 fn serve_demo_loads_the_chain_once_and_answers_a_retailer() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("demo.db").display());
-    let mut server = Server::spawn(&["--demo", "--db", &db], dir.path());
+    let mut server = serve(&["--demo", "--db", &db], dir.path());
     // Loading finishes before the server listens, so the line is already logged.
     assert!(
         server.log().contains("16 certificates stored (16 new)"),
@@ -203,7 +108,7 @@ fn serve_demo_loads_the_chain_once_and_answers_a_retailer() {
     }
 
     // A restart on the same database stores nothing twice: the demo is reproducible.
-    let again = Server::spawn(&["--demo", "--db", &db], dir.path());
+    let again = serve(&["--demo", "--db", &db], dir.path());
     assert!(
         again.log().contains("16 certificates stored (0 new)"),
         "{}",
@@ -226,7 +131,7 @@ fn every_acknowledged_certificate_survives_sigkill() {
     let catches: Vec<Vec<u8>> = (0..400)
         .map(|i| certs::catch(&pki.vessel, &format!("K-{i}"), 10.0))
         .collect();
-    let server = Server::start(&db, &trust);
+    let server = serve_start(&db, &trust);
     let acked = Arc::new(Mutex::new(Vec::new()));
     // Two clients stream posts until the server dies under them.
     let posters: Vec<_> = (0..2)
@@ -264,7 +169,7 @@ fn every_acknowledged_certificate_survives_sigkill() {
         catches.len()
     );
 
-    let mut again = Server::start(&db, &trust);
+    let mut again = serve_start(&db, &trust);
     for id in &acked {
         let status = request(again.addr, "GET", &format!("/v1/certificates/{id}"), b"").unwrap();
         assert_eq!(status, 200, "{id} was acknowledged with 201 but is lost");
@@ -280,7 +185,7 @@ fn every_acknowledged_certificate_survives_sigkill() {
 fn sigterm_lets_the_request_in_flight_finish() {
     let (_dir, pki, db, trust) = setup();
     let catch = certs::catch(&pki.vessel, "S-1", 10.0);
-    let mut server = Server::start(&db, &trust);
+    let mut server = serve_start(&db, &trust);
 
     // Send the head and half of the body, so that the request is in flight.
     let mut s = TcpStream::connect(server.addr).unwrap();
@@ -309,7 +214,7 @@ fn sigterm_lets_the_request_in_flight_finish() {
     assert!(TcpStream::connect(server.addr).is_err());
 
     // The certificate answered 201 is stored.
-    let mut again = Server::start(&db, &trust);
+    let mut again = serve_start(&db, &trust);
     let status = request(
         again.addr,
         "GET",

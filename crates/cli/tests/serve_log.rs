@@ -9,125 +9,22 @@
 //!   root of a fresh signed checkpoint, and every logged entry is stored.
 #![cfg(unix)]
 
+mod proc_common;
+
 use catchcert_testkit::certs;
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
-use std::io::{BufRead, BufReader, Read, Write};
+use nix::sys::signal::Signal;
+use proc_common::{PATIENCE, Proc};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Upper bound on waiting (a hang fails instead of blocking the suite; no outcome depends
-/// on how fast anything is).
-const PATIENCE: Duration = Duration::from_secs(120);
 const ORIGIN: &str = "test.example/log";
 
 /// (the `log_index` a 201 answered, the certificate).
 type Acked = (u64, Vec<u8>);
-
-/// A running `catchcert` subcommand that logs a line with its address.
-struct Proc {
-    child: Child,
-    addr: SocketAddr,
-    lines: Receiver<String>,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Proc {
-    /// `catchcert ARGS` in `cwd`, once it logs `marker` followed by `http://ADDR`.
-    fn spawn(args: &[&str], cwd: &Path, marker: &str) -> Proc {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_catchcert"))
-            .args(args)
-            .current_dir(cwd)
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .env_remove("CATCHCERT_DB")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = channel();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let keep = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                keep.lock().unwrap().push(line.clone());
-                let _ = tx.send(line);
-            }
-        });
-        let mut p = Proc {
-            child,
-            addr: "127.0.0.1:1".parse().unwrap(),
-            lines,
-            log,
-        };
-        let line = p.wait_for(marker);
-        let at = line.find("http://").unwrap() + "http://".len();
-        let addr = line[at..]
-            .split(|c: char| c.is_whitespace() || c == '/')
-            .next()
-            .unwrap();
-        p.addr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
-        p
-    }
-
-    fn wait_for(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => {}
-                Err(RecvTimeoutError::Timeout) => {
-                    panic!("no log line with {needle:?}; log:\n{}", self.log())
-                }
-                Err(RecvTimeoutError::Disconnected) => panic!(
-                    "the process exited ({:?}) before logging {needle:?}; log:\n{}",
-                    self.child.try_wait(),
-                    self.log()
-                ),
-            }
-        }
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
-
-    fn signal(&self, sig: Signal) {
-        kill(Pid::from_raw(self.child.id() as i32), sig).unwrap();
-    }
-
-    fn wait(&mut self) -> std::process::ExitStatus {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "did not exit; log:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
 
 /// One HTTP/1.1 request; the status and the body bytes.
 fn http(
@@ -263,6 +160,7 @@ fn two_witnesses_cosign_and_a_bundle_meets_the_threshold_offline() {
                 "127.0.0.1:0",
             ],
             dir,
+            "info",
             "catchcert witness:",
         )
     };
@@ -289,6 +187,7 @@ fn two_witnesses_cosign_and_a_bundle_meets_the_threshold_offline() {
             "127.0.0.1:0",
         ],
         dir,
+        "info",
         "listening on http://",
     );
     let catch = certs::catch(&pki.vessel, "W-CAUGHT", 100.0);
@@ -422,7 +321,7 @@ fn every_acknowledged_certificate_is_logged_at_its_index_after_sigkill() {
     let catches: Vec<Vec<u8>> = (0..2000)
         .map(|i| certs::catch(&pki.vessel, &format!("LK-{i}"), 10.0))
         .collect();
-    let mut server = Proc::spawn(&args, dir, "listening on http://");
+    let mut server = Proc::spawn(&args, dir, "info", "listening on http://");
     // (log_index answered, certificate) for each 201.
     let acked: Arc<Mutex<Vec<Acked>>> = Arc::new(Mutex::new(Vec::new()));
     let posters: Vec<_> = (0..2)
@@ -469,7 +368,7 @@ fn every_acknowledged_certificate_is_logged_at_its_index_after_sigkill() {
         assert!(seen.insert(*i), "log_index {i} answered twice");
     }
 
-    let again = Proc::spawn(&args, dir, "listening on http://");
+    let again = Proc::spawn(&args, dir, "info", "listening on http://");
     // One more entry after the restart; a fresh checkpoint covers it and everything before.
     let (status, body) = http(again.addr, "POST", "/v1/certificates", &catches[1999]).unwrap();
     let last = if status == 201 {
