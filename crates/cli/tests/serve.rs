@@ -7,7 +7,7 @@ mod proc_common;
 
 use catchcert_testkit::certs;
 use nix::sys::signal::Signal;
-use proc_common::{PATIENCE, Proc};
+use proc_common::{PATIENCE, Proc, http};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -32,18 +32,9 @@ fn serve(args: &[&str], cwd: &Path) -> Server {
     Proc::spawn(&all, cwd, "info,tower_http=debug", "listening on http://")
 }
 
-/// Write the request head and `body`; return the status of the answer.
+/// One request with `body`; the status of the answer.
 fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> std::io::Result<u16> {
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(PATIENCE))?;
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
-         Content-Type: application/cose\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    )?;
-    s.write_all(body)?;
-    read_status(&mut s)
+    http(addr, method, path, body).map(|(status, _)| status)
 }
 
 fn read_status(s: &mut TcpStream) -> std::io::Result<u16> {
@@ -58,26 +49,8 @@ fn read_status(s: &mut TcpStream) -> std::io::Result<u16> {
 
 /// GET `path`; the status and the body.
 fn get(addr: SocketAddr, path: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(PATIENCE)).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = Vec::new();
-    s.read_to_end(&mut answer).unwrap();
-    let text = String::from_utf8_lossy(&answer).into_owned();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    let (status, body) = http(addr, "GET", path, b"").unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned())
 }
 
 #[test]
