@@ -36,6 +36,50 @@ mod postgres;
 mod sqlite;
 mod url;
 
+/// Certificates for the backends' unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::{CertId, Checked, Grams, InputRef, Kind, NewCertificate, OutputLot, Timestamp};
+
+    /// A landing named `name` (its bytes) with these inputs and outputs, checked.
+    pub(crate) fn cert(
+        name: &str,
+        inputs: &[(CertId, &str, u64)],
+        outputs: &[(&str, u64)],
+    ) -> Box<Checked> {
+        let bytes = name.as_bytes().to_vec();
+        Box::new(
+            Checked::new(NewCertificate {
+                id: CertId::of_cose(&bytes),
+                bytes,
+                kind: Kind::Landing,
+                time: Timestamp(10),
+                issued_at: Timestamp(20),
+                issuer_subject: "CN=t".into(),
+                issuer_key: [1; 32],
+                inputs: inputs
+                    .iter()
+                    .map(|(c, l, g)| InputRef {
+                        certificate: *c,
+                        lot: (*l).into(),
+                        quantity: Grams(*g),
+                    })
+                    .collect(),
+                outputs: outputs
+                    .iter()
+                    .map(|(l, g)| OutputLot {
+                        lot: (*l).into(),
+                        quantity: Grams(*g),
+                    })
+                    .collect(),
+                attestations: vec![],
+                revokes: None,
+            })
+            .unwrap(),
+        )
+    }
+}
+
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 pub use catchcert_model::{CertId, Grams, Kind, Timestamp};

@@ -1042,7 +1042,8 @@ pub(crate) fn index_of(db: &Connection, id: CertId) -> Result<Option<u64>, Store
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Grams, InputRef, Kind, NewCertificate, OutputLot};
+    use crate::test_support::cert;
+    use crate::{Grams, Kind};
 
     /// Certificates stored before migration 0002 get their evidence rows when it is applied,
     /// so the closure of an old catch holds a covering attestation nobody names.
@@ -1108,39 +1109,6 @@ mod tests {
             )
             .unwrap();
         assert_eq!(needs, 1);
-    }
-
-    fn cert(name: &str, inputs: &[(CertId, &str, u64)], outputs: &[(&str, u64)]) -> Box<Checked> {
-        let bytes = name.as_bytes().to_vec();
-        Box::new(
-            Checked::new(NewCertificate {
-                id: CertId::of_cose(&bytes),
-                bytes,
-                kind: Kind::Landing,
-                time: Timestamp(10),
-                issued_at: Timestamp(20),
-                issuer_subject: "CN=t".into(),
-                issuer_key: [1; 32],
-                inputs: inputs
-                    .iter()
-                    .map(|(c, l, g)| InputRef {
-                        certificate: *c,
-                        lot: (*l).into(),
-                        quantity: Grams(*g),
-                    })
-                    .collect(),
-                outputs: outputs
-                    .iter()
-                    .map(|(l, g)| OutputLot {
-                        lot: (*l).into(),
-                        quantity: Grams(*g),
-                    })
-                    .collect(),
-                attestations: vec![],
-                revokes: None,
-            })
-            .unwrap(),
-        )
     }
 
     #[test]

@@ -630,40 +630,8 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Grams, InputRef, Kind, NewCertificate, OutputLot, Timestamp};
-
-    fn cert(name: &str, inputs: &[(CertId, &str, u64)], outputs: &[(&str, u64)]) -> Box<Checked> {
-        let bytes = name.as_bytes().to_vec();
-        Box::new(
-            Checked::new(NewCertificate {
-                id: CertId::of_cose(&bytes),
-                bytes,
-                kind: Kind::Landing,
-                time: Timestamp(10),
-                issued_at: Timestamp(20),
-                issuer_subject: "CN=t".into(),
-                issuer_key: [1; 32],
-                inputs: inputs
-                    .iter()
-                    .map(|(c, l, g)| InputRef {
-                        certificate: *c,
-                        lot: (*l).into(),
-                        quantity: Grams(*g),
-                    })
-                    .collect(),
-                outputs: outputs
-                    .iter()
-                    .map(|(l, g)| OutputLot {
-                        lot: (*l).into(),
-                        quantity: Grams(*g),
-                    })
-                    .collect(),
-                attestations: vec![],
-                revokes: None,
-            })
-            .unwrap(),
-        )
-    }
+    use crate::Grams;
+    use crate::test_support::cert;
 
     fn logged(inserted: Inserted, i: u64) -> Result<Logged, StoreError> {
         Ok(Logged {
