@@ -24,6 +24,12 @@
 //! (default 256) certificates per transaction, with the store's durability settings
 //! (SQLite WAL and `synchronous=FULL`; PostgreSQL's default `synchronous_commit=on`), and
 //! no checks. Every loop is bounded by the set's size.
+//!
+//! `load http-floor ADDR` serves the HTTP floor of the same run: a bare axum handler on
+//! `ADDR` (two worker threads and mimalloc, as `catchcert serve`) that reads each posted
+//! body and answers 201 with an id and log index, like `POST /v1/certificates`, checking
+//! and storing nothing. Posting the same set to it with the same `C` measures what HTTP and
+//! this client cost on this machine (`scripts/load-ingest` runs it after the server).
 
 use catchcert_model::{CertId, Payload};
 use catchcert_verify::cose;
@@ -33,6 +39,9 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Longest one request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
@@ -50,9 +59,48 @@ struct Cert {
     payload: Payload,
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Error> {
+fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("http-floor") {
+        // As `catchcert serve`: a multi-threaded runtime with one worker per core.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        return rt.block_on(http_floor(&args[1..]));
+    }
+    // The client: a runtime of its own, like any separate client process.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(client(args))
+}
+
+/// The HTTP floor: `POST /v1/certificates` read and answered 201, nothing checked or
+/// stored; it serves until killed.
+async fn http_floor(args: &[String]) -> Result<(), Error> {
+    use axum::routing::post;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let [addr] = args else {
+        return Err("usage: load http-floor ADDR".into());
+    };
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let app = axum::Router::new().route(
+        "/v1/certificates",
+        post(|body: axum::body::Bytes| async move {
+            let index = NEXT.fetch_add(1, Ordering::Relaxed);
+            let id = CertId::of_cose(&body);
+            (
+                axum::http::StatusCode::CREATED,
+                axum::Json(serde_json::json!({ "id": id.to_string(), "log_index": index })),
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(addr.as_str()).await?;
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+async fn client(args: Vec<String>) -> Result<(), Error> {
     if args.first().map(String::as_str) == Some("floor") {
         return floor::run(&args[1..]).await;
     }
