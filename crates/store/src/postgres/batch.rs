@@ -734,6 +734,9 @@ mod tests {
     use super::*;
     use crate::Grams;
     use crate::test_support::cert;
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
     fn logged(inserted: Inserted, i: u64) -> Result<Logged, StoreError> {
         Ok(Logged {
@@ -1072,6 +1075,131 @@ mod tests {
             .get(0);
         assert_eq!(in_tx, 0);
         drop(client);
+        drop(store);
+        db.finish().await;
+    }
+
+    /// A TCP proxy in front of the server of `url`: the URL to connect through it, and the
+    /// number of round trips made through it so far (each time the client sends after the
+    /// server has, counting the first).
+    fn counting_proxy(url: &str) -> (String, Arc<AtomicUsize>) {
+        let (scheme, rest) = url.split_once('@').unwrap();
+        let (target, path) = rest.split_once('/').unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let proxied = format!("{scheme}@{}/{path}", listener.local_addr().unwrap());
+        let trips = Arc::new(AtomicUsize::new(0));
+        let counter = trips.clone();
+        let target = target.to_string();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let server = std::net::TcpStream::connect(&target).unwrap();
+                // Whether the server spoke last.
+                let server_last = Arc::new(AtomicBool::new(true));
+                let pairs = [
+                    (
+                        client.try_clone().unwrap(),
+                        server.try_clone().unwrap(),
+                        true,
+                    ),
+                    (server, client, false),
+                ];
+                for (mut from, mut to, upstream) in pairs {
+                    let (server_last, counter) = (server_last.clone(), counter.clone());
+                    std::thread::spawn(move || {
+                        let mut buf = vec![0u8; 1 << 16];
+                        loop {
+                            let n = match from.read(&mut buf) {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            };
+                            if upstream {
+                                if server_last.swap(false, Ordering::SeqCst) {
+                                    counter.fetch_add(1, Ordering::SeqCst);
+                                }
+                            } else {
+                                server_last.store(true, Ordering::SeqCst);
+                            }
+                            if to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Write);
+                    });
+                }
+            }
+        });
+        (proxied, trips)
+    }
+
+    /// A batch costs two round trips to the server, whatever its size and mix (once its
+    /// connection has prepared the statements): `BEGIN` and the reads, then the writes and
+    /// `COMMIT`; or the reads, then `ROLLBACK`, when every request is refused. The runtime
+    /// is single-threaded, so the requests of a pipeline are all queued before the
+    /// connection's task sends them, as they are when the writer task is busy.
+    #[tokio::test]
+    async fn a_batch_is_two_round_trips() {
+        let Some(db) = catchcert_testkit::db::pg_db("catchcert-store", "catchcert_btrips").await
+        else {
+            return;
+        };
+        let (url, trips) = counting_proxy(db.url());
+        let store = super::super::PostgresStore::open(&url).await.unwrap();
+        let pool = &store.pool;
+        let a = cert("a", &[], &[("A", 1000)]);
+        let a_id = a.cert.id;
+        // Statements are prepared on the pool's one connection by the first batches of
+        // each shape.
+        assert_eq!(apply(pool, &[a]).await[0], logged(Inserted::Created, 0));
+        let warm = cert("b", &[(a_id, "A", 1)], &[("B", 1)]);
+        assert_eq!(apply(pool, &[warm]).await[0], logged(Inserted::Created, 1));
+
+        let count = |batch: Vec<Box<Checked>>| {
+            let trips = trips.clone();
+            async move {
+                let before = trips.load(Ordering::SeqCst);
+                let got = apply(pool, &batch).await;
+                (trips.load(Ordering::SeqCst) - before, got)
+            }
+        };
+        let (n, got) = count(vec![cert("c", &[(a_id, "A", 1)], &[("C", 1)])]).await;
+        assert_eq!(got[0], logged(Inserted::Created, 2));
+        assert_eq!(n, 2);
+
+        let names: Vec<(String, String)> = (0..300)
+            .map(|i| (format!("d{i}"), format!("D{i}")))
+            .collect();
+        let mut batch: Vec<Box<Checked>> = names
+            .iter()
+            .map(|(name, lot)| cert(name, &[(a_id, "A", 3)], &[(lot.as_str(), 3)]))
+            .collect();
+        batch.push(cert("a", &[], &[("A", 1000)]));
+        batch.push(cert(
+            "e",
+            &[(CertId::of_cose(b"nowhere"), "A", 1)],
+            &[("E", 1)],
+        ));
+        batch.push(cert("f", &[], &[("B", 1)]));
+        let (n, got) = count(batch).await;
+        // 998 g of A were left: 332 requests of 3 g would fit, 300 do.
+        assert!(
+            got[..300]
+                .iter()
+                .all(|r| matches!(r, Ok(l) if l.inserted == Inserted::Created))
+        );
+        assert_eq!(got[300], logged(Inserted::AlreadyStored, 0));
+        assert!(matches!(got[301], Err(StoreError::UnknownInput { .. })));
+        assert!(matches!(got[302], Err(StoreError::LotConflict { .. })));
+        assert_eq!(n, 2);
+
+        let (n, got) = count(vec![
+            cert("a", &[], &[("A", 1000)]),
+            cert("g", &[(a_id, "A", 1000)], &[("G", 1)]),
+        ])
+        .await;
+        assert_eq!(got[0], logged(Inserted::AlreadyStored, 0));
+        assert!(matches!(got[1], Err(StoreError::Overconsumed { .. })));
+        assert_eq!(n, 2);
         drop(store);
         db.finish().await;
     }
