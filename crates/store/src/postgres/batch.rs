@@ -508,9 +508,11 @@ fn decide(
     Decision::Create
 }
 
-/// The set-wise writes of a batch's accepted certificates and the log's new size, pipelined: each statement is
-/// prepared (once per connection), then all are sent before the first answer is awaited,
-/// in this order, which the server keeps. One round trip for all instead of one each.
+/// The set-wise writes of a batch's accepted certificates and the log's new size, then
+/// `COMMIT`, pipelined: each statement is prepared (once per connection), then all are sent
+/// before the first answer is awaited, in this order, which the server keeps. One round
+/// trip for all instead of one each. `open` tells whether the transaction may still be
+/// open (`COMMIT` was not sent).
 async fn write(
     client: &deadpool_postgres::Object,
     w: &Writes<'_>,
