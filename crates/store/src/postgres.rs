@@ -7,11 +7,13 @@
 //! READ COMMITTED: it first locks the single `log_head` row (`SELECT … FOR UPDATE`), which
 //! serialises the writers of every server on this database, then reads in a few set-wise
 //! statements what the batch needs (stored copies, the consumed output rows — locked `FOR
-//! UPDATE` —, the owners of new lot ids), decides each request in order in memory (a later
-//! one sees what an earlier one output or consumed, and a refused one changes nothing),
-//! writes every accepted certificate with its index rows and dense log indexes in
-//! set-wise `INSERT … SELECT FROM unnest(…)` statements, and commits. Only after `COMMIT`
-//! has returned does it answer the callers. A deadlock or serialisation failure is retried;
+//! UPDATE` —, which consumed-from certificates exist, the owners of new lot ids), decides
+//! each request in order in memory (a later one sees what an earlier one output or
+//! consumed, and a refused one changes nothing), writes every accepted certificate with its
+//! index rows and dense log indexes in set-wise `INSERT … SELECT FROM unnest(…)`
+//! statements, and commits. `BEGIN` and the reads are sent together, and so are the writes
+//! and `COMMIT`: two round trips per batch. Only after `COMMIT` has returned does it answer
+//! the callers. A deadlock or serialisation failure is retried;
 //! any other failure of a batch is retried one request per transaction, so a request that
 //! makes the database fail never fails the others.
 //!

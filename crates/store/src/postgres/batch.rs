@@ -1,25 +1,35 @@
 //! Group commit on PostgreSQL: one writer task per store applies queued inserts in one
 //! transaction per batch.
 //!
-//! A batch runs, in one READ COMMITTED transaction:
+//! A batch runs, in one READ COMMITTED transaction, in two round trips to the server
+//! however many requests it holds:
 //!
-//! 1. `SELECT size FROM log_head FOR UPDATE`: the row lock, held until commit, serialises
-//!    the batches of every server on this database. Every later statement of the batch sees
-//!    everything committed before it (READ COMMITTED takes a snapshot per statement), and no
-//!    other writer can change what it read until it commits, so the checks made in memory
-//!    stay true at commit; log indexes stay dense and in commit order.
-//! 2. Set-wise reads: the stored copies of the batch's ids (and their log indexes), the
-//!    output rows the batch consumes (locked `FOR UPDATE`, in (certificate, lot) order), the
-//!    stored owners of the lot ids the batch outputs new, and — only when an input row is
-//!    missing — whether the named certificate is stored at all.
-//! 3. Each request in order, in memory, with the same checks and errors as a single insert:
+//! 1. Sent together (pipelined), and answered together:
+//!    - `BEGIN`;
+//!    - `SELECT size FROM log_head FOR UPDATE`: the row lock, held until commit, serialises
+//!      the batches of every server on this database. The server runs the statements of a
+//!      connection in the order sent, so every later statement of the batch starts after it
+//!      holds the lock and (READ COMMITTED takes a snapshot per statement) sees everything
+//!      committed before it; no other writer can change what it read until it commits, so
+//!      the checks made in memory stay true at commit, and log indexes stay dense and in
+//!      commit order;
+//!    - set-wise reads (`= ANY($1)`, `unnest`): the stored copies of the batch's ids (and
+//!      their log indexes), the output rows the batch consumes (locked `FOR UPDATE`, in
+//!      (certificate, lot) order), which of the certificates consumed from are stored (which
+//!      error a missing row gives), and the stored owners of the lot ids the batch outputs
+//!      new.
+//! 2. Each request in order, in memory, with the same checks and errors as a single insert:
 //!    already stored (or stored earlier in this batch) → `AlreadyStored`; an unknown input,
 //!    a lot not output, over-consumption, a lot id already in another lineage → its error,
 //!    and nothing of it is kept. An accepted one updates what later requests of the batch see.
-//! 4. Set-wise writes of every accepted certificate (`INSERT … SELECT FROM unnest(…)`, in
-//!    batch order so `seq` follows it), the consumption of stored rows, the log entries and
-//!    the new `log_head` size (the writes pipelined: sent in order, then awaited); then
-//!    `COMMIT`, and only then the answers.
+//! 3. Sent together, and answered together: set-wise writes of every accepted certificate
+//!    (`INSERT … SELECT FROM unnest(…)`, in batch order so `seq` follows it), the
+//!    consumption of stored rows, the change journal, the log entries, the new `log_head`
+//!    size, and `COMMIT`; only then the answers. When every request was refused, a
+//!    `ROLLBACK` instead.
+//!
+//! Statements are prepared once per pooled connection; those of a new connection are
+//! prepared together, one more round trip the first time.
 //!
 //! A deadlock, serialisation failure or unique violation (none should happen with the
 //! `log_head` lock taken first; a server of an older version may still take row locks
@@ -169,47 +179,154 @@ fn quantities(k: &Checked) -> Result<(Vec<i64>, Vec<i64>), StoreError> {
     Ok((outs, ins))
 }
 
-/// The rows of `sql`, its statement prepared once per connection (deadpool's cache): a
-/// statement given as text is parsed and described anew every time, one more round trip.
-async fn query(
-    tx: &deadpool_postgres::Transaction<'_>,
-    sql: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<Vec<tokio_postgres::Row>, tokio_postgres::Error> {
-    let st = tx.prepare_cached(sql).await?;
-    tx.query(&st, params).await
+/// A pooled connection that may be inside a transaction. [`Conn::release`] gives it back
+/// to the pool once its transaction has ended; dropped without that (the batch's future
+/// was dropped half-way, or `ROLLBACK` failed), it is closed instead, so the server rolls
+/// the transaction back and no one else is handed a connection in the middle of it.
+struct Conn(Option<deadpool_postgres::Object>);
+
+impl Conn {
+    fn client(&self) -> &deadpool_postgres::Object {
+        // Only `release` and `drop` empty it, and both consume it.
+        self.0.as_ref().expect("a connection until released")
+    }
+
+    fn release(mut self) {
+        drop(self.0.take());
+    }
 }
 
-/// [`query`] for a query answering one row.
-async fn query_one(
-    tx: &deadpool_postgres::Transaction<'_>,
-    sql: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<tokio_postgres::Row, tokio_postgres::Error> {
-    let st = tx.prepare_cached(sql).await?;
-    tx.query_one(&st, params).await
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            drop(deadpool_postgres::Object::take(c));
+        }
+    }
+}
+
+/// One statement sent on the batch's connection and its answer to come.
+type Call<'a, T> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<T, tokio_postgres::Error>> + Send + 'a>,
+>;
+/// Parameters of one statement.
+type Params<'p> = Vec<&'p (dyn tokio_postgres::types::ToSql + Sync)>;
+
+/// Locks `log_head`, the row that serialises every server's batches.
+const LOCK_LOG: &str = "SELECT size FROM log_head FOR UPDATE";
+/// Stored copies of the batch's ids, with their log indexes.
+const STORED: &str = "SELECT c.id, c.bytes, l.idx FROM certificates c \
+     LEFT JOIN log_entries l ON l.certificate = c.id WHERE c.id = ANY($1)";
+/// The stored output rows the batch consumes, locked in (certificate, lot) order.
+const OUTPUTS: &str = "SELECT o.certificate, o.lot, o.quantity, o.consumed FROM lot_outputs o \
+     JOIN unnest($1::bytea[], $2::text[]) AS w(c, l) ON o.certificate = w.c AND o.lot = w.l \
+     ORDER BY o.certificate, o.lot FOR UPDATE OF o";
+/// Which of the certificates the batch consumes from are stored (for a missing output row:
+/// `UnknownInput` or `LotNotOutput`).
+const KNOWN: &str = "SELECT id FROM certificates WHERE id = ANY($1)";
+/// Stored owners of the lot ids the batch outputs new (one lineage per lot id).
+const OWNERS: &str = "SELECT DISTINCT ON (lot) lot, certificate FROM lot_outputs \
+     WHERE lot = ANY($1) ORDER BY lot, certificate";
+
+/// The statements of `sqls`, each prepared once per connection (deadpool's cache: a
+/// statement given as text is parsed and described anew every time, one more round trip).
+/// Those not cached yet are prepared together, in one round trip.
+async fn prepare(
+    client: &deadpool_postgres::Object,
+    sqls: &[&str],
+) -> Result<Vec<tokio_postgres::Statement>, tokio_postgres::Error> {
+    let calls: Vec<Call<'_, tokio_postgres::Statement>> = sqls
+        .iter()
+        .map(|sql| Box::pin(client.prepare_cached(sql)) as Call<'_, _>)
+        .collect();
+    all_ok(pipeline(calls).await)
 }
 
 /// One attempt at the whole batch, in one transaction (see the module documentation).
+/// Whatever happens, the transaction has ended when it returns: committed, rolled back, or
+/// its connection closed.
 async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, StoreError>>, Failed> {
-    let mut client = pool.get().await.map_err(|e| Failed::Store(e.into()))?;
-    let tx = client.transaction().await?;
-    let size: i64 = query_one(&tx, "SELECT size FROM log_head FOR UPDATE", &[])
-        .await?
-        .get(0);
+    let conn = Conn(Some(pool.get().await.map_err(|e| Failed::Store(e.into()))?));
+    let mut open = false;
+    let r = attempt(conn.client(), ks, &mut open).await;
+    if open {
+        // Nothing to write, or a failure before COMMIT was sent.
+        if let Err(e) = conn.client().batch_execute("ROLLBACK").await {
+            return match r {
+                Ok(_) => Err(e.into()),
+                Err(first) => Err(first),
+            };
+        }
+    }
+    conn.release();
+    r
+}
+
+/// The batch on `client`: two round trips (`BEGIN` and the reads, pipelined; then the
+/// writes and `COMMIT`, pipelined), or one and a `ROLLBACK` when nothing is to be written.
+/// `open` tells whether a transaction may still be open when it returns.
+async fn attempt(
+    client: &deadpool_postgres::Object,
+    ks: &[Box<Checked>],
+    open: &mut bool,
+) -> Result<Vec<Result<Logged, StoreError>>, Failed> {
+    // What the reads look for.
+    let ids: Vec<&[u8]> = ks.iter().map(|k| &k.cert.id.0[..]).collect();
+    let wanted: BTreeSet<(CertId, &str)> = ks
+        .iter()
+        .flat_map(|k| k.demands.iter().map(|d| (d.certificate, d.lot.as_str())))
+        .collect();
+    let certs: Vec<&[u8]> = wanted.iter().map(|(c, _)| &c.0[..]).collect();
+    let lots: Vec<&str> = wanted.iter().map(|(_, l)| *l).collect();
+    let sources: Vec<&[u8]> = certs
+        .iter()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let new_lots: Vec<&str> = ks
+        .iter()
+        .flat_map(|k| k.new_lots.iter().map(String::as_str))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+
+    let st = prepare(client, &[LOCK_LOG, STORED, OUTPUTS, KNOWN, OWNERS]).await?;
+    let mut reads: Vec<(&tokio_postgres::Statement, Params<'_>)> =
+        vec![(&st[0], vec![]), (&st[1], vec![&ids])];
+    if !wanted.is_empty() {
+        reads.push((&st[2], vec![&certs, &lots]));
+        reads.push((&st[3], vec![&sources]));
+    }
+    if !new_lots.is_empty() {
+        reads.push((&st[4], vec![&new_lots]));
+    }
+    // BEGIN and every read, sent at once. The server runs them in the order sent, each
+    // statement (READ COMMITTED) with a snapshot taken when it starts, so those after the
+    // `log_head` lock see every batch committed before it, as if awaited one by one.
+    let mut calls: Vec<Call<'_, Vec<tokio_postgres::Row>>> = vec![Box::pin(async {
+        client.batch_execute("BEGIN").await.map(|()| Vec::new())
+    })];
+    calls.extend(
+        reads
+            .iter()
+            .map(|(st, params)| Box::pin(client.query(*st, params)) as Call<'_, _>),
+    );
+    *open = true;
+    let mut answers = all_ok(pipeline(calls).await)?.into_iter().skip(1);
+    let mut next = || answers.next().unwrap_or_default();
+
+    let size: i64 = match next().first() {
+        Some(r) => r.get(0),
+        None => {
+            return Err(Failed::Store(StoreError::Backend(
+                "log_head has no row".into(),
+            )));
+        }
+    };
     let mut next_index = to_u64(size, "log size").map_err(Failed::Store)?;
 
-    // Stored copies of the batch's ids, with their log indexes.
-    let ids: Vec<&[u8]> = ks.iter().map(|k| &k.cert.id.0[..]).collect();
     let mut stored: HashMap<CertId, (Vec<u8>, Option<u64>)> = HashMap::new();
-    for r in query(
-        &tx,
-        "SELECT c.id, c.bytes, l.idx FROM certificates c \
-             LEFT JOIN log_entries l ON l.certificate = c.id WHERE c.id = ANY($1)",
-        &[&ids],
-    )
-    .await?
-    {
+    for r in next() {
         let id = id_from_db(r.get::<_, &[u8]>(0)).map_err(Failed::Store)?;
         let idx = r
             .get::<_, Option<i64>>(2)
@@ -218,26 +335,10 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
             .map_err(Failed::Store)?;
         stored.insert(id, (r.get(1), idx));
     }
-
-    // The stored output rows the batch consumes, locked in (certificate, lot) order.
-    let wanted: BTreeSet<(CertId, &str)> = ks
-        .iter()
-        .flat_map(|k| k.demands.iter().map(|d| (d.certificate, d.lot.as_str())))
-        .collect();
     let mut rows: HashMap<(CertId, String), Row> = HashMap::new();
+    let mut known: HashSet<CertId> = HashSet::new();
     if !wanted.is_empty() {
-        let certs: Vec<&[u8]> = wanted.iter().map(|(c, _)| &c.0[..]).collect();
-        let lots: Vec<&str> = wanted.iter().map(|(_, l)| *l).collect();
-        for r in query(
-            &tx,
-            "SELECT o.certificate, o.lot, o.quantity, o.consumed FROM lot_outputs o \
-                 JOIN unnest($1::bytea[], $2::text[]) AS w(c, l) \
-                   ON o.certificate = w.c AND o.lot = w.l \
-                 ORDER BY o.certificate, o.lot FOR UPDATE OF o",
-            &[&certs, &lots],
-        )
-        .await?
-        {
+        for r in next() {
             let c = id_from_db(r.get::<_, &[u8]>(0)).map_err(Failed::Store)?;
             let quantity = to_u64(r.get(2), "quantity").map_err(Failed::Store)?;
             let consumed = to_u64(r.get(3), "consumed").map_err(Failed::Store)?;
@@ -251,49 +352,17 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
                 },
             );
         }
-    }
-    // For a missing row: is the named certificate stored at all (which error to give)?
-    let absent: Vec<&[u8]> = wanted
-        .iter()
-        .filter(|(c, l)| !rows.contains_key(&(*c, (*l).to_string())))
-        .map(|(c, _)| &c.0[..])
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut known: HashSet<CertId> = HashSet::new();
-    if !absent.is_empty() {
-        for r in query(
-            &tx,
-            "SELECT id FROM certificates WHERE id = ANY($1)",
-            &[&absent],
-        )
-        .await?
-        {
+        for r in next() {
             known.insert(id_from_db(r.get::<_, &[u8]>(0)).map_err(Failed::Store)?);
         }
     }
-    // Stored owners of the lot ids the batch outputs new (one lineage per lot id).
-    let new_lots: Vec<&str> = ks
-        .iter()
-        .flat_map(|k| k.new_lots.iter().map(String::as_str))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
     let mut owners: HashMap<String, CertId> = HashMap::new();
     if !new_lots.is_empty() {
-        for r in query(
-            &tx,
-            "SELECT DISTINCT ON (lot) lot, certificate FROM lot_outputs \
-                 WHERE lot = ANY($1) ORDER BY lot, certificate",
-            &[&new_lots],
-        )
-        .await?
-        {
+        for r in next() {
             let owner = id_from_db(r.get::<_, &[u8]>(1)).map_err(Failed::Store)?;
             owners.insert(r.get(0), owner);
         }
     }
-
     // Decide each request in order.
     let mut results = Vec::with_capacity(ks.len());
     let mut created: HashMap<CertId, (usize, Option<u64>)> = HashMap::new();
@@ -373,12 +442,11 @@ async fn run(pool: &Pool, ks: &[Box<Checked>]) -> Result<Vec<Result<Logged, Stor
         results.push(r);
     }
     if w.ids.is_empty() {
-        tx.rollback().await?;
+        // Nothing to write: `run` rolls back, which releases `log_head`.
         return Ok(results);
     }
     let size = to_i64(next_index).map_err(Failed::Store)?;
-    write(&tx, &w, &rows, ks, &created, size).await?;
-    tx.commit().await?;
+    write(client, &w, &rows, ks, &created, size, open).await?;
     Ok(results)
 }
 
@@ -440,16 +508,19 @@ fn decide(
     Decision::Create
 }
 
-/// The set-wise writes of a batch's accepted certificates and the log's new size, pipelined: each statement is
-/// prepared (once per connection), then all are sent before the first answer is awaited,
-/// in this order, which the server keeps. One round trip for all instead of one each.
+/// The set-wise writes of a batch's accepted certificates and the log's new size, then
+/// `COMMIT`, pipelined: each statement is prepared (once per connection), then all are sent
+/// before the first answer is awaited, in this order, which the server keeps. One round
+/// trip for all instead of one each. `open` tells whether the transaction may still be
+/// open (`COMMIT` was not sent).
 async fn write(
-    tx: &deadpool_postgres::Transaction<'_>,
+    client: &deadpool_postgres::Object,
     w: &Writes<'_>,
     rows: &HashMap<(CertId, String), Row>,
     ks: &[Box<Checked>],
     created: &HashMap<CertId, (usize, Option<u64>)>,
     log_size: i64,
+    open: &mut bool,
 ) -> Result<(), Failed> {
     // The change journal (migration 0005): the batch's certificates take the next
     // generations in batch order; generation_head's row lock, held until commit and taken
@@ -511,7 +582,6 @@ async fn write(
     })
     .collect();
 
-    type Params<'p> = Vec<&'p (dyn tokio_postgres::types::ToSql + Sync)>;
     let mut plan: Vec<(&str, Params<'_>)> = vec![
         (
             "INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
@@ -582,36 +652,57 @@ async fn write(
         ));
     }
     plan.push(("UPDATE log_head SET size = $1 WHERE one", vec![&log_size]));
-    let mut statements = Vec::with_capacity(plan.len());
-    for (sql, _) in &plan {
-        statements.push(tx.prepare_cached(sql).await?);
-    }
-    let sent = statements
+    let sqls: Vec<&str> = plan.iter().map(|(sql, _)| *sql).collect();
+    let statements = prepare(client, &sqls).await?;
+    let mut calls: Vec<Call<'_, u64>> = statements
         .iter()
         .zip(&plan)
-        .map(|(st, (_, params))| Box::pin(tx.execute(st, params)))
+        .map(|(st, (_, params))| Box::pin(client.execute(st, params)) as Call<'_, _>)
         .collect();
-    in_order(sent).await?;
+    // COMMIT goes with them. After a failed statement the server answers it as ROLLBACK (the
+    // transaction is aborted), and the first error in order is the batch's error; a
+    // statement that was never sent (see `pipeline`) stops COMMIT from being sent at all.
+    calls.push(Box::pin(async {
+        client.batch_execute("COMMIT").await.map(|()| 0)
+    }));
+    let done = pipeline(calls).await;
+    // Once COMMIT has been answered, or has failed, the transaction has ended.
+    *open = done.last().is_some_and(Option::is_none);
+    all_ok(done)?;
     Ok(())
 }
 
-/// Poll every future until all are done; the first is polled first, so requests on one
-/// connection are sent in order. The first error in order, if any (a statement after a
-/// failed one fails too, as its transaction is aborted).
-async fn in_order<F>(mut fs: Vec<F>) -> Result<(), tokio_postgres::Error>
-where
-    F: std::future::Future<Output = Result<u64, tokio_postgres::Error>> + Unpin,
-{
-    let mut done: Vec<Option<Result<u64, tokio_postgres::Error>>> =
-        fs.iter().map(|_| None).collect();
+/// Run `calls` on one connection, pipelined: each is first polled, which sends its request,
+/// in order, before any answer is awaited, and the server answers them in that order. One
+/// round trip for all. Waits for every one sent; their results in order.
+///
+/// A call that has failed is never followed by a call not sent yet: one that fails on its
+/// first poll failed without being sent (a parameter the client cannot encode, a closed
+/// connection), and the calls after it are then not sent either (`None`), so a later
+/// statement (COMMIT above all) never runs without an earlier one.
+async fn pipeline<T>(mut calls: Vec<Call<'_, T>>) -> Vec<Option<Result<T, tokio_postgres::Error>>> {
+    let mut done: Vec<Option<Result<T, tokio_postgres::Error>>> =
+        calls.iter().map(|_| None).collect();
+    let mut started = 0;
+    let mut failed = false;
     std::future::poll_fn(|cx| {
         let mut pending = false;
-        for (f, d) in fs.iter_mut().zip(done.iter_mut()) {
-            if d.is_none() {
-                match std::pin::Pin::new(f).poll(cx) {
-                    std::task::Poll::Ready(r) => *d = Some(r),
-                    std::task::Poll::Pending => pending = true,
+        for (i, (call, d)) in calls.iter_mut().zip(done.iter_mut()).enumerate() {
+            if d.is_some() {
+                continue;
+            }
+            if i >= started {
+                if failed {
+                    break;
                 }
+                started = i + 1;
+            }
+            match call.as_mut().poll(cx) {
+                std::task::Poll::Ready(r) => {
+                    failed |= r.is_err();
+                    *d = Some(r);
+                }
+                std::task::Poll::Pending => pending = true,
             }
         }
         if pending {
@@ -621,10 +712,23 @@ where
         }
     })
     .await;
-    for d in done.into_iter().flatten() {
-        d?;
+    done
+}
+
+/// The results of [`pipeline`], or its first error in order (a statement after a failed
+/// one fails too, as its transaction is aborted, or is not sent).
+fn all_ok<T>(
+    done: Vec<Option<Result<T, tokio_postgres::Error>>>,
+) -> Result<Vec<T>, tokio_postgres::Error> {
+    let mut out = Vec::with_capacity(done.len());
+    for d in done {
+        match d {
+            Some(r) => out.push(r?),
+            // Not sent: an earlier one failed, and its error came first.
+            None => break,
+        }
     }
-    Ok(())
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -632,6 +736,9 @@ mod tests {
     use super::*;
     use crate::Grams;
     use crate::test_support::cert;
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
     fn logged(inserted: Inserted, i: u64) -> Result<Logged, StoreError> {
         Ok(Logged {
@@ -742,6 +849,359 @@ mod tests {
         assert_eq!(one("SELECT consumed FROM lot_outputs WHERE lot = 'M' AND certificate = (SELECT id FROM certificates WHERE seq = (SELECT seq FROM certificates ORDER BY seq LIMIT 1 OFFSET 1))").await, 60);
         assert_eq!(one("SELECT size FROM log_head").await, 4);
         drop(client);
+        drop(store);
+        db.finish().await;
+    }
+
+    /// A batch that mixes everything a batch decides: duplicates of a stored certificate
+    /// and of one earlier in the batch, over-consumption across two requests of the batch
+    /// (of a stored row and of a row output earlier in the batch), exact fits, inputs of
+    /// one (certificate, lot) added up, unknown inputs (one names a certificate that comes
+    /// later in the batch), lots not output, and lot conflicts with a stored lot and with
+    /// a lot output earlier in the batch. `s` is stored before.
+    fn mixed() -> (Box<Checked>, [Box<Checked>; 21]) {
+        let s = cert("s", &[], &[("S", 50), ("T", 10)]);
+        let s_id = s.cert.id;
+        let x_id = cert("x", &[], &[("X", 30)]).cert.id;
+        let late_id = cert("late", &[], &[("E", 5)]).cert.id;
+        let unknown = CertId::of_cose(b"nowhere");
+        let batch = [
+            cert("x", &[], &[("X", 30)]),
+            cert("s", &[], &[("S", 50), ("T", 10)]),
+            cert("x", &[], &[("X", 30)]),
+            cert("y", &[(s_id, "S", 30)], &[("Y", 30)]),
+            cert("z", &[(s_id, "S", 21)], &[("Z", 21)]),
+            cert("z2", &[(s_id, "S", 20)], &[("Z", 20)]),
+            cert("u", &[(unknown, "L", 1)], &[("U", 1)]),
+            cert("t", &[], &[("T", 5)]),
+            cert("xx", &[], &[("X", 1)]),
+            cert("w", &[(x_id, "X", 30)], &[("X", 30)]),
+            cert("v", &[(x_id, "X", 1)], &[("V", 1)]),
+            cert("q", &[(s_id, "Nope", 1)], &[("Q", 1)]),
+            cert("r", &[(x_id, "Nope", 1)], &[("R", 1)]),
+            cert("z", &[(s_id, "S", 21)], &[("Z", 21)]),
+            cert("early", &[(late_id, "E", 1)], &[("F", 1)]),
+            cert("late", &[], &[("E", 5)]),
+            cert("m", &[(s_id, "T", 4), (s_id, "T", 6)], &[("M", 10)]),
+            cert("m2", &[(s_id, "T", 1)], &[("N", 1)]),
+            cert("late", &[], &[("E", 5)]),
+            cert("g", &[(late_id, "E", 5), (x_id, "V", 1)], &[("G", 5)]),
+            cert("h", &[(late_id, "E", 5)], &[("H", 5)]),
+        ];
+        (s, batch)
+    }
+
+    /// What a PostgreSQL database holds, as text, in a fixed order (certificates in `seq`
+    /// order, the log in index order, the journal in generation order).
+    async fn dump(pool: &Pool) -> Vec<Vec<String>> {
+        let client = pool.get().await.unwrap();
+        let mut out = Vec::new();
+        for sql in [
+            "SELECT concat_ws(' ', encode(id, 'hex'), kind, time, issued_at, issuer_subject) \
+             FROM certificates ORDER BY seq",
+            "SELECT concat_ws(' ', encode(certificate, 'hex'), lot, quantity, consumed) \
+             FROM lot_outputs ORDER BY certificate, lot",
+            "SELECT concat_ws(' ', encode(certificate, 'hex'), position, encode(source, 'hex'), \
+             lot, quantity) FROM lot_inputs ORDER BY certificate, position",
+            "SELECT concat_ws(' ', idx, encode(certificate, 'hex')) FROM log_entries ORDER BY idx",
+            "SELECT concat_ws(' ', generation, encode(certificate, 'hex')) FROM changes \
+             ORDER BY generation",
+            "SELECT size::text FROM log_head",
+            "SELECT value::text FROM generation_head",
+        ] {
+            let rows = client.query(sql, &[]).await.unwrap();
+            out.push(rows.iter().map(|r| r.get::<_, String>(0)).collect());
+        }
+        out
+    }
+
+    /// A batch decides exactly as the same requests inserted one by one do, on PostgreSQL
+    /// (batches of one) and on SQLite (its own writer): the same answers, and on PostgreSQL
+    /// the same rows, log and change journal.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_equals_its_requests_one_by_one() {
+        let Some(db_batch) =
+            catchcert_testkit::db::pg_db("catchcert-store", "catchcert_bmix").await
+        else {
+            return;
+        };
+        let db_one = catchcert_testkit::db::pg_db("catchcert-store", "catchcert_bone")
+            .await
+            .unwrap();
+        let batched = super::super::PostgresStore::open(db_batch.url())
+            .await
+            .unwrap();
+        let one = super::super::PostgresStore::open(db_one.url())
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let lite = crate::sqlite::SqliteStore::open(dir.path().join("one.db"))
+            .await
+            .unwrap();
+
+        let (s, batch) = mixed();
+        let first = apply(&batched.pool, std::slice::from_ref(&s)).await;
+        assert_eq!(first, vec![logged(Inserted::Created, 0)]);
+        let got = apply(&batched.pool, &batch).await;
+
+        let (s, batch) = mixed();
+        assert_eq!(apply(&one.pool, &[s]).await, first);
+        let mut by_one = Vec::new();
+        for k in batch {
+            by_one.extend(apply(&one.pool, &[k]).await);
+        }
+        assert_eq!(got, by_one);
+
+        let (s, batch) = mixed();
+        assert_eq!(lite.insert(*s).await, first[0]);
+        let mut on_sqlite = Vec::new();
+        for k in batch {
+            on_sqlite.push(lite.insert(*k).await);
+        }
+        assert_eq!(got, on_sqlite);
+
+        // The decisions the batch is meant to exercise.
+        let kinds: Vec<String> = got
+            .iter()
+            .map(|r| match r {
+                Ok(l) => format!("{:?} {:?}", l.inserted, l.log_index),
+                Err(e) => format!("{e:?}")
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "Created Some(1)",
+                "AlreadyStored Some(0)",
+                "AlreadyStored Some(1)",
+                "Created Some(2)",
+                "Overconsumed",
+                "Created Some(3)",
+                "UnknownInput",
+                "LotConflict",
+                "LotConflict",
+                "Created Some(4)",
+                "Overconsumed",
+                "LotNotOutput",
+                "LotNotOutput",
+                "Overconsumed",
+                "UnknownInput",
+                "Created Some(5)",
+                "Created Some(6)",
+                "Overconsumed",
+                "AlreadyStored Some(5)",
+                "LotNotOutput",
+                "Created Some(7)",
+            ]
+        );
+        let stored = dump(&batched.pool).await;
+        assert_eq!(stored, dump(&one.pool).await);
+        assert_eq!(stored[0].len(), 8);
+        assert_eq!(stored[4].len(), 8);
+        drop((batched, one));
+        db_batch.finish().await;
+        db_one.finish().await;
+    }
+
+    /// A request that makes the database fail in the batch's writes (a NUL byte in a text
+    /// column) fails alone: the batch's transaction, COMMIT pipelined after that failure,
+    /// stores nothing, and the requests retried one per transaction are answered as if
+    /// inserted one by one. The same for a failure in the batch's reads.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_that_fails_the_database_fails_alone() {
+        let Some(db) = catchcert_testkit::db::pg_db("catchcert-store", "catchcert_bfail").await
+        else {
+            return;
+        };
+        let store = super::super::PostgresStore::open(db.url()).await.unwrap();
+        let a = cert("a", &[], &[("A", 10)]);
+        let a_id = a.cert.id;
+        let mut bad_write = cert("bad", &[], &[("B", 1)]);
+        bad_write.cert.issuer_subject = "CN=\0".into();
+        let bad_read = cert("bad2", &[], &[("C\0", 1)]);
+        let batch = vec![
+            a,
+            bad_write,
+            cert("b", &[(a_id, "A", 10)], &[("A", 10)]),
+            cert("c", &[(a_id, "A", 1)], &[("D", 1)]),
+        ];
+        let got = apply(&store.pool, &batch).await;
+        assert_eq!(got[0], logged(Inserted::Created, 0));
+        assert!(
+            matches!(got[1], Err(StoreError::Backend(_))),
+            "{:?}",
+            got[1]
+        );
+        assert_eq!(got[2], logged(Inserted::Created, 1));
+        assert!(
+            matches!(got[3], Err(StoreError::Overconsumed { .. })),
+            "{:?}",
+            got[3]
+        );
+        let got = apply(
+            &store.pool,
+            &[
+                bad_read,
+                cert("d", &[], &[("D2", 1)]),
+                cert("a", &[], &[("A", 10)]),
+            ],
+        )
+        .await;
+        assert!(
+            matches!(got[0], Err(StoreError::Backend(_))),
+            "{:?}",
+            got[0]
+        );
+        assert_eq!(got[1], logged(Inserted::Created, 2));
+        assert_eq!(got[2], logged(Inserted::AlreadyStored, 0));
+        let stored = dump(&store.pool).await;
+        assert_eq!(stored[0].len(), 3);
+        assert_eq!(stored[3].len(), 3);
+        assert_eq!(stored[4].len(), 3);
+        assert_eq!(stored[5], ["3"]);
+        assert_eq!(stored[6], ["3"]);
+        // No connection was left inside a transaction.
+        let client = store.pool.get().await.unwrap();
+        let in_tx: i64 = client
+            .query_one(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND state LIKE 'idle in transaction%'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(in_tx, 0);
+        drop(client);
+        drop(store);
+        db.finish().await;
+    }
+
+    /// A TCP proxy in front of the server of `url`: the URL to connect through it, and the
+    /// number of round trips made through it so far (each time the client sends after the
+    /// server has, counting the first).
+    fn counting_proxy(url: &str) -> (String, Arc<AtomicUsize>) {
+        let (scheme, rest) = url.split_once('@').unwrap();
+        let (target, path) = rest.split_once('/').unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let proxied = format!("{scheme}@{}/{path}", listener.local_addr().unwrap());
+        let trips = Arc::new(AtomicUsize::new(0));
+        let counter = trips.clone();
+        let target = target.to_string();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let server = std::net::TcpStream::connect(&target).unwrap();
+                // Whether the server spoke last.
+                let server_last = Arc::new(AtomicBool::new(true));
+                let pairs = [
+                    (
+                        client.try_clone().unwrap(),
+                        server.try_clone().unwrap(),
+                        true,
+                    ),
+                    (server, client, false),
+                ];
+                for (mut from, mut to, upstream) in pairs {
+                    let (server_last, counter) = (server_last.clone(), counter.clone());
+                    std::thread::spawn(move || {
+                        let mut buf = vec![0u8; 1 << 16];
+                        loop {
+                            let n = match from.read(&mut buf) {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            };
+                            if upstream {
+                                if server_last.swap(false, Ordering::SeqCst) {
+                                    counter.fetch_add(1, Ordering::SeqCst);
+                                }
+                            } else {
+                                server_last.store(true, Ordering::SeqCst);
+                            }
+                            if to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Write);
+                    });
+                }
+            }
+        });
+        (proxied, trips)
+    }
+
+    /// A batch costs two round trips to the server, whatever its size and mix (once its
+    /// connection has prepared the statements): `BEGIN` and the reads, then the writes and
+    /// `COMMIT`; or the reads, then `ROLLBACK`, when every request is refused. The runtime
+    /// is single-threaded, so the requests of a pipeline are all queued before the
+    /// connection's task sends them, as they are when the writer task is busy.
+    #[tokio::test]
+    async fn a_batch_is_two_round_trips() {
+        let Some(db) = catchcert_testkit::db::pg_db("catchcert-store", "catchcert_btrips").await
+        else {
+            return;
+        };
+        let (url, trips) = counting_proxy(db.url());
+        let store = super::super::PostgresStore::open(&url).await.unwrap();
+        let pool = &store.pool;
+        let a = cert("a", &[], &[("A", 1000)]);
+        let a_id = a.cert.id;
+        // Statements are prepared on the pool's one connection by the first batches of
+        // each shape.
+        assert_eq!(apply(pool, &[a]).await[0], logged(Inserted::Created, 0));
+        let warm = cert("b", &[(a_id, "A", 1)], &[("B", 1)]);
+        assert_eq!(apply(pool, &[warm]).await[0], logged(Inserted::Created, 1));
+
+        let count = |batch: Vec<Box<Checked>>| {
+            let trips = trips.clone();
+            async move {
+                let before = trips.load(Ordering::SeqCst);
+                let got = apply(pool, &batch).await;
+                (trips.load(Ordering::SeqCst) - before, got)
+            }
+        };
+        let (n, got) = count(vec![cert("c", &[(a_id, "A", 1)], &[("C", 1)])]).await;
+        assert_eq!(got[0], logged(Inserted::Created, 2));
+        assert_eq!(n, 2);
+
+        let names: Vec<(String, String)> = (0..100)
+            .map(|i| (format!("d{i}"), format!("D{i}")))
+            .collect();
+        let mut batch: Vec<Box<Checked>> = names
+            .iter()
+            .map(|(name, lot)| cert(name, &[(a_id, "A", 3)], &[(lot.as_str(), 3)]))
+            .collect();
+        batch.push(cert("a", &[], &[("A", 1000)]));
+        batch.push(cert(
+            "e",
+            &[(CertId::of_cose(b"nowhere"), "A", 1)],
+            &[("E", 1)],
+        ));
+        batch.push(cert("f", &[], &[("B", 1)]));
+        let (n, got) = count(batch).await;
+        // 998 g of A were left: the 100 requests of 3 g fit.
+        assert!(
+            got[..100]
+                .iter()
+                .all(|r| matches!(r, Ok(l) if l.inserted == Inserted::Created))
+        );
+        assert_eq!(got[100], logged(Inserted::AlreadyStored, 0));
+        assert!(matches!(got[101], Err(StoreError::UnknownInput { .. })));
+        assert!(matches!(got[102], Err(StoreError::LotConflict { .. })));
+        assert_eq!(n, 2);
+
+        let (n, got) = count(vec![
+            cert("a", &[], &[("A", 1000)]),
+            cert("g", &[(a_id, "A", 1000)], &[("G", 1)]),
+        ])
+        .await;
+        assert_eq!(got[0], logged(Inserted::AlreadyStored, 0));
+        assert!(matches!(got[1], Err(StoreError::Overconsumed { .. })));
+        assert_eq!(n, 2);
         drop(store);
         db.finish().await;
     }
