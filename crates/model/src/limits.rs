@@ -34,9 +34,13 @@ pub const REQUEST_TIMEOUT_SECS: u64 = 30;
 pub const CPU_JOBS: usize = 2;
 /// Most COSE message signatures one verification checks.
 pub const SIGNATURES_PER_RUN: usize = 200_000;
+/// Weight of the certificates the server keeps decoded for its ingest's checks of the
+/// certificates a posted one names: each weighs twice its encoded size plus 1 KiB (its
+/// decoded form and validated issuer, roughly, in memory).
+pub const INGEST_CACHE_BYTES: usize = 64 << 20;
 
 /// Every limit by name with its value, in the order of `docs/limits.md`.
-pub const ALL: [(&str, u64); 14] = [
+pub const ALL: [(&str, u64); 15] = [
     ("CERTIFICATE_BYTES", CERTIFICATE_BYTES as u64),
     ("BUNDLE_BYTES", BUNDLE_BYTES as u64),
     ("CERTIFICATES_PER_BUNDLE", CERTIFICATES_PER_BUNDLE as u64),
@@ -51,4 +55,5 @@ pub const ALL: [(&str, u64); 14] = [
     ("REQUEST_TIMEOUT_SECS", REQUEST_TIMEOUT_SECS),
     ("CPU_JOBS", CPU_JOBS as u64),
     ("SIGNATURES_PER_RUN", SIGNATURES_PER_RUN as u64),
+    ("INGEST_CACHE_BYTES", INGEST_CACHE_BYTES as u64),
 ];

@@ -8,36 +8,22 @@
 //! the posted one. The store then re-checks the links and the quantities atomically.
 
 use crate::error::ApiError;
+use crate::recent::{Recent, RecentCache};
 use catchcert_model::payload::Details;
-use catchcert_model::{CertId, Payload, Role, Timestamp};
+use catchcert_model::{CertId, Role, Timestamp};
 use catchcert_store::{InputRef, NewCertificate, OutputLot, Store};
-use catchcert_verify::cose::{self, Sign1};
 use catchcert_verify::custody::{self, SpeciesIndex};
 use catchcert_verify::findings::Finding;
 use catchcert_verify::kinds::{Absence, FindingKind, RevocationRefusal};
 use catchcert_verify::path::{PathValidator, ValidIssuer};
 use catchcert_verify::rules;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// How far in the future a signing time may be (clock skew between signer and server).
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
-/// A posted message that decoded as a certificate.
-#[derive(Debug, Clone)]
-pub struct Decoded {
-    /// The COSE_Sign1 message.
-    pub sign1: Sign1,
-    /// Its payload.
-    pub payload: Payload,
-}
-
-/// Decode the body: a tagged COSE_Sign1 in the catchcert profile with a valid payload.
-pub fn decode(bytes: &[u8]) -> Result<Decoded, ApiError> {
-    let (sign1, payload) = cose::decode_certificate(bytes)
-        .map_err(|e| ApiError::MalformedCertificate(e.to_string()))?;
-    Ok(Decoded { sign1, payload })
-}
+pub use crate::recent::{Decoded, decode};
 
 /// The outcome of the checks that need nothing from the store.
 #[derive(Debug)]
@@ -120,6 +106,7 @@ pub fn check_own(validator: &Mutex<PathValidator>, d: &Decoded, now: Timestamp) 
 /// when it is not.
 pub async fn check_self_revocation(
     store: &Store,
+    recent: &RecentCache,
     validator: &Mutex<PathValidator>,
     d: &Decoded,
     issuer: &ValidIssuer,
@@ -128,19 +115,17 @@ pub async fn check_self_revocation(
     let Some(target) = rules::revoked_needing_signer(issuer, &d.payload) else {
         return Ok(None);
     };
-    let Some(bytes) = store.get(target).await.map_err(ApiError::from_read)? else {
+    let Some(stored) = stored_one(store, recent, target).await? else {
         let refusal = RevocationRefusal::NotStored(target);
         return Ok(rules::self_revocation(id, issuer, Err(refusal)));
     };
-    let Ok(target) = decode(&bytes) else {
+    let Some(target) = stored else {
         let refusal = RevocationRefusal::Undecodable;
         return Ok(rules::self_revocation(id, issuer, Err(refusal)));
     };
-    let target_issuer =
-        lock(validator).validate(&target.sign1.x5chain, &[], target.payload.issued_at());
-    let signer = match &target_issuer {
-        Ok(t) => Ok(&t.key),
-        Err(_) => Err(RevocationRefusal::TargetIssuerInvalid),
+    let signer = match target.issuer(|t| validated(validator, t)) {
+        Some(t) => Ok(&t.key),
+        None => Err(RevocationRefusal::TargetIssuerInvalid),
     };
     Ok(rules::self_revocation(id, issuer, signer))
 }
@@ -149,21 +134,18 @@ pub async fn check_self_revocation(
 /// itself be revoked (contract §4), whoever signs it.
 pub async fn check_revocation_target(
     store: &Store,
+    recent: &RecentCache,
     d: &Decoded,
     issuer: &ValidIssuer,
 ) -> Result<Option<Finding>, ApiError> {
     let Details::Revocation(r) = d.payload.details() else {
         return Ok(None);
     };
-    let Some(bytes) = store
-        .get(r.certificate)
-        .await
-        .map_err(ApiError::from_read)?
-    else {
+    let Some(stored) = stored_one(store, recent, r.certificate).await? else {
         return Ok(None);
     };
     let target_is_revocation =
-        decode(&bytes).is_ok_and(|t| matches!(t.payload.details(), Details::Revocation(_)));
+        stored.is_some_and(|t| matches!(t.payload().details(), Details::Revocation(_)));
     Ok(target_is_revocation.then(|| {
         FindingKind::RoleNotAllowed {
             issuer: issuer.subject.clone(),
@@ -175,10 +157,6 @@ pub async fn check_revocation_target(
     }))
 }
 
-/// How many stored certificates [`check_inputs`] reads, at most, to find the species of
-/// lots whose outputs name none (species pass through every step).
-pub const MAX_SPECIES_LOOKUPS: usize = 1_000;
-
 /// Check each input against the stored certificates: present ([`Absence::NotStored`]),
 /// then the verifier's links of one input ([`rules::input_links`]: outputs the lot, not
 /// later), custody ([`custody::custody`], with the holder from the stored producer and the
@@ -186,8 +164,11 @@ pub const MAX_SPECIES_LOOKUPS: usize = 1_000;
 /// species ([`custody::species`]); and, for every stored certificate it names (inputs and
 /// attestations), that it was not signed before it ([`custody::issued_before_named`]).
 /// `issuer` is the posted certificate's validated issuer (custody needs its bindings).
+/// The named certificates come from `recent` when kept there, else from the store (and are
+/// then kept).
 pub async fn check_inputs(
     store: &Store,
+    recent: &RecentCache,
     validator: &Mutex<PathValidator>,
     d: &Decoded,
     issuer: Option<&ValidIssuer>,
@@ -198,17 +179,11 @@ pub async fn check_inputs(
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let stored: HashMap<CertId, Option<Decoded>> = store
-        .get_many(&wanted)
-        .await
-        .map_err(ApiError::from_read)?
-        .into_iter()
-        .map(|(cid, bytes)| (cid, decode(&bytes).ok()))
-        .collect();
+    let stored = stored_many(store, recent, &wanted).await?;
     let mut findings = Vec::new();
     for n in &wanted {
         if let Some(Some(named)) = stored.get(n) {
-            findings.extend(custody::issued_before_named(p, *n, &named.payload).map(|k| k.on(id)));
+            findings.extend(custody::issued_before_named(p, *n, named.payload()).map(|k| k.on(id)));
         }
     }
     let mut linked = Vec::new();
@@ -218,7 +193,7 @@ pub async fn check_inputs(
             // Stored certificates were verified when they arrived; one that no longer
             // decodes is left to the store's own checks.
             Some(None) => {}
-            Some(Some(src)) => match rules::input_links(id, p, k, &src.payload) {
+            Some(Some(src)) => match rules::input_links(id, p, k, src.payload()) {
                 Ok(time) => {
                     findings.extend(time);
                     linked.push((k, input, src));
@@ -229,22 +204,19 @@ pub async fn check_inputs(
     }
     if let Some(issuer) = issuer {
         for (k, input, src) in &linked {
-            let bound = lock(validator)
-                .validate(&src.sign1.x5chain, &[], src.payload.issued_at())
-                .ok()
-                .map(|v| v.bindings);
-            let Some(holder) = custody::holder(&src.payload, bound.as_ref()) else {
+            let bound = src.issuer(|s| validated(validator, s)).map(|v| &v.bindings);
+            let Some(holder) = custody::holder(src.payload(), bound) else {
                 continue;
             };
             findings.extend(
-                custody::custody(p, &issuer.bindings, *k, input, &src.payload, holder)
+                custody::custody(p, &issuer.bindings, *k, input, src.payload(), holder)
                     .map(|f| f.on(id)),
             );
         }
     }
     if p.kind().is_custody() && !p.inputs().is_empty() {
-        let known = species_ancestors(store, &stored).await?;
-        let mut index = SpeciesIndex::new(|c: &CertId| known.get(c));
+        let known = species_ancestors(store, recent, &stored).await?;
+        let mut index = SpeciesIndex::new(|c: &CertId| known.get(c).map(|r| r.payload()));
         let carried: Vec<BTreeSet<&str>> = p
             .inputs()
             .iter()
@@ -255,21 +227,81 @@ pub async fn check_inputs(
     Ok(findings)
 }
 
-/// The payloads of the stored producers, and of their stored ancestors as far as outputs
-/// without a species need them (at most [`MAX_SPECIES_LOOKUPS`] more reads).
+/// `validate(x5chain, [], issued_at)` of a certificate with the shared validator: its issuer,
+/// when the path is valid (what [`Recent::issuer`] keeps).
+fn validated(validator: &Mutex<PathValidator>, d: &Decoded) -> Option<ValidIssuer> {
+    lock(validator)
+        .validate(&d.sign1.x5chain, &[], d.payload.issued_at())
+        .ok()
+}
+
+/// A certificate read from the store, decoded and kept in `recent`; `None` when its bytes do
+/// not decode (then it is not kept).
+fn keep(recent: &RecentCache, id: CertId, bytes: &[u8]) -> Option<Arc<Recent>> {
+    let r = Arc::new(Recent::new(decode(bytes).ok()?, bytes.len()));
+    recent.put(id, Arc::clone(&r));
+    Some(r)
+}
+
+/// The stored certificate `id`: from `recent` when kept, else read from the store (and
+/// kept). `None` when it is not stored; `Some(None)` when its stored bytes do not decode.
+async fn stored_one(
+    store: &Store,
+    recent: &RecentCache,
+    id: CertId,
+) -> Result<Option<Option<Arc<Recent>>>, ApiError> {
+    if let Some(r) = recent.get(&id) {
+        return Ok(Some(Some(r)));
+    }
+    let bytes = store.get(id).await.map_err(ApiError::from_read)?;
+    Ok(bytes.map(|b| keep(recent, id, &b)))
+}
+
+/// The stored certificates among `ids` (distinct), as [`stored_one`] finds them: those kept in
+/// `recent`, the rest in one store read (then kept). Those not stored are absent.
+async fn stored_many(
+    store: &Store,
+    recent: &RecentCache,
+    ids: &[CertId],
+) -> Result<HashMap<CertId, Option<Arc<Recent>>>, ApiError> {
+    let mut found = HashMap::with_capacity(ids.len());
+    let mut misses = Vec::new();
+    for id in ids {
+        match recent.get(id) {
+            Some(r) => {
+                found.insert(*id, Some(r));
+            }
+            None => misses.push(*id),
+        }
+    }
+    if !misses.is_empty() {
+        for (id, bytes) in store.get_many(&misses).await.map_err(ApiError::from_read)? {
+            found.insert(id, keep(recent, id, &bytes));
+        }
+    }
+    Ok(found)
+}
+
+/// How many stored certificates [`check_inputs`] looks up, at most, to find the species of
+/// lots whose outputs name none (species pass through every step).
+pub const MAX_SPECIES_LOOKUPS: usize = 1_000;
+
+/// The stored producers, and their stored ancestors as far as outputs without a species need
+/// them (at most [`MAX_SPECIES_LOOKUPS`] more look-ups, in `recent` or the store).
 async fn species_ancestors(
     store: &Store,
-    stored: &HashMap<CertId, Option<Decoded>>,
-) -> Result<HashMap<CertId, Payload>, ApiError> {
-    let mut known: HashMap<CertId, Payload> = stored
+    recent: &RecentCache,
+    stored: &HashMap<CertId, Option<Arc<Recent>>>,
+) -> Result<HashMap<CertId, Arc<Recent>>, ApiError> {
+    let mut known: HashMap<CertId, Arc<Recent>> = stored
         .iter()
-        .filter_map(|(c, d)| d.as_ref().map(|d| (*c, d.payload.clone())))
+        .filter_map(|(c, d)| d.as_ref().map(|d| (*c, Arc::clone(d))))
         .collect();
-    let needs = |p: &Payload| p.outputs().iter().any(|o| o.species.is_none());
+    let needs = |r: &Recent| r.payload().outputs().iter().any(|o| o.species.is_none());
     let mut frontier: BTreeSet<CertId> = known
         .values()
-        .filter(|p| needs(p))
-        .flat_map(|p| p.inputs().iter().map(|i| i.certificate))
+        .filter(|r| needs(r))
+        .flat_map(|r| r.payload().inputs().iter().map(|i| i.certificate))
         .filter(|c| !known.contains_key(c))
         .collect();
     let mut reads = 0;
@@ -280,14 +312,14 @@ async fn species_ancestors(
             .take(MAX_SPECIES_LOOKUPS - reads)
             .collect();
         reads += batch.len();
-        let got = store.get_many(&batch).await.map_err(ApiError::from_read)?;
+        let got = stored_many(store, recent, &batch).await?;
         let mut next = BTreeSet::new();
-        for (c, bytes) in got {
-            let Ok(d) = decode(&bytes) else { continue };
-            if needs(&d.payload) {
-                next.extend(d.payload.inputs().iter().map(|i| i.certificate));
+        for (c, r) in got {
+            let Some(r) = r else { continue };
+            if needs(&r) {
+                next.extend(r.payload().inputs().iter().map(|i| i.certificate));
             }
-            known.insert(c, d.payload);
+            known.insert(c, r);
         }
         next.retain(|c| !known.contains_key(c) && !batch.contains(c));
         frontier = next;

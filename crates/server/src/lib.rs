@@ -34,6 +34,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod pathseg;
+pub mod recent;
 pub mod reqid;
 pub mod routes;
 pub mod schema;

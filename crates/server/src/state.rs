@@ -1,9 +1,10 @@
 //! What every handler shares: the store, the trust roots, the issuer-path validator, the
-//! metrics, the verdict cache, the CPU-job limit and the tunables.
+//! metrics, the verdict cache, the ingest's cache of recently stored certificates, the
+//! CPU-job limit and the tunables.
 
 use crate::clock::SystemClock;
 use crate::error::ApiError;
-use crate::{cache, metrics};
+use crate::{cache, metrics, recent};
 use catchcert_model::Timestamp;
 use catchcert_model::timestamp::Clock;
 use catchcert_store::Store;
@@ -47,6 +48,8 @@ struct Inner {
     validator: Mutex<PathValidator>,
     metrics: metrics::Metrics,
     cache: cache::VerdictCache,
+    /// Recently stored certificates, decoded, for the ingest's checks of named ones.
+    recent: recent::RecentCache,
     /// One permit per CPU-heavy job allowed at once.
     cpu: Arc<tokio::sync::Semaphore>,
     config: Config,
@@ -96,6 +99,7 @@ impl AppState {
             anchors,
             metrics: metrics::Metrics::new(),
             cache: cache::VerdictCache::new(config.cache_capacity),
+            recent: recent::RecentCache::new(catchcert_model::limits::INGEST_CACHE_BYTES as u64),
             cpu: Arc::new(tokio::sync::Semaphore::new(config.cpu_jobs.max(1))),
             config,
             log: std::sync::OnceLock::new(),
@@ -143,6 +147,11 @@ impl AppState {
     /// The verdict cache.
     pub fn cache(&self) -> &cache::VerdictCache {
         &self.0.cache
+    }
+
+    /// The ingest's cache of recently stored certificates.
+    pub fn recent(&self) -> &recent::RecentCache {
+        &self.0.recent
     }
 
     /// The tunables.
