@@ -16,7 +16,8 @@
 //! and make SQLite copy every page the insert touches first into its sub-journal. The log
 //! index and the change generation are read once per batch, after `BEGIN IMMEDIATE` (the
 //! write lock is held, so no one else can append), and numbered in Rust, densely in batch
-//! order.
+//! order: their rows are plain `INSERT … VALUES` (an `INSERT … SELECT MAX(…)` would also
+//! open a statement journal each).
 //!
 //! If a write fails anyway (a constraint the checks do not test, an I/O error), or a read
 //! of the checks does, the transaction may hold part of that insert: it is rolled back
