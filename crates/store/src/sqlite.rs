@@ -897,7 +897,7 @@ fn commit_failed(e: rusqlite::Error) -> StoreError {
 /// start. `None` when a statement failed anyway (a constraint the checks do not test, an
 /// I/O error): the transaction, which may then hold part of an insert, has been rolled back
 /// whole and the batch is to be applied again with [`apply_with_savepoints`], which gives
-/// each insert what it gave before this path existed.
+/// a failing statement's error to its insert alone.
 fn apply_checked(
     conn: &mut Connection,
     certs: &[Box<Checked>],
@@ -942,7 +942,7 @@ fn check_and_write(
 
 /// The fallback of [`apply_batch`]: one transaction, each insert in its own savepoint, so
 /// one whose statements fail is rolled back alone; commit once.
-pub(crate) fn apply_with_savepoints(
+fn apply_with_savepoints(
     conn: &mut Connection,
     certs: &[Box<Checked>],
 ) -> Vec<Result<Logged, StoreError>> {
