@@ -3,12 +3,30 @@
 //! **Writes.** One dedicated thread owns the only writing connection. [`SqliteStore::insert`]
 //! sends the checked certificate over a channel and waits for the answer. The thread takes
 //! the first waiting request, drains whatever else is queued (up to [`MAX_BATCH`]) and
-//! applies the whole batch in ONE `BEGIN IMMEDIATE` transaction: each insert runs inside
-//! its own `SAVEPOINT`, so one that fails (over-consumption, unknown input, …) is rolled
-//! back alone while the others stay. Then it commits once and only after `COMMIT` has
-//! returned does it answer every caller. With `journal_mode=WAL` and `synchronous=FULL` the
-//! commit has reached stable storage by then, so every `Created` is durable. If the commit
-//! fails, every caller of the batch gets the error and nothing of the batch is stored.
+//! applies the whole batch in ONE `BEGIN IMMEDIATE` transaction. Then it commits once and
+//! only after `COMMIT` has returned does it answer every caller. With `journal_mode=WAL`
+//! and `synchronous=FULL` the commit has reached stable storage by then, so every `Created`
+//! is durable. If the commit fails, every caller of the batch gets the error and nothing of
+//! the batch is stored.
+//!
+//! Each insert is first checked by reads alone (`check_one`: already stored? each demanded
+//! lot's row and quantity, new lot ids not output elsewhere). One the checks refuse has
+//! written nothing, so it is simply answered; one they pass is then written (`write_one`).
+//! No savepoint is needed for either: a savepoint per insert would cost three statements
+//! and make SQLite copy every page the insert touches first into its sub-journal. The log
+//! index and the change generation are read once per batch, after `BEGIN IMMEDIATE` (the
+//! write lock is held, so no one else can append), and numbered in Rust, densely in batch
+//! order: their rows are plain `INSERT … VALUES` (an `INSERT … SELECT MAX(…)` would also
+//! open a statement journal each).
+//!
+//! If a write fails anyway (a constraint the checks do not test, an I/O error), or a read
+//! of the checks does, the transaction may hold part of that insert: it is rolled back
+//! whole and the same batch is applied again the older way, each insert inside its own
+//! `SAVEPOINT` (rolled back alone if it fails) and numbered by reading the next log index
+//! and generation inside it, so a rolled-back insert leaves no gap. Both ways give the
+//! same answers and store the same rows, since the checks of both see the same state
+//! (a refused insert writes nothing either way); the fallback gives a failing statement's
+//! error to that insert alone, as it always did.
 //!
 //! Inserts in one batch see each other in order: a later one may consume a lot an earlier
 //! one output, and a second copy of the same certificate is `AlreadyStored`.
@@ -111,8 +129,8 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Neither touches durability (the WAL is still fsynced at every commit):
-    // - the savepoint of each insert journals the pages it changes; in memory rather than
-    //   in a temporary file;
+    // - savepoints (the fallback path of a batch) and statement journals keep the pages
+    //   they may have to restore in memory rather than in a temporary file;
     // - the writer keeps its pages across transactions (nobody else writes): room for the
     //   hot index pages of a large store;
     // - the WAL is copied back into the database file every WAL_CHECKPOINT_PAGES pages
@@ -847,26 +865,100 @@ fn answer_batch(conn: &mut Connection, batch: Vec<(Box<Checked>, Reply<Logged>)>
     }
 }
 
-/// Apply `certs` in one transaction, each in its own savepoint; commit once. Every result
-/// is final: when the commit fails, all become that error.
+/// Apply `certs` in one transaction and commit once (see the module documentation): first
+/// without savepoints ([`apply_checked`]); if that gives up, again with a savepoint per
+/// insert ([`apply_with_savepoints`]). Every result is final: when the commit fails, all
+/// become that error.
 pub(crate) fn apply_batch(
     conn: &mut Connection,
     certs: &[Box<Checked>],
 ) -> Vec<Result<Logged, StoreError>> {
-    let all_fail = |e: &StoreError| certs.iter().map(|_| Err(e.clone())).collect();
+    match apply_checked(conn, certs) {
+        Some(results) => results,
+        None => apply_with_savepoints(conn, certs),
+    }
+}
+
+/// Every result of a batch: `e`.
+fn all_fail(certs: &[Box<Checked>], e: &StoreError) -> Vec<Result<Logged, StoreError>> {
+    certs.iter().map(|_| Err(e.clone())).collect()
+}
+
+/// The commit of a batch failed: nothing of it is stored.
+fn commit_failed(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(format!(
+        "SQLite commit failed, nothing of this batch was stored: {e}"
+    ))
+}
+
+/// The fast path of [`apply_batch`]: no savepoints. Each insert is checked by reads alone
+/// ([`check_one`]); one the checks refuse has written nothing, and one they pass is
+/// written ([`write_one`]), numbered from the log index and generation read once at the
+/// start. `None` when a statement failed anyway (a constraint the checks do not test, an
+/// I/O error): the transaction, which may then hold part of an insert, has been rolled back
+/// whole and the batch is to be applied again with [`apply_with_savepoints`], which gives
+/// a failing statement's error to its insert alone.
+fn apply_checked(
+    conn: &mut Connection,
+    certs: &[Box<Checked>],
+) -> Option<Vec<Result<Logged, StoreError>>> {
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
-        Err(e) => return all_fail(&StoreError::from(e)),
+        Err(e) => return Some(all_fail(certs, &StoreError::from(e))),
+    };
+    let Some(results) = check_and_write(&tx, certs) else {
+        // SQLite may already have rolled the transaction back itself (after some I/O
+        // errors); if it is still open and cannot be undone, the batch fails whole.
+        if let Err(e) = tx.rollback()
+            && !conn.is_autocommit()
+        {
+            return Some(all_fail(certs, &StoreError::from(e)));
+        }
+        return None;
+    };
+    Some(match tx.commit() {
+        Ok(()) => results,
+        Err(e) => all_fail(certs, &commit_failed(e)),
+    })
+}
+
+/// The inserts of [`apply_checked`] inside its transaction; `None` at the first failed
+/// statement (its error is left to the savepoint path to give).
+fn check_and_write(
+    db: &Connection,
+    certs: &[Box<Checked>],
+) -> Option<Vec<Result<Logged, StoreError>>> {
+    let mut next = Next::read(db).ok()?;
+    let mut results = Vec::with_capacity(certs.len());
+    for c in certs {
+        results.push(match check_one(db, c).ok()? {
+            Verdict::Stored(logged) => Ok(logged),
+            Verdict::Refused(e) => Err(e),
+            Verdict::Write => Ok(write_one(db, c, &mut next).ok()?),
+        });
+    }
+    Some(results)
+}
+
+/// The fallback of [`apply_batch`]: one transaction, each insert in its own savepoint, so
+/// one whose statements fail is rolled back alone; commit once.
+fn apply_with_savepoints(
+    conn: &mut Connection,
+    certs: &[Box<Checked>],
+) -> Vec<Result<Logged, StoreError>> {
+    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => return all_fail(certs, &StoreError::from(e)),
     };
     let mut results = Vec::with_capacity(certs.len());
     for c in certs {
         if let Err(e) = step(&tx, "SAVEPOINT insert_one") {
-            return all_fail(&e);
+            return all_fail(certs, &e);
         }
         match insert_one(&tx, c) {
             Ok(v) => {
                 if let Err(e) = step(&tx, "RELEASE insert_one") {
-                    return all_fail(&e);
+                    return all_fail(certs, &e);
                 }
                 results.push(Ok(v));
             }
@@ -876,7 +968,7 @@ pub(crate) fn apply_batch(
                 let undone = step(&tx, "ROLLBACK TO insert_one")
                     .and_then(|()| step(&tx, "RELEASE insert_one"));
                 if let Err(e2) = undone {
-                    return all_fail(&e2);
+                    return all_fail(certs, &e2);
                 }
                 results.push(Err(e));
             }
@@ -884,35 +976,57 @@ pub(crate) fn apply_batch(
     }
     match tx.commit() {
         Ok(()) => results,
-        Err(e) => all_fail(&StoreError::Backend(format!(
-            "SQLite commit failed, nothing of this batch was stored: {e}"
-        ))),
+        Err(e) => all_fail(certs, &commit_failed(e)),
     }
 }
 
-/// Run one savepoint statement of [`apply_batch`], prepared once per connection (rusqlite's
-/// `Savepoint` parses its statements anew every time, several times per certificate).
+/// Run one savepoint statement of [`apply_with_savepoints`], prepared once per connection
+/// (rusqlite's `Savepoint` parses its statements anew every time).
 fn step(db: &Connection, sql: &str) -> Result<(), StoreError> {
     db.prepare_cached(sql)?.execute([])?;
     Ok(())
 }
 
-/// One insert inside the open transaction (see `Store::insert` for the order of checks).
+/// One insert inside the open transaction and its own savepoint: the checks, then the
+/// writes, numbered from the log index and generation read right here (inside the
+/// savepoint, so one rolled back takes its numbers with it).
 fn insert_one(db: &Connection, k: &Checked) -> Result<Logged, StoreError> {
+    match check_one(db, k)? {
+        Verdict::Stored(logged) => Ok(logged),
+        Verdict::Refused(e) => Err(e),
+        Verdict::Write => write_one(db, k, &mut Next::read(db)?),
+    }
+}
+
+/// What the checks of one insert decided.
+#[derive(Debug)]
+enum Verdict {
+    /// Already stored, with the same bytes: this answer, nothing to write.
+    Stored(Logged),
+    /// Refused (id conflict, unknown input, lot not output, over-consumption, lot
+    /// conflict): nothing to write.
+    Refused(StoreError),
+    /// Passed: write it.
+    Write,
+}
+
+/// The checks of one insert inside the open transaction, by reads alone (see
+/// `Store::insert` for their order). An `Err` is a failed statement, not a refusal.
+fn check_one(db: &Connection, k: &Checked) -> Result<Verdict, StoreError> {
     let c = &k.cert;
     let existing: Option<Vec<u8>> = db
         .prepare_cached("SELECT bytes FROM certificates WHERE id = ?1")?
         .query_row([&c.id.0[..]], |r| r.get(0))
         .optional()?;
     if let Some(bytes) = existing {
-        return if bytes == c.bytes {
-            Ok(Logged {
+        return Ok(if bytes == c.bytes {
+            Verdict::Stored(Logged {
                 inserted: Inserted::AlreadyStored,
                 log_index: index_of(db, c.id)?,
             })
         } else {
-            Err(StoreError::IdConflict { certificate: c.id })
-        };
+            Verdict::Refused(StoreError::IdConflict { certificate: c.id })
+        });
     }
     for d in &k.demands {
         let row: Option<(i64, i64)> = db
@@ -928,13 +1042,15 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Logged, StoreError> {
                 let stored = db
                     .prepare_cached("SELECT 1 FROM certificates WHERE id = ?1")?
                     .exists([&d.certificate.0[..]])?;
-                return Err(missing_input(d, stored));
+                return Ok(Verdict::Refused(missing_input(d, stored)));
             }
-            Some((quantity, consumed)) => check_quantity(
-                d,
-                to_u64(quantity, "quantity")?,
-                to_u64(consumed, "consumed")?,
-            )?,
+            Some((quantity, consumed)) => {
+                let (quantity, consumed) =
+                    (to_u64(quantity, "quantity")?, to_u64(consumed, "consumed")?);
+                if let Err(e) = check_quantity(d, quantity, consumed) {
+                    return Ok(Verdict::Refused(e));
+                }
+            }
         }
     }
     for lot in &k.new_lots {
@@ -943,13 +1059,46 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Logged, StoreError> {
             .query_row([lot], |r| r.get(0))
             .optional()?;
         if let Some(existing) = existing {
-            return Err(StoreError::LotConflict {
+            return Ok(Verdict::Refused(StoreError::LotConflict {
                 certificate: c.id,
                 lot: lot.clone(),
-                existing: crate::id_from_db(&existing)?,
-            });
+                existing: id_from_db(&existing)?,
+            }));
         }
     }
+    Ok(Verdict::Write)
+}
+
+/// The next log index and change generation in the open transaction (the writer thread
+/// is the only writer while it holds the transaction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Next {
+    log_index: i64,
+    generation: i64,
+}
+
+impl Next {
+    /// Read both, in one statement.
+    fn read(db: &Connection) -> Result<Next, StoreError> {
+        Ok(db
+            .prepare_cached(
+                "SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries), \
+                        (SELECT COALESCE(MAX(generation), 0) + 1 FROM changes)",
+            )?
+            .query_row([], |r| {
+                Ok(Next {
+                    log_index: r.get(0)?,
+                    generation: r.get(1)?,
+                })
+            })?)
+    }
+}
+
+/// Write one certificate whose checks passed, taking its generation and (if it is a log
+/// entry) its log index from `next`, which moves on only once every write succeeded. On
+/// `Err` the transaction may hold part of the certificate: the caller undoes it.
+fn write_one(db: &Connection, k: &Checked, next: &mut Next) -> Result<Logged, StoreError> {
+    let c = &k.cert;
     db.prepare_cached(
         "INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -999,34 +1148,33 @@ fn insert_one(db: &Connection, k: &Checked) -> Result<Logged, StoreError> {
             .execute(params![&c.id.0[..], &target.0[..]])?;
     }
     write_evidence(db, &c.id.0[..], &k.evidence)?;
-    record_change(db, c.id)?;
-    let log_index = if c.bytes.len() <= crate::MAX_LOG_ENTRY_BYTES {
-        // The next dense index, in this transaction: the writer thread is the only writer
-        // and a savepoint rolled back takes its index with it.
-        let idx: i64 = db
-            .prepare_cached(
-                "INSERT INTO log_entries (idx, certificate) \
-                 SELECT COALESCE(MAX(idx) + 1, 0), ?1 FROM log_entries RETURNING idx",
-            )?
-            .query_row([&c.id.0[..]], |r| r.get(0))?;
-        Some(to_u64(idx, "log index")?)
+    record_change(db, c.id, next.generation)?;
+    let logged = c.bytes.len() <= crate::MAX_LOG_ENTRY_BYTES;
+    if logged {
+        db.prepare_cached("INSERT INTO log_entries (idx, certificate) VALUES (?1, ?2)")?
+            .execute(params![next.log_index, &c.id.0[..]])?;
+    }
+    let log_index = if logged {
+        Some(to_u64(next.log_index, "log index")?)
     } else {
         None
     };
+    next.generation += 1;
+    if logged {
+        next.log_index += 1;
+    }
     Ok(Logged {
         inserted: Inserted::Created,
         log_index,
     })
 }
 
-/// Journal a newly stored certificate (the next generation), in the inserting transaction:
-/// servers read the journal to drop the cached verdicts it can change (migration 0005).
-fn record_change(db: &Connection, id: CertId) -> Result<(), StoreError> {
-    db.prepare_cached(
-        "INSERT INTO changes (generation, certificate) \
-         SELECT COALESCE(MAX(generation), 0) + 1, ?1 FROM changes",
-    )?
-    .execute([&id.0[..]])?;
+/// Journal a newly stored certificate at `generation` (the next one, dense), in the
+/// inserting transaction: servers read the journal to drop the cached verdicts it can
+/// change (migration 0005).
+fn record_change(db: &Connection, id: CertId, generation: i64) -> Result<(), StoreError> {
+    db.prepare_cached("INSERT INTO changes (generation, certificate) VALUES (?1, ?2)")?
+        .execute(params![generation, &id.0[..]])?;
     Ok(())
 }
 
@@ -1044,6 +1192,8 @@ mod tests {
     use super::*;
     use crate::test_support::cert;
     use crate::{Grams, Kind};
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
 
     /// Certificates stored before migration 0002 get their evidence rows when it is applied,
     /// so the closure of an old catch holds a covering attestation nobody names.
@@ -1213,6 +1363,473 @@ mod tests {
             .execute("UPDATE lot_outputs SET consumed = 101 WHERE lot = 'L'", [])
             .unwrap_err();
         assert!(e.to_string().contains("CHECK"), "{e}");
+    }
+
+    /// A migrated database `name` in `dir`, opened as the writer opens it.
+    fn writer_db(dir: &tempfile::TempDir, name: &str) -> Connection {
+        let mut conn = open_writer(&dir.path().join(name)).unwrap();
+        run_migrations(&mut conn, migrate::SQLITE).unwrap();
+        conn
+    }
+
+    /// Every row of every table but `schema_migrations` (whose times differ), each table's
+    /// rows sorted.
+    fn dump(conn: &Connection) -> Vec<(String, Vec<String>)> {
+        let tables: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name <> 'schema_migrations' ORDER BY name",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        tables
+            .into_iter()
+            .map(|t| {
+                let mut st = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+                let n = st.column_count();
+                let mut rows: Vec<String> = st
+                    .query_map([], |r| {
+                        (0..n)
+                            .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                            .collect::<Result<Vec<_>, _>>()
+                            .map(|row| format!("{row:?}"))
+                    })
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+                rows.sort();
+                (t, rows)
+            })
+            .collect()
+    }
+
+    /// `(number, certificate id)` rows.
+    type Numbered = Vec<(i64, Vec<u8>)>;
+
+    /// `(generation, certificate)` of the change journal and `(idx, certificate)` of the
+    /// log, in order.
+    fn journal_and_log(conn: &Connection) -> (Numbered, Numbered) {
+        let rows = |sql| {
+            conn.prepare(sql)
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap()
+        };
+        (
+            rows("SELECT generation, certificate FROM changes ORDER BY generation"),
+            rows("SELECT idx, certificate FROM log_entries ORDER BY idx"),
+        )
+    }
+
+    /// Apply each batch on two databases, without savepoints (the fast path, which must
+    /// not give up) and with a savepoint per insert: the same answers and the same rows
+    /// after every batch. Answers the fast path's.
+    fn same_as_savepoints(batches: &[&[Box<Checked>]]) -> Vec<Vec<Result<Logged, StoreError>>> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut fast = writer_db(&dir, "fast.db");
+        let mut slow = writer_db(&dir, "slow.db");
+        let mut out = Vec::new();
+        for (i, batch) in batches.iter().enumerate() {
+            let got = apply_checked(&mut fast, batch)
+                .unwrap_or_else(|| panic!("batch {i}: the fast path gave up"));
+            let want = apply_with_savepoints(&mut slow, batch);
+            assert_eq!(got, want, "batch {i}: answers");
+            assert_eq!(dump(&fast), dump(&slow), "batch {i}: stored rows");
+            out.push(got);
+        }
+        out
+    }
+
+    /// A stored certificate of these bytes and kind, with no inputs or outputs.
+    fn raw(bytes: Vec<u8>, kind: Kind) -> Box<Checked> {
+        let mut c = cert("unused", &[], &[]);
+        c.cert.id = CertId::of_cose(&bytes);
+        c.cert.bytes = bytes;
+        c.cert.kind = kind;
+        Box::new(Checked::new(c.cert).unwrap())
+    }
+
+    /// The fast path and the savepoint path agree on a batch that mixes every outcome.
+    #[test]
+    fn fast_path_and_savepoints_agree_on_a_mixed_batch() {
+        use catchcert_testkit::certs::{self, Pki};
+        let pki = Pki::new();
+        let att = certs::sign(
+            &pki.auditor,
+            Kind::FacilityAttestation,
+            &certs::FacilityAttestation::default().json(),
+        );
+        let att_id = certs::id(&att);
+        let catch = certs::catch(&pki.vessel, "L-1", 10.0);
+
+        let a = cert("a", &[], &[("L", 100)]);
+        let a_id = a.cert.id;
+        let mut conflict = cert("a", &[], &[("L", 100)]);
+        conflict.cert.bytes = b"not a".to_vec();
+        let unknown = CertId::of_cose(b"never stored");
+        let mut named = cert("names", &[(a_id, "L", 10)], &[("L", 10)]);
+        named.cert.attestations = vec![att_id, unknown, att_id];
+        let named = Box::new(Checked::new(named.cert).unwrap());
+        let mut revocation = cert("revokes a", &[], &[]);
+        revocation.cert.kind = Kind::Revocation;
+        revocation.cert.revokes = Some(a_id);
+        let revocation = Box::new(Checked::new(revocation.cert).unwrap());
+        let big = "B".repeat(crate::MAX_LOG_ENTRY_BYTES + 1);
+        let b = cert("b", &[(a_id, "L", 60)], &[("M", 60)]);
+        let b_id = b.cert.id;
+
+        let first = vec![
+            a,
+            raw(att, Kind::FacilityAttestation),
+            raw(catch.clone(), Kind::Catch),
+            cert("over", &[(a_id, "L", 101)], &[("O", 1)]),
+            b,
+            // A later insert consumes an earlier one's lot, in the same batch.
+            cert("b2", &[(b_id, "M", 60)], &[("M", 60)]),
+            cert("b3", &[(b_id, "M", 1)], &[("P", 1)]),
+            cert("c", &[(a_id, "L", 41)], &[("N", 41)]),
+            cert(&big, &[(a_id, "L", 20)], &[("Q", 20)]),
+            cert("unknown", &[(unknown, "L", 1)], &[("R", 1)]),
+            cert("no such lot", &[(a_id, "Z", 1)], &[("S", 1)]),
+            cert("second lineage", &[], &[("M", 5)]),
+            conflict,
+            cert("a", &[], &[("L", 100)]),
+            named,
+            revocation,
+            cert(&big, &[(a_id, "L", 20)], &[("Q", 20)]),
+        ];
+        let second = vec![
+            cert("b2", &[(b_id, "M", 60)], &[("M", 60)]),
+            cert("d", &[(a_id, "L", 10)], &[("N", 10)]),
+            cert("e", &[(a_id, "L", 1)], &[("T", 1)]),
+            raw(catch, Kind::Catch),
+        ];
+        let got = same_as_savepoints(&[&first, &second]);
+        let kinds: Vec<Vec<&str>> = got
+            .iter()
+            .map(|batch| {
+                batch
+                    .iter()
+                    .map(|r| match r {
+                        Ok(Logged {
+                            inserted: Inserted::Created,
+                            log_index: Some(_),
+                        }) => "logged",
+                        Ok(Logged {
+                            inserted: Inserted::Created,
+                            log_index: None,
+                        }) => "not logged",
+                        Ok(Logged {
+                            inserted: Inserted::AlreadyStored,
+                            ..
+                        }) => "already",
+                        Err(StoreError::Overconsumed { .. }) => "over",
+                        Err(StoreError::UnknownInput { .. }) => "unknown",
+                        Err(StoreError::LotNotOutput { .. }) => "no lot",
+                        Err(StoreError::LotConflict { .. }) => "lot conflict",
+                        Err(StoreError::IdConflict { .. }) => "id conflict",
+                        Err(e) => panic!("{e}"),
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                vec![
+                    "logged",
+                    "logged",
+                    "logged",
+                    "over",
+                    "logged",
+                    "logged",
+                    "over",
+                    "over",
+                    "not logged",
+                    "unknown",
+                    "no lot",
+                    "lot conflict",
+                    "id conflict",
+                    "already",
+                    "logged",
+                    "logged",
+                    "already",
+                ],
+                vec!["already", "logged", "over", "already"],
+            ]
+        );
+    }
+
+    /// One insert's write fails after its checks passed: the fast path gives the batch up
+    /// whole, and the savepoint path stores the others, refuses that one alone and keeps
+    /// the log and the journal dense.
+    #[test]
+    fn a_write_failing_after_its_checks_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = writer_db(&dir, "w.db");
+        let a = cert("a", &[], &[("L", 100)]);
+        let a_id = a.cert.id;
+        assert!(apply_batch(&mut conn, &[a])[0].is_ok());
+        // b passes every check, then its journal row is refused by the database.
+        let b = cert("b", &[(a_id, "L", 60)], &[("M", 60)]);
+        let b_id = b.cert.id;
+        conn.execute_batch(&format!(
+            "CREATE TEMP TRIGGER refuse_b BEFORE INSERT ON changes \
+             WHEN NEW.certificate = X'{}' BEGIN SELECT RAISE(ABORT, 'b refused'); END",
+            hex::encode(b_id.0)
+        ))
+        .unwrap();
+        let batch = || {
+            vec![
+                cert("x", &[], &[("X", 1)]),
+                cert("b", &[(a_id, "L", 60)], &[("M", 60)]),
+                // Fits only if b's consumption, written before its failure, is undone.
+                cert("c", &[(a_id, "L", 50)], &[("N", 50)]),
+                cert("d", &[], &[("D", 5)]),
+            ]
+        };
+        let before = dump(&conn);
+        assert!(apply_checked(&mut conn, &batch()).is_none());
+        assert_eq!(dump(&conn), before, "the fast path left nothing behind");
+
+        let got = apply_batch(&mut conn, &batch());
+        let created = |i| {
+            Ok(Logged {
+                inserted: Inserted::Created,
+                log_index: Some(i),
+            })
+        };
+        assert_eq!(got[0], created(1));
+        assert!(
+            matches!(&got[1], Err(StoreError::Backend(m)) if m.contains("b refused")),
+            "{:?}",
+            got[1]
+        );
+        assert_eq!(got[2], created(2));
+        assert_eq!(got[3], created(3));
+        let ids: Vec<Vec<u8>> = ["a", "x", "c", "d"]
+            .iter()
+            .map(|n| CertId::of_cose(n.as_bytes()).0.to_vec())
+            .collect();
+        let (journal, log) = journal_and_log(&conn);
+        assert_eq!(
+            journal,
+            (1..).zip(ids.iter().cloned()).collect::<Vec<_>>(),
+            "generations dense, in order"
+        );
+        assert_eq!(
+            log,
+            (0..).zip(ids.iter().cloned()).collect::<Vec<_>>(),
+            "log indexes dense, in order"
+        );
+        let b_rows: i64 = conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM certificates WHERE id = ?1) \
+                      + (SELECT COUNT(*) FROM lot_outputs WHERE certificate = ?1) \
+                      + (SELECT COUNT(*) FROM lot_inputs WHERE certificate = ?1)",
+                [&b_id.0[..]],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(b_rows, 0, "nothing of b is stored");
+        let consumed: i64 = conn
+            .query_row(
+                "SELECT consumed FROM lot_outputs WHERE lot = 'L'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(consumed, 50);
+
+        // The same answers and rows as the savepoint path alone gives.
+        let mut twin = writer_db(&dir, "twin.db");
+        apply_with_savepoints(&mut twin, &[cert("a", &[], &[("L", 100)])]);
+        twin.execute_batch(&format!(
+            "CREATE TEMP TRIGGER refuse_b BEFORE INSERT ON changes \
+             WHEN NEW.certificate = X'{}' BEGIN SELECT RAISE(ABORT, 'b refused'); END",
+            hex::encode(b_id.0)
+        ))
+        .unwrap();
+        assert_eq!(apply_with_savepoints(&mut twin, &batch()), got);
+        assert_eq!(dump(&twin), dump(&conn));
+    }
+
+    /// A read of the checks that fails (here: a damaged row the schema would refuse) makes
+    /// the fast path give up too; the savepoint path then gives that insert the error alone.
+    #[test]
+    fn a_check_failing_in_the_database_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = writer_db(&dir, "r.db");
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF; \
+             INSERT INTO lot_outputs (certificate, lot, quantity) VALUES (X'01', 'Q', 1); \
+             PRAGMA foreign_keys = ON;",
+        )
+        .unwrap();
+        let batch = || {
+            vec![
+                cert("x", &[], &[("X", 1)]),
+                // A new lot Q: the lot-conflict check reads the damaged owner id.
+                cert("y", &[], &[("Q", 1)]),
+                cert("z", &[], &[("Z", 1)]),
+            ]
+        };
+        assert!(apply_checked(&mut conn, &batch()).is_none());
+        let got = apply_batch(&mut conn, &batch());
+        assert!(
+            matches!(&got[1], Err(StoreError::Backend(m)) if m.contains("1 bytes instead of 32")),
+            "{:?}",
+            got[1]
+        );
+        let logged = |i| {
+            Ok(Logged {
+                inserted: Inserted::Created,
+                log_index: Some(i),
+            })
+        };
+        assert_eq!((&got[0], &got[2]), (&logged(0), &logged(1)));
+        let (journal, _) = journal_and_log(&conn);
+        assert_eq!(journal.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2]);
+    }
+
+    /// One generated insert: the names pick from a few certificates and lots, so that a
+    /// batch meets copies, id and lot conflicts, unknown inputs, missing lots and
+    /// over-consumption, and consumes what earlier inserts output (mostly what the sources,
+    /// names 0 and 1, output).
+    #[derive(Debug, Clone)]
+    struct Spec {
+        name: u8,
+        /// The same id with other bytes.
+        conflict: bool,
+        /// Lot (see [`lot`]) → grams.
+        outputs: BTreeMap<u8, u64>,
+        /// (certificate name, lot of that certificate, grams): for a source, one of the
+        /// two lots it outputs.
+        inputs: Vec<(u8, u8, u64)>,
+        attestations: Vec<u8>,
+        revokes: Option<u8>,
+    }
+
+    const NAMES: u8 = 8;
+
+    /// Lots 0 to 2 are `A`, `B`, `C` (one lineage each, whoever outputs them); lot 3 is
+    /// the certificate's own `F<name>`.
+    fn lot(key: u8, name: u8) -> String {
+        match key {
+            0..3 => ["A", "B", "C"][usize::from(key)].to_string(),
+            _ => format!("F{name}"),
+        }
+    }
+
+    /// The sources: 0 outputs 100 g of `A` and of `B`, 1 of `C` and of `F1`.
+    fn sources() -> [Spec; 2] {
+        let source = |name, lots: [u8; 2]| Spec {
+            name,
+            conflict: false,
+            outputs: lots.into_iter().map(|l| (l, 100)).collect(),
+            inputs: vec![],
+            attestations: vec![],
+            revokes: None,
+        };
+        [source(0, [0, 1]), source(1, [2, 3])]
+    }
+
+    /// Name 5 is over the log's entry size.
+    fn bytes_of(name: u8) -> Vec<u8> {
+        if name == 5 {
+            vec![b'5'; crate::MAX_LOG_ENTRY_BYTES + 1]
+        } else {
+            format!("certificate {name}").into_bytes()
+        }
+    }
+
+    impl Spec {
+        fn checked(&self) -> Box<Checked> {
+            let id = |n: u8| CertId::of_cose(&bytes_of(n));
+            let outputs: Vec<(String, u64)> = self
+                .outputs
+                .iter()
+                .map(|(l, g)| (lot(*l, self.name), *g))
+                .collect();
+            let inputs: Vec<(CertId, String, u64)> = self
+                .inputs
+                .iter()
+                .map(|(n, l, g)| {
+                    // A source's input names one of the lots it outputs.
+                    let l = match n {
+                        0 => [0, 1][usize::from(*l % 2)],
+                        1 => [2, 3][usize::from(*l % 2)],
+                        _ => *l,
+                    };
+                    (id(*n), lot(l, *n), *g)
+                })
+                .collect();
+            let outputs: Vec<(&str, u64)> = outputs.iter().map(|(l, g)| (&l[..], *g)).collect();
+            let inputs: Vec<(CertId, &str, u64)> =
+                inputs.iter().map(|(c, l, g)| (*c, &l[..], *g)).collect();
+            let mut c = cert("unused", &inputs, &outputs).cert;
+            c.bytes = bytes_of(self.name);
+            c.id = CertId::of_cose(&c.bytes);
+            c.attestations = self.attestations.iter().map(|n| id(*n)).collect();
+            if let Some(n) = self.revokes {
+                c.kind = Kind::Revocation;
+                c.revokes = Some(id(n));
+            }
+            let mut k = Box::new(Checked::new(c).unwrap());
+            if self.conflict {
+                k.cert.bytes = b"other bytes".to_vec();
+            }
+            k
+        }
+    }
+
+    fn spec() -> impl Strategy<Value = Spec> {
+        let source = prop_oneof![3 => 0..2u8, 1 => 0..NAMES];
+        (
+            2..NAMES,
+            prop::bool::weighted(0.1),
+            prop::collection::btree_map(0..4u8, 1..=100u64, 0..3),
+            prop::collection::vec((source, 0..4u8, 1..=100u64), 0..3),
+            prop::collection::vec(0..NAMES, 0..2),
+            prop::option::weighted(0.1, 0..NAMES),
+        )
+            .prop_map(
+                |(name, conflict, outputs, inputs, attestations, revokes)| Spec {
+                    name,
+                    conflict,
+                    outputs,
+                    inputs,
+                    attestations,
+                    revokes,
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// The fast path and the savepoint path give the same answers and store the same
+        /// rows, batch after batch.
+        #[test]
+        fn fast_path_and_savepoints_agree(
+            batches in prop::collection::vec(prop::collection::vec(spec(), 1..12), 1..4)
+        ) {
+            let batches: Vec<Vec<Box<Checked>>> = batches
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    // The first batch begins with the sources.
+                    let first = if i == 0 { &sources()[..] } else { &[] };
+                    first.iter().chain(b).map(Spec::checked).collect()
+                })
+                .collect();
+            same_as_savepoints(&batches.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        }
     }
 
     #[test]

@@ -456,7 +456,7 @@ enum Decision {
 }
 
 /// The checks of one request against the stored rows and the earlier requests of the batch
-/// (the same order and errors as the SQLite writer's `insert_one`).
+/// (the same order and errors as the SQLite writer's `check_one`).
 fn decide(
     k: &Checked,
     stored: &HashMap<CertId, (Vec<u8>, Option<u64>)>,
