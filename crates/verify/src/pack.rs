@@ -1,69 +1,125 @@
-//! Sets to and from bundles: head discovery (which certificates of a set could be its
-//! head) and bundle packing (a head with everything needed to verify it offline).
+//! Sets to and from bundles: a set decoded once ([`DecodedSet`]), head discovery (which
+//! certificates of a set could be its head, or hold a lot) and bundle packing (a head with
+//! everything needed to verify it offline).
 
 use crate::cose::{self, Sign1};
 use crate::evidence::{self, Subject};
+use crate::limits::VerifyLimits;
+use crate::set;
 use catchcert_model::bundle::Bundle;
 use catchcert_model::payload::Details;
 use catchcert_model::{CertId, Payload, Timestamp};
 use std::collections::{HashMap, HashSet, VecDeque};
 
-/// Every message of `certificates` that decodes as a certificate, with its id; the rest are
-/// skipped.
-fn decode_all(certificates: &[Vec<u8>]) -> Vec<(CertId, Payload)> {
-    certificates
-        .iter()
-        .filter_map(|b| {
-            let (s, p) = cose::decode_certificate(b).ok()?;
-            Some((s.id, p))
-        })
-        .collect()
+/// The messages of an input set, each hashed (its id) and decoded exactly once, in input
+/// order. Decode a set once, then name the messages that are not certificates
+/// ([`DecodedSet::errors`]), find its head ([`DecodedSet::candidate_heads`],
+/// [`DecodedSet::lot_holders`]) and verify it (`verify_decoded`, which takes it by value)
+/// without decoding anything again.
+pub struct DecodedSet {
+    messages: Vec<set::Decoded>,
+}
+
+impl DecodedSet {
+    /// Hash and decode every message of `certificates` once (on several threads from
+    /// `limits.parallel_from` messages; the result does not depend on it). Nothing is
+    /// verified.
+    pub fn decode(certificates: &[Vec<u8>], limits: &VerifyLimits) -> DecodedSet {
+        DecodedSet {
+            messages: set::decode_each(certificates, limits),
+        }
+    }
+
+    /// How many messages the set holds, decoded or not.
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    /// Whether the set holds no message.
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    /// The messages that are not certificates, as (position in the input, why), in input
+    /// order.
+    pub fn errors(&self) -> impl Iterator<Item = (usize, &cose::CertificateError)> {
+        self.messages
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, d))| d.as_ref().err().map(|e| (i, e)))
+    }
+
+    /// Every message that decodes as a certificate, with its id, in input order.
+    fn certificates(&self) -> impl Iterator<Item = (CertId, &Payload)> {
+        self.messages
+            .iter()
+            .filter_map(|(id, d)| d.as_ref().ok().map(|(_, p)| (*id, p)))
+    }
+
+    /// The messages, for the verifier to build its set from.
+    pub(crate) fn into_messages(self) -> Vec<set::Decoded> {
+        self.messages
+    }
+
+    /// The certificates that could be the head of the set: custody certificates with
+    /// outputs that no other certificate of the set lists in its inputs (attestations and
+    /// revocations are never candidates), sorted. Undecodable messages are skipped.
+    pub fn candidate_heads(&self) -> Vec<CertId> {
+        let consumed: HashSet<CertId> = self
+            .certificates()
+            .flat_map(|(_, p)| p.inputs().iter().map(|i| i.certificate))
+            .collect();
+        let mut out: Vec<CertId> = self
+            .certificates()
+            .filter(|(id, p)| {
+                p.kind().is_custody() && !p.outputs().is_empty() && !consumed.contains(id)
+            })
+            .map(|(id, _)| id)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The certificates of the set that hold lot `lot` (contract §4 `--lot`): custody
+    /// certificates that output it and whose output of it no certificate of the set
+    /// consumes, sorted. Undecodable messages are skipped.
+    pub fn lot_holders(&self, lot: &str) -> Vec<CertId> {
+        let consumed: HashSet<CertId> = self
+            .certificates()
+            .flat_map(|(_, p)| p.inputs().iter())
+            .filter(|i| i.lot == lot)
+            .map(|i| i.certificate)
+            .collect();
+        let mut out: Vec<CertId> = self
+            .certificates()
+            .filter(|(id, p)| {
+                p.kind().is_custody()
+                    && p.outputs().iter().any(|o| o.lot == lot)
+                    && !consumed.contains(id)
+            })
+            .map(|(id, _)| id)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
 }
 
 /// The certificates that could be the head of a set: custody certificates with outputs
 /// that no other certificate of the set lists in its inputs (attestations and revocations
-/// are never candidates). Undecodable messages are skipped.
+/// are never candidates). Undecodable messages are skipped. To also verify the set, decode
+/// it once with [`DecodedSet::decode`] and use [`DecodedSet::candidate_heads`].
 pub fn candidate_heads(certificates: &[Vec<u8>]) -> Vec<CertId> {
-    let decoded = decode_all(certificates);
-    let consumed: HashSet<CertId> = decoded
-        .iter()
-        .flat_map(|(_, p)| p.inputs().iter().map(|i| i.certificate))
-        .collect();
-    let mut out: Vec<CertId> = decoded
-        .iter()
-        .filter(|(id, p)| {
-            p.kind().is_custody() && !p.outputs().is_empty() && !consumed.contains(id)
-        })
-        .map(|(id, _)| *id)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    DecodedSet::decode(certificates, &VerifyLimits::default()).candidate_heads()
 }
 
 /// The certificates of `certificates` that hold lot `lot` (contract §4 `--lot`): custody
 /// certificates that output it and whose output of it no certificate of the set consumes,
-/// sorted. Undecodable messages are skipped.
+/// sorted. Undecodable messages are skipped. To also verify the set, decode it once with
+/// [`DecodedSet::decode`] and use [`DecodedSet::lot_holders`].
 pub fn lot_holders(certificates: &[Vec<u8>], lot: &str) -> Vec<CertId> {
-    let decoded = decode_all(certificates);
-    let consumed: HashSet<CertId> = decoded
-        .iter()
-        .flat_map(|(_, p)| p.inputs().iter())
-        .filter(|i| i.lot == lot)
-        .map(|i| i.certificate)
-        .collect();
-    let mut out: Vec<CertId> = decoded
-        .iter()
-        .filter(|(id, p)| {
-            p.kind().is_custody()
-                && p.outputs().iter().any(|o| o.lot == lot)
-                && !consumed.contains(id)
-        })
-        .map(|(id, _)| *id)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    DecodedSet::decode(certificates, &VerifyLimits::default()).lot_holders(lot)
 }
 
 /// Why a bundle could not be made.

@@ -1,6 +1,7 @@
 //! The verification of a head certificate's graph, stage by stage:
 //!
-//! 1. decode the set (`set`),
+//! 1. decode the set (`set`; [`verify_decoded`] takes a set decoded beforehand, e.g. to find
+//!    its head, so that no message is decoded twice),
 //! 2. check each certificate of the graph: signature, issuer path, role (`check`),
 //! 3. the graph: closure, links, balance, time (`graph`); who may speak for what: issuer
 //!    scope, custody, species, lot lineages, signing order (`speaks`, rules in [`crate::custody`]),
@@ -17,6 +18,7 @@ use crate::check::Checks;
 use crate::findings::Verdict;
 use crate::kinds::FindingKind;
 pub use crate::limits::VerifyLimits;
+pub use crate::pack::DecodedSet;
 use crate::path::TrustAnchors;
 use crate::set::Set;
 use crate::{graph, revocation, risk, speaks, verdict, watchlist};
@@ -70,7 +72,38 @@ pub fn verify_screened(
     limits: &VerifyLimits,
 ) -> Verdict {
     // 1. decode
-    let mut set = Set::decode(certificates, at, limits);
+    let set = Set::decode(certificates, at, limits);
+    run(set, issuers, watchlists, head, anchors, at, limits)
+}
+
+/// [`verify_screened`] on a set already decoded ([`DecodedSet::decode`], which may have
+/// served to find the head): the same verdict, and no message is decoded again. Only the
+/// first `limits.max_certificates` messages take part, as in [`verify_screened`].
+pub fn verify_decoded(
+    certificates: DecodedSet,
+    issuers: &[Vec<u8>],
+    watchlists: &[Vec<u8>],
+    head: CertId,
+    anchors: &TrustAnchors,
+    at: Timestamp,
+    limits: &VerifyLimits,
+) -> Verdict {
+    // 1. decode (done): the set as of `at`
+    let count = certificates.len();
+    let set = Set::from_decoded(count, certificates.into_messages(), at, limits);
+    run(set, issuers, watchlists, head, anchors, at, limits)
+}
+
+/// The stages after decoding, on the decoded set.
+fn run(
+    mut set: Set,
+    issuers: &[Vec<u8>],
+    watchlists: &[Vec<u8>],
+    head: CertId,
+    anchors: &TrustAnchors,
+    at: Timestamp,
+    limits: &VerifyLimits,
+) -> Verdict {
     set.add_watchlists(watchlists);
     let mut checks = Checks::new(anchors, issuers, limits);
     let mut findings = Vec::new();
@@ -115,4 +148,111 @@ pub fn verify_screened(
     let own = verdict::own_risk(&findings);
     let risk = verdict::propagate(&set, &graph, &own, limits.max_depth, &mut findings);
     verdict::finish(&set, &checks, head, &graph, &risk, findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::set::DECODED;
+    use catchcert_testkit::certs::{self, Pki};
+
+    /// Messages decoded so far on this thread (`set::decode_each`, the one place a set's
+    /// messages are decoded).
+    fn decoded() -> usize {
+        DECODED.with(|n| n.get())
+    }
+
+    /// Limits that keep every decoding on the calling thread, where the hook counts it.
+    fn on_this_thread() -> VerifyLimits {
+        VerifyLimits {
+            parallel_from: usize::MAX,
+            ..VerifyLimits::default()
+        }
+    }
+
+    fn at() -> Timestamp {
+        Timestamp::parse_rfc3339("2026-12-01T00:00:00Z").unwrap()
+    }
+
+    /// A catch, a landing of part of it (the head, holding lot L2) and a damaged message.
+    fn set(pki: &Pki) -> (Vec<Vec<u8>>, CertId) {
+        let c = certs::catch(&pki.vessel, "L1", 100.0);
+        let l = certs::landing(&pki.vessel, certs::id(&c), "L1", 60.0, "L2", 60.0);
+        let damaged = l[..l.len() / 2].to_vec();
+        let head = certs::id(&l);
+        (vec![c, l, damaged], head)
+    }
+
+    #[test]
+    fn finding_the_head_and_verifying_decode_each_message_once() {
+        let pki = Pki::new();
+        let anchors = TrustAnchors::from_pem(&pki.root_pem).unwrap();
+        let limits = on_this_thread();
+        let (certs, head) = set(&pki);
+        let whole = &certs[..2];
+
+        // Without --head: refuse a damaged set, find the only head candidate, verify.
+        let start = decoded();
+        let d = DecodedSet::decode(whole, &limits);
+        assert_eq!(d.errors().count(), 0);
+        assert_eq!(d.candidate_heads(), vec![head]);
+        let v = verify_decoded(d, &[], &[], head, &anchors, at(), &limits);
+        assert_eq!(decoded() - start, whole.len(), "each message decoded once");
+        let old = verify_screened(whole, &[], &[], head, &anchors, at(), &limits);
+        assert_eq!(format!("{v:?}"), format!("{old:?}"));
+
+        // With --lot: the lot's holder, then verify.
+        let start = decoded();
+        let d = DecodedSet::decode(whole, &limits);
+        assert_eq!(d.lot_holders("L2"), vec![head]);
+        let v = verify_decoded(d, &[], &[], head, &anchors, at(), &limits);
+        assert_eq!(decoded() - start, whole.len(), "each message decoded once");
+        assert_eq!(format!("{v:?}"), format!("{old:?}"));
+
+        // The hook sees the old way: finding the head, then verifying, decodes twice.
+        let start = decoded();
+        assert_eq!(crate::pack::candidate_heads(whole), vec![head]);
+        verify_screened(whole, &[], &[], head, &anchors, at(), &limits);
+        assert_eq!(decoded() - start, 2 * whole.len());
+    }
+
+    #[test]
+    fn a_damaged_message_is_named_once_and_verified_like_before() {
+        let pki = Pki::new();
+        let anchors = TrustAnchors::from_pem(&pki.root_pem).unwrap();
+        let limits = on_this_thread();
+        let (certs, head) = set(&pki);
+        let start = decoded();
+        let d = DecodedSet::decode(&certs, &limits);
+        let errors: Vec<(usize, String)> = d.errors().map(|(i, e)| (i, e.to_string())).collect();
+        let why = crate::cose::decode_certificate(&certs[2]).unwrap_err();
+        assert_eq!(errors, vec![(2, why.to_string())]);
+        // Undecodable messages are skipped by head discovery.
+        assert_eq!(d.candidate_heads(), vec![head]);
+        assert_eq!(d.lot_holders("L2"), vec![head]);
+        let v = verify_decoded(d, &[], &[], head, &anchors, at(), &limits);
+        assert_eq!(decoded() - start, certs.len(), "each message decoded once");
+        let old = verify_screened(&certs, &[], &[], head, &anchors, at(), &limits);
+        assert_eq!(format!("{v:?}"), format!("{old:?}"));
+        assert_eq!(v.undecodable, vec![(certs::id(&certs[2]), why.to_string())]);
+    }
+
+    #[test]
+    fn over_the_limit_only_the_first_messages_take_part() {
+        let pki = Pki::new();
+        let anchors = TrustAnchors::from_pem(&pki.root_pem).unwrap();
+        let (certs, head) = set(&pki);
+        // The head is the second message: with a limit of one it is left out, and the set
+        // is reported over the limit, exactly as when the verifier decodes the set itself.
+        let limits = VerifyLimits {
+            max_certificates: 1,
+            ..on_this_thread()
+        };
+        let d = DecodedSet::decode(&certs, &limits);
+        assert_eq!(d.len(), certs.len());
+        let v = verify_decoded(d, &[], &[], head, &anchors, at(), &limits);
+        let old = verify_screened(&certs, &[], &[], head, &anchors, at(), &limits);
+        assert_eq!(format!("{v:?}"), format!("{old:?}"));
+        assert!(v.has(crate::codes::Code::LimitsExceeded), "{v:?}");
+    }
 }

@@ -10,6 +10,26 @@ use catchcert_model::payload::Details;
 use catchcert_model::{CertId, Grams, Payload, Timestamp};
 use std::collections::{HashMap, HashSet};
 
+/// One message of an input set: its id (SHA-256) and the message decoded, or why not.
+pub(crate) type Decoded = (CertId, Result<(Sign1, Payload), cose::CertificateError>);
+
+#[cfg(test)]
+thread_local! {
+    /// How many messages [`decode_each`] decoded on this thread (the tests' counting hook).
+    pub(crate) static DECODED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Hash (the id) and decode each message once, in input order, on several threads from
+/// `limits.parallel_from` messages: the one place the messages of a set are decoded.
+pub(crate) fn decode_each(certificates: &[Vec<u8>], limits: &VerifyLimits) -> Vec<Decoded> {
+    par::map(certificates, limits.parallel_from, |bytes| {
+        #[cfg(test)]
+        DECODED.with(|n| n.set(n.get() + 1));
+        let id = CertId::of_cose(bytes);
+        (id, cose::decode_certificate_as(bytes, id))
+    })
+}
+
 /// A decoded certificate of the input set.
 pub(crate) struct Entry {
     pub(crate) sign1: Sign1,
@@ -42,6 +62,18 @@ impl Set {
     /// hashed (its id) and decoded once, on several threads for large sets; the set is
     /// then built in input order.
     pub(crate) fn decode(certificates: &[Vec<u8>], at: Timestamp, limits: &VerifyLimits) -> Set {
+        let taken = &certificates[..certificates.len().min(limits.max_certificates)];
+        Set::from_decoded(certificates.len(), decode_each(taken, limits), at, limits)
+    }
+
+    /// The set of `count` messages already decoded by [`decode_each`], in input order, as of
+    /// `at`: only the first `limits.max_certificates` are taken.
+    pub(crate) fn from_decoded(
+        count: usize,
+        decoded: impl IntoIterator<Item = Decoded>,
+        at: Timestamp,
+        limits: &VerifyLimits,
+    ) -> Set {
         let max_certificates = limits.max_certificates;
         let mut set = Set {
             at,
@@ -51,19 +83,12 @@ impl Set {
             revocations: HashMap::new(),
             consumers: HashMap::new(),
             watchlists: Vec::new(),
-            over_limit: (certificates.len() > max_certificates).then_some(
-                FindingKind::TooManyCertificates {
-                    count: certificates.len(),
-                    limit: max_certificates,
-                },
-            ),
+            over_limit: (count > max_certificates).then_some(FindingKind::TooManyCertificates {
+                count,
+                limit: max_certificates,
+            }),
         };
-        let taken = &certificates[..certificates.len().min(max_certificates)];
-        let decoded = par::map(taken, limits.parallel_from, |bytes| {
-            let id = CertId::of_cose(bytes);
-            (id, cose::decode_certificate_as(bytes, id))
-        });
-        for (id, d) in decoded {
+        for (id, d) in decoded.into_iter().take(max_certificates) {
             set.insert(id, d);
         }
         set

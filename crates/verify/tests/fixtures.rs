@@ -10,7 +10,10 @@
 
 use catchcert_model::bundle::Bundle;
 use catchcert_model::{CertId, Timestamp};
-use catchcert_verify::chain::{Limits, candidate_heads, verify, verify_bundle, verify_screened};
+use catchcert_verify::chain::{
+    DecodedSet, Limits, candidate_heads, lot_holders, verify, verify_bundle, verify_decoded,
+    verify_screened,
+};
 use catchcert_verify::findings::{Code, Verdict};
 use catchcert_verify::path::TrustAnchors;
 use serde::Deserialize;
@@ -411,4 +414,100 @@ fn steaks_baseline_has_no_findings() {
         &Limits::default(),
     );
     assert!(v.findings.is_empty(), "{}", show(&v));
+}
+
+/// A set decoded once ([`DecodedSet`], what `catchcert verify DIR` does) gives the same
+/// undecodable messages, head candidates, lot holders and verdicts as the entry points that
+/// decode the set themselves, on every case directory and the demo directory: for the
+/// expected head and every candidate head, with the case's watch lists.
+#[test]
+fn a_set_decoded_once_gives_the_same_heads_and_verdicts() {
+    let anchors = anchors();
+    let limits = Limits::default();
+    let mut dirs = case_dirs();
+    dirs.push(fixtures().join("demo"));
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let certs = cose_files(dir);
+        let lists_dir = dir.join("watchlists");
+        let lists = if lists_dir.is_dir() {
+            cose_files(&lists_dir)
+        } else {
+            Vec::new()
+        };
+        let expected = if dir.join("expected.json").is_file() {
+            vec![read_expected(&dir.join("expected.json"))]
+        } else {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.to_string_lossy().ends_with(".expected.json"))
+                .collect();
+            files.sort();
+            files.iter().map(|f| read_expected(f)).collect()
+        };
+        assert!(!expected.is_empty(), "{name}: no expected verdict");
+        let d = DecodedSet::decode(&certs, &limits);
+        assert_eq!(d.len(), certs.len(), "{name}");
+        let errors: Vec<(usize, String)> = d.errors().map(|(i, e)| (i, e.to_string())).collect();
+        let old_errors: Vec<(usize, String)> = certs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| {
+                catchcert_verify::cose::decode_certificate(b)
+                    .err()
+                    .map(|e| (i, e.to_string()))
+            })
+            .collect();
+        assert_eq!(errors, old_errors, "{name}: undecodable messages");
+        assert_eq!(
+            d.candidate_heads(),
+            candidate_heads(&certs),
+            "{name}: heads"
+        );
+        let mut lots: Vec<String> = certs
+            .iter()
+            .filter_map(|b| catchcert_verify::cose::decode_certificate(b).ok())
+            .flat_map(|(_, p)| {
+                p.outputs()
+                    .iter()
+                    .map(|o| o.lot.clone())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        lots.sort();
+        lots.dedup();
+        for lot in &lots {
+            assert_eq!(
+                d.lot_holders(lot),
+                lot_holders(&certs, lot),
+                "{name}: holders of {lot}"
+            );
+        }
+        let mut runs: Vec<(CertId, Timestamp)> = Vec::new();
+        for e in &expected {
+            let (head, at) = head_and_at(e, &dir.join("expected.json"));
+            runs.push((head, at));
+            runs.extend(d.candidate_heads().into_iter().map(|h| (h, at)));
+        }
+        runs.sort();
+        runs.dedup();
+        for (head, at) in runs {
+            let new = verify_decoded(
+                DecodedSet::decode(&certs, &limits),
+                &[],
+                &lists,
+                head,
+                &anchors,
+                at,
+                &limits,
+            );
+            let old = verify_screened(&certs, &[], &lists, head, &anchors, at, &limits);
+            assert_eq!(
+                format!("{new:?}"),
+                format!("{old:?}"),
+                "{name}: the verdict of {head}"
+            );
+        }
+    }
 }
