@@ -5,8 +5,7 @@ use crate::{files, issue, report};
 use catchcert_model::CertId;
 use catchcert_model::bundle::{Bundle, MAX_BUNDLE_BYTES};
 use catchcert_model::timestamp::Clock;
-use catchcert_verify::chain::{self, Limits};
-use catchcert_verify::cose;
+use catchcert_verify::chain::{self, DecodedSet, Limits};
 use catchcert_verify::findings::{Integrity, Risk};
 use catchcert_verify::path::TrustAnchors;
 use std::path::PathBuf;
@@ -108,10 +107,10 @@ fn log_trust(a: &Args) -> Result<Option<catchcert_verify::logproof::LogTrust>, C
     Ok(Some(trust))
 }
 
-/// The one certificate of `certs` that holds `lot` (`--lot`), or a usage error naming
-/// each candidate.
-fn lot_head(path: &std::path::Path, certs: &[Vec<u8>], lot: &str) -> Result<CertId, CliError> {
-    match chain::lot_holders(certs, lot).as_slice() {
+/// The one certificate of `set` that holds `lot` (`--lot`), or a usage error naming each
+/// candidate.
+fn lot_head(path: &std::path::Path, set: &DecodedSet, lot: &str) -> Result<CertId, CliError> {
+    match set.lot_holders(lot).as_slice() {
         [one] => Ok(*one),
         [] => Err(CliError::usage(format!(
             "{}: --lot {lot:?}: no certificate holds this lot (outputs it with nobody consuming that output)",
@@ -119,6 +118,26 @@ fn lot_head(path: &std::path::Path, certs: &[Vec<u8>], lot: &str) -> Result<Cert
         ))),
         many => Err(CliError::usage(format!(
             "{}: --lot {lot:?}: several certificates hold this lot; pass --head with one of:\n  {}",
+            path.display(),
+            many.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        ))),
+    }
+}
+
+/// The directory's only head candidate (no `--head`, no `--lot`), or a usage error naming
+/// each candidate.
+fn only_head(path: &std::path::Path, set: &DecodedSet) -> Result<CertId, CliError> {
+    match set.candidate_heads().as_slice() {
+        [one] => Ok(*one),
+        [] => Err(CliError::usage(format!(
+            "{}: no head candidate (no custody certificate whose outputs are unconsumed); pass --head",
+            path.display()
+        ))),
+        many => Err(CliError::usage(format!(
+            "{}: several head candidates; pass --head with one of:\n  {}",
             path.display(),
             many.iter()
                 .map(|c| c.to_string())
@@ -157,19 +176,19 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
                 a.path.display()
             )));
         }
+        let (paths, certs): (Vec<PathBuf>, Vec<Vec<u8>>) = files.into_iter().unzip();
+        // Each file is decoded once, here: refusing a damaged set, finding the head and
+        // verifying all read this decoded set.
+        let decoded = DecodedSet::decode(&certs, &limits);
         // Files that are not certificates at all are named with the reason. Without --head
         // the head cannot be chosen safely (a damaged file may be the head), so that is an
         // error (exit 1), found before verifying; with --head the rest is verified, the
-        // verifier's own decoding names them (each file is decoded once), and a damaged
-        // certificate the head's graph needs shows as signature.invalid.
+        // verifier names them (`Verdict::undecodable`), and a damaged certificate the
+        // head's graph needs shows as signature.invalid.
         if head.is_none() {
-            let damaged: Vec<String> = files
-                .iter()
-                .filter_map(|(p, b)| {
-                    cose::decode_certificate(b)
-                        .err()
-                        .map(|e| format!("{}: {e}", p.display()))
-                })
+            let damaged: Vec<String> = decoded
+                .errors()
+                .map(|(i, e)| format!("{}: {e}", paths[i].display()))
                 .collect();
             if !damaged.is_empty() {
                 return Err(CliError::other(format!(
@@ -180,38 +199,12 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
                 )));
             }
         }
-        let paths: Vec<std::path::PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
-        let certs: Vec<Vec<u8>> = files.into_iter().map(|(_, b)| b).collect();
         let head = match (&a.lot, head) {
-            (Some(lot), _) => Some(lot_head(&a.path, &certs, lot)?),
-            (None, h) => h,
+            (Some(lot), _) => lot_head(&a.path, &decoded, lot)?,
+            (None, Some(h)) => h,
+            (None, None) => only_head(&a.path, &decoded)?,
         };
-        let head = match head {
-            Some(h) => h,
-            None => {
-                let c = chain::candidate_heads(&certs);
-                match c.as_slice() {
-                    [one] => *one,
-                    [] => {
-                        return Err(CliError::usage(format!(
-                            "{}: no head candidate (no custody certificate whose outputs are unconsumed); pass --head",
-                            a.path.display()
-                        )));
-                    }
-                    many => {
-                        return Err(CliError::usage(format!(
-                            "{}: several head candidates; pass --head with one of:\n  {}",
-                            a.path.display(),
-                            many.iter()
-                                .map(|c| c.to_string())
-                                .collect::<Vec<_>>()
-                                .join("\n  ")
-                        )));
-                    }
-                }
-            }
-        };
-        let v = chain::verify_screened(&certs, &[], &lists, head, &anchors, at, &limits);
+        let v = chain::verify_decoded(decoded, &[], &lists, head, &anchors, at, &limits);
         warn_undecodable(&v, &paths, &certs);
         all_certs = certs;
         v
@@ -224,11 +217,24 @@ pub fn run(a: Args, clock: &dyn Clock) -> CmdResult {
             all.extend(lists);
             bundle = bundle.with_watchlists(all);
         }
-        let head = match &a.lot {
-            Some(lot) => Some(lot_head(&a.path, &bundle.certificates, lot)?),
-            None => head,
+        let v = match &a.lot {
+            // The bundle's certificates are decoded once, to find the lot's holder and to
+            // verify it.
+            Some(lot) => {
+                let decoded = DecodedSet::decode(&bundle.certificates, &limits);
+                let head = lot_head(&a.path, &decoded, lot)?;
+                chain::verify_decoded(
+                    decoded,
+                    &bundle.issuers,
+                    &bundle.watchlists,
+                    head,
+                    &anchors,
+                    at,
+                    &limits,
+                )
+            }
+            None => chain::verify_bundle(&bundle, head, &anchors, at, &limits),
         };
-        let v = chain::verify_bundle(&bundle, head, &anchors, at, &limits);
         all_certs = bundle.certificates;
         log_proofs = bundle.log_proofs;
         v
