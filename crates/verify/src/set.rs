@@ -59,6 +59,10 @@ impl Set {
             ),
         };
         let taken = &certificates[..certificates.len().min(max_certificates)];
+        // Room for every message up front: entries are large, and growing the table would
+        // move each of them again.
+        set.entries.reserve(taken.len());
+        set.consumers.reserve(taken.len());
         let decoded = par::map(taken, limits.parallel_from, |bytes| {
             let id = CertId::of_cose(bytes);
             (id, cose::decode_certificate_as(bytes, id))
