@@ -140,9 +140,21 @@ pub(crate) fn revoked_at(
     out
 }
 
-/// The subject's `O` values of a validated issuer (`CN=…,O=…`, RFC 4514 escaping).
+/// The subject's `O` values of a validated issuer (`CN=…,O=…`, RFC 4514 escaping). One
+/// buffer holds each unescaped attribute in turn; only the `O` values are kept.
 fn organisations(subject: &str) -> Vec<String> {
-    let mut parts = Vec::new();
+    fn keep(part: &mut String, out: &mut Vec<String>) {
+        if let Some((k, v)) = part.split_once('=')
+            && k.trim().eq_ignore_ascii_case("O")
+        {
+            let v = v.trim();
+            if !v.is_empty() {
+                out.push(v.to_string());
+            }
+        }
+        part.clear();
+    }
+    let mut out = Vec::new();
     let mut cur = String::new();
     let mut escaped = false;
     for ch in subject.chars() {
@@ -152,29 +164,27 @@ fn organisations(subject: &str) -> Vec<String> {
         } else if ch == '\\' {
             escaped = true;
         } else if ch == ',' || ch == '+' {
-            parts.push(std::mem::take(&mut cur));
+            keep(&mut cur, &mut out);
         } else {
             cur.push(ch);
         }
     }
-    parts.push(cur);
-    parts
-        .into_iter()
-        .filter_map(|p| {
-            let (k, v) = p.split_once('=')?;
-            (k.trim().eq_ignore_ascii_case("O")).then(|| v.trim().to_string())
-        })
-        .filter(|v| !v.is_empty())
-        .collect()
+    keep(&mut cur, &mut out);
+    out
 }
 
 /// What the attestation's issuer shares with the relying certificate's issuer: the same
-/// key, or the same subject `O` (contract §4 `attestation.self`).
-pub(crate) fn shared(auditor: &ValidIssuer, relying: &ValidIssuer) -> Option<String> {
+/// key, or the same subject `O` (contract §4 `attestation.self`). `theirs` holds the relying
+/// issuer's `O` values once worked out (on first need), for later calls about it.
+pub(crate) fn shared(
+    auditor: &ValidIssuer,
+    relying: &ValidIssuer,
+    theirs: &mut Option<Vec<String>>,
+) -> Option<String> {
     if auditor.key == relying.key {
         return Some("the same key".into());
     }
-    let theirs = organisations(&relying.subject);
+    let theirs = theirs.get_or_insert_with(|| organisations(&relying.subject));
     organisations(&auditor.subject)
         .into_iter()
         .find(|o| theirs.contains(o))

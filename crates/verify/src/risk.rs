@@ -177,15 +177,18 @@ fn cover(
 ) {
     let m = matches(set, checks, index, need, revoked_at, findings);
     let id = need.id;
-    let subject = match need.want {
+    // The subject and period are written out only for a finding that names them.
+    let subject = || match need.want {
         Want::Crew(imo) => format!("crew of vessel {imo}"),
         Want::Facility(f) => format!("facility {f:?}"),
     };
     let window = need.window;
-    let period = if window.0 == window.1 {
-        format!("the time {}", window.0)
-    } else {
-        format!("the period {}..{}", window.0, window.1)
+    let period = || {
+        if window.0 == window.1 {
+            format!("the time {}", window.0)
+        } else {
+            format!("the period {}..{}", window.0, window.1)
+        }
     };
     for (a, _, _) in &m.expired {
         if let Some(ap) = set.payload(a) {
@@ -196,6 +199,7 @@ fn cover(
         covered(set, checks, &m, id, (&subject, &period), findings);
         return;
     }
+    let (subject, period) = (subject(), period());
     let kind = if let Some((a, t, _)) = m.revoked.first() {
         FindingKind::AttestationRevoked {
             attestation: *a,
@@ -229,10 +233,17 @@ fn covered(
     checks: &mut Checks,
     m: &Matches,
     id: CertId,
-    (subject, period): (&str, &str),
+    (subject, period): (&dyn Fn() -> String, &dyn Fn() -> String),
     findings: &mut Vec<Finding>,
 ) {
-    let relying = checks.check(set, id, None).issuer().cloned();
+    // Checked in this order before (the covering ones already are), then read in place.
+    checks.check(set, id, None);
+    for a in &m.covering {
+        checks.check(set, *a, None);
+    }
+    let checks: &Checks = checks;
+    let relying = checks.get(&id).and_then(|c| c.issuer());
+    let mut theirs = None;
     for a in &m.covering {
         let Some(ap) = set.payload(a) else {
             continue;
@@ -243,9 +254,9 @@ fn covered(
             _ => {}
         }
         findings.extend(implausible(id, *a, ap));
-        let auditor = checks.check(set, *a, None).issuer().cloned();
-        if let (Some(auditor), Some(relying)) = (auditor, relying.as_ref())
-            && let Some(shared) = evidence::shared(&auditor, relying)
+        let auditor = checks.get(a).and_then(|c| c.issuer());
+        if let (Some(auditor), Some(relying)) = (auditor, relying)
+            && let Some(shared) = evidence::shared(auditor, relying, &mut theirs)
         {
             findings.push(
                 FindingKind::AttestationSelf {
@@ -263,9 +274,9 @@ fn covered(
             findings.push(
                 FindingKind::AttestationRevoked {
                     attestation: *a,
-                    subject: subject.to_string(),
+                    subject: subject(),
                     from: *t,
-                    period: period.to_string(),
+                    period: period(),
                 }
                 .on(id),
             );
