@@ -12,8 +12,8 @@ use crate::check::Checks;
 use crate::custody::{self, SpeciesIndex};
 use crate::findings::Finding;
 use crate::set::Set;
-use catchcert_model::CertId;
 use catchcert_model::bindings_ext::Bindings;
+use catchcert_model::{CertId, Payload};
 use std::collections::{HashMap, HashSet};
 
 /// The findings of the rules of [`crate::custody`] over `graph` (`in_graph`: its ids).
@@ -24,6 +24,8 @@ pub(crate) fn findings(
     in_graph: &HashSet<CertId>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    // The payload of each certificate of the graph, looked up once.
+    let payloads: Vec<Option<&Payload>> = graph.iter().map(|id| set.payload(id)).collect();
     {
         // Bindings of the sound certificates of the graph (every certificate of the graph
         // has been checked; those outside it are not asked for), borrowed from the checks.
@@ -35,8 +37,8 @@ pub(crate) fn findings(
         let mut index = SpeciesIndex::new(|i: &CertId| set.payload(i));
         let mut named: Vec<CertId> = Vec::new();
         let mut known: Vec<&str> = Vec::new();
-        for id in graph {
-            let Some(p) = set.payload(id) else { continue };
+        for (id, p) in graph.iter().zip(&payloads) {
+            let Some(p) = *p else { continue };
             custody::named_into(p, &mut named);
             for n in &named {
                 if let Some(np) = set.payload(n) {
@@ -88,32 +90,42 @@ pub(crate) fn findings(
             }
         }
     }
-    out.extend(lot_conflicts(set, checks, graph, in_graph));
+    out.extend(lot_conflicts(set, checks, graph, &payloads, in_graph));
     out
 }
 
 /// `link.lot_conflict` on each certificate of the graph that starts a lineage of a lot id
 /// another in-graph or sound certificate of the set also starts. Only the lot ids the graph
-/// starts are indexed; the set is scanned once for their other first certificates.
+/// starts are indexed; the rest of the set is scanned for their other first certificates
+/// only when the graph is not the whole set.
 fn lot_conflicts(
     set: &Set,
     checks: &mut Checks,
     graph: &[CertId],
+    payloads: &[Option<&Payload>],
     in_graph: &HashSet<CertId>,
 ) -> Vec<Finding> {
     let mut starts: HashMap<&str, Vec<CertId>> = HashMap::new();
-    for p in graph.iter().filter_map(|id| set.payload(id)) {
+    let mut decoded = 0;
+    for (id, p) in graph.iter().zip(payloads) {
+        let Some(p) = p else { continue };
+        decoded += 1;
         for lot in custody::first_outputs(p) {
-            starts.entry(lot).or_default();
+            starts.entry(lot).or_default().push(*id);
         }
     }
     if starts.is_empty() {
         return Vec::new();
     }
-    for (id, e) in &set.entries {
-        for lot in custody::first_outputs(&e.payload) {
-            if let Some(ids) = starts.get_mut(lot) {
-                ids.push(*id);
+    // The graph's ids are distinct and each decoded one is an entry of the set: when they
+    // are as many as the entries, the graph holds every certificate of the set.
+    if decoded < set.entries.len() {
+        starts.values_mut().for_each(Vec::clear);
+        for (id, e) in &set.entries {
+            for lot in custody::first_outputs(&e.payload) {
+                if let Some(ids) = starts.get_mut(lot) {
+                    ids.push(*id);
+                }
             }
         }
     }

@@ -226,6 +226,9 @@ impl<'a, F: Fn(&CertId) -> Option<&'a Payload>> SpeciesIndex<'a, F> {
     /// Resolve (and remember) the species of lot `lot` of certificate `cert`, as
     /// [`SpeciesIndex::carried`] does, without copying them out.
     pub(crate) fn resolve(&mut self, cert: CertId, lot: &'a str) {
+        if self.memo.contains_key(&(cert, lot)) {
+            return;
+        }
         // Iterative depth-first resolution of outputs without a species.
         let mut stack: Vec<(CertId, &'a str, bool)> = vec![(cert, lot, false)];
         while let Some((c, l, expanded)) = stack.pop() {
