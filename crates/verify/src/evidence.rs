@@ -174,17 +174,12 @@ fn organisations(subject: &str) -> Vec<String> {
 }
 
 /// What the attestation's issuer shares with the relying certificate's issuer: the same
-/// key, or the same subject `O` (contract §4 `attestation.self`). `theirs` holds the relying
-/// issuer's `O` values once worked out (on first need), for later calls about it.
-pub(crate) fn shared(
-    auditor: &ValidIssuer,
-    relying: &ValidIssuer,
-    theirs: &mut Option<Vec<String>>,
-) -> Option<String> {
+/// key, or the same subject `O` (contract §4 `attestation.self`).
+pub(crate) fn shared(auditor: &ValidIssuer, relying: &ValidIssuer) -> Option<String> {
     if auditor.key == relying.key {
         return Some("the same key".into());
     }
-    let theirs = theirs.get_or_insert_with(|| organisations(&relying.subject));
+    let theirs = organisations(&relying.subject);
     organisations(&auditor.subject)
         .into_iter()
         .find(|o| theirs.contains(o))
