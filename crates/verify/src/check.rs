@@ -90,7 +90,10 @@ impl Checks {
     /// outcome is exactly what the one-by-one check would compute.
     pub(crate) fn prepare(&mut self, set: &Set, ids: &[CertId]) {
         let room = self.max_signatures.saturating_sub(self.signatures);
-        let mut todo: Vec<(CertId, &Entry, ValidIssuer)> = Vec::new();
+        // Each of `ids` is checked next: room for their outcomes up front.
+        self.ahead.reserve(ids.len().min(room));
+        self.done.reserve(ids.len());
+        let mut todo: Vec<(CertId, &Entry, ValidIssuer)> = Vec::with_capacity(ids.len().min(room));
         for id in ids {
             if todo.len() + self.ahead.len() >= room {
                 break;
@@ -179,7 +182,7 @@ impl Checks {
             if let Some(record) = record {
                 record.extend(findings);
             }
-            self.done.insert(id, outcome);
+            return self.done.entry(id).or_insert(outcome);
         }
         match self.done.get(&id) {
             Some(c) => c,

@@ -140,9 +140,21 @@ pub(crate) fn revoked_at(
     out
 }
 
-/// The subject's `O` values of a validated issuer (`CN=…,O=…`, RFC 4514 escaping).
+/// The subject's `O` values of a validated issuer (`CN=…,O=…`, RFC 4514 escaping). One
+/// buffer holds each unescaped attribute in turn; only the `O` values are kept.
 fn organisations(subject: &str) -> Vec<String> {
-    let mut parts = Vec::new();
+    fn keep(part: &mut String, out: &mut Vec<String>) {
+        if let Some((k, v)) = part.split_once('=')
+            && k.trim().eq_ignore_ascii_case("O")
+        {
+            let v = v.trim();
+            if !v.is_empty() {
+                out.push(v.to_string());
+            }
+        }
+        part.clear();
+    }
+    let mut out = Vec::new();
     let mut cur = String::new();
     let mut escaped = false;
     for ch in subject.chars() {
@@ -152,20 +164,13 @@ fn organisations(subject: &str) -> Vec<String> {
         } else if ch == '\\' {
             escaped = true;
         } else if ch == ',' || ch == '+' {
-            parts.push(std::mem::take(&mut cur));
+            keep(&mut cur, &mut out);
         } else {
             cur.push(ch);
         }
     }
-    parts.push(cur);
-    parts
-        .into_iter()
-        .filter_map(|p| {
-            let (k, v) = p.split_once('=')?;
-            (k.trim().eq_ignore_ascii_case("O")).then(|| v.trim().to_string())
-        })
-        .filter(|v| !v.is_empty())
-        .collect()
+    keep(&mut cur, &mut out);
+    out
 }
 
 /// What the attestation's issuer shares with the relying certificate's issuer: the same

@@ -18,12 +18,11 @@ pub(crate) fn closure(set: &Set, head: CertId) -> Vec<CertId> {
     let mut queue = VecDeque::from([head]);
     while let Some(id) = queue.pop_front() {
         order.push(id);
-        let mut next: Vec<CertId> = Vec::new();
-        if let Some(p) = set.payload(&id) {
-            next.extend(p.inputs().iter().map(|i| i.certificate));
-            next.extend(p.attestations().iter().copied());
-        }
-        for n in next {
+        let Some(p) = set.payload(&id) else {
+            continue;
+        };
+        let inputs = p.inputs().iter().map(|i| i.certificate);
+        for n in inputs.chain(p.attestations().iter().copied()) {
             if set.contains(&n) && seen.insert(n) {
                 queue.push_back(n);
             }
@@ -34,9 +33,9 @@ pub(crate) fn closure(set: &Set, head: CertId) -> Vec<CertId> {
 
 /// The links of every input of the custody certificates of the graph, and their own
 /// mass balance. Returns the findings and the (certificate, lot) pairs consumed.
-pub(crate) fn links(set: &Set, graph: &[CertId]) -> (Vec<Finding>, Vec<(CertId, String)>) {
+pub(crate) fn links<'s>(set: &'s Set, graph: &[CertId]) -> (Vec<Finding>, Vec<(CertId, &'s str)>) {
     let mut findings = Vec::new();
-    let mut producers: Vec<(CertId, String)> = Vec::new();
+    let mut producers: Vec<(CertId, &'s str)> = Vec::new();
     // Built on the first missing link only: which certificates of the set output each
     // lot, to name a likely altered copy (an altered certificate has a new id).
     let mut by_lot: Option<HashMap<String, Vec<CertId>>> = None;
@@ -58,7 +57,7 @@ pub(crate) fn links(set: &Set, graph: &[CertId]) -> (Vec<Finding>, Vec<(CertId, 
             };
             match rules::input_links(*id, p, k, src) {
                 Ok(time) => {
-                    producers.push((input.certificate, input.lot.clone()));
+                    producers.push((input.certificate, input.lot.as_str()));
                     findings.extend(time);
                 }
                 Err(lot) => findings.push(lot),
@@ -77,10 +76,12 @@ pub(crate) fn links(set: &Set, graph: &[CertId]) -> (Vec<Finding>, Vec<(CertId, 
 pub(crate) fn balance(
     set: &Set,
     checks: &mut Checks,
-    producers: &[(CertId, String)],
+    producers: &[(CertId, &str)],
     in_graph: &HashSet<CertId>,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // The look-up key, one buffer for every lot.
+    let mut key: (CertId, String) = (CertId([0; 32]), String::new());
     for (src, lot) in producers {
         let Some(available) = set
             .payload(src)
@@ -89,14 +90,12 @@ pub(crate) fn balance(
         else {
             continue;
         };
+        key.0 = *src;
+        key.1.clear();
+        key.1.push_str(lot);
         let mut consumed: u128 = 0;
         let mut consumers: Vec<(CertId, Grams)> = Vec::new();
-        for (c, q) in set
-            .consumers
-            .get(&(*src, lot.clone()))
-            .into_iter()
-            .flatten()
-        {
+        for (c, q) in set.consumers.get(&key).into_iter().flatten() {
             if in_graph.contains(c) || checks.check(set, *c, None).is_sound() {
                 consumed += u128::from(q.0);
                 consumers.push((*c, *q));
@@ -105,7 +104,7 @@ pub(crate) fn balance(
         if consumed > u128::from(available.0) {
             findings.push(
                 FindingKind::LotOverConsumed {
-                    lot: lot.clone(),
+                    lot: lot.to_string(),
                     available,
                     consumed,
                     consumers,

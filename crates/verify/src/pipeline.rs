@@ -127,7 +127,7 @@ fn run(
     findings.extend(links);
     findings.extend(graph::balance(&set, &mut checks, &producers, &in_graph));
     // 3b. who may speak for what: scope, custody, species, lot lineages, signing order
-    findings.extend(speaks::findings(&set, &mut checks, &graph));
+    findings.extend(speaks::findings(&set, &mut checks, &graph, &in_graph));
     // 4. revocations
     let effects = revocation::effects(&set, &mut checks, &graph);
     findings.extend(effects.findings);

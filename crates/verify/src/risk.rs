@@ -8,6 +8,7 @@ use crate::check::Checks;
 use crate::evidence::{self, Index};
 use crate::findings::Finding;
 use crate::kinds::FindingKind;
+use crate::path::ValidIssuer;
 use crate::set::Set;
 use catchcert_model::payload::{
     AuditMethod, CrewAttestation, CrewMember, CustodyEvent, Details, FacilityAttestation, Payload,
@@ -47,6 +48,7 @@ pub(crate) fn attestations_and_risk(
     findings: &mut Vec<Finding>,
 ) {
     let index = Index::build(set);
+    let mut memo = Memo::default();
     for id in graph {
         let Some(p) = set.payload(id) else {
             continue;
@@ -76,21 +78,21 @@ pub(crate) fn attestations_and_risk(
                 }
                 let window = (c.catch_start, c.catch_end);
                 let n = need(Want::Crew(&c.vessel_imo), window, false);
-                cover(set, checks, &index, &n, revoked_at, findings);
+                cover(set, checks, &index, &mut memo, &n, revoked_at, findings);
             }
             Details::Custody(CustodyEvent {
                 step: Step::Processing { facility },
                 ..
             }) => {
                 let n = need(Want::Facility(facility), (p.time(), p.time()), false);
-                cover(set, checks, &index, &n, revoked_at, findings);
+                cover(set, checks, &index, &mut memo, &n, revoked_at, findings);
             }
             Details::Custody(CustodyEvent {
                 step: Step::Transshipment(t),
                 ..
             }) if t.at_sea => {
                 let n = need(Want::Crew(&t.to_vessel_imo), (p.time(), p.time()), true);
-                cover(set, checks, &index, &n, revoked_at, findings);
+                cover(set, checks, &index, &mut memo, &n, revoked_at, findings);
             }
             Details::CrewAttestation(a) if Some(id) == graph.first() => {
                 findings.extend(crew_risk(*id, *id, a));
@@ -171,31 +173,36 @@ fn cover(
     set: &Set,
     checks: &mut Checks,
     index: &Index,
+    memo: &mut Memo,
     need: &Need<'_>,
     revoked_at: &HashMap<CertId, Timestamp>,
     findings: &mut Vec<Finding>,
 ) {
     let m = matches(set, checks, index, need, revoked_at, findings);
     let id = need.id;
-    let subject = match need.want {
+    // The subject and period are written out only for a finding that names them.
+    let subject = || match need.want {
         Want::Crew(imo) => format!("crew of vessel {imo}"),
         Want::Facility(f) => format!("facility {f:?}"),
     };
     let window = need.window;
-    let period = if window.0 == window.1 {
-        format!("the time {}", window.0)
-    } else {
-        format!("the period {}..{}", window.0, window.1)
+    let period = || {
+        if window.0 == window.1 {
+            format!("the time {}", window.0)
+        } else {
+            format!("the period {}..{}", window.0, window.1)
+        }
     };
     for (a, _, _) in &m.expired {
         if let Some(ap) = set.payload(a) {
-            findings.extend(implausible(id, *a, ap));
+            findings.extend(memo.implausible(id, *a, ap));
         }
     }
     if !m.covering.is_empty() {
-        covered(set, checks, &m, id, (&subject, &period), findings);
+        covered(set, checks, memo, &m, id, (&subject, &period), findings);
         return;
     }
+    let (subject, period) = (subject(), period());
     let kind = if let Some((a, t, _)) = m.revoked.first() {
         FindingKind::AttestationRevoked {
             attestation: *a,
@@ -227,12 +234,19 @@ fn cover(
 fn covered(
     set: &Set,
     checks: &mut Checks,
+    memo: &mut Memo,
     m: &Matches,
     id: CertId,
-    (subject, period): (&str, &str),
+    (subject, period): (&dyn Fn() -> String, &dyn Fn() -> String),
     findings: &mut Vec<Finding>,
 ) {
-    let relying = checks.check(set, id, None).issuer().cloned();
+    // Checked in this order before (the covering ones already are), then read in place.
+    checks.check(set, id, None);
+    for a in &m.covering {
+        checks.check(set, *a, None);
+    }
+    let checks: &Checks = checks;
+    let relying = checks.get(&id).and_then(|c| c.issuer());
     for a in &m.covering {
         let Some(ap) = set.payload(a) else {
             continue;
@@ -242,10 +256,10 @@ fn covered(
             Details::FacilityAttestation(x) => findings.extend(facility_risk(id, *a, x)),
             _ => {}
         }
-        findings.extend(implausible(id, *a, ap));
-        let auditor = checks.check(set, *a, None).issuer().cloned();
-        if let (Some(auditor), Some(relying)) = (auditor, relying.as_ref())
-            && let Some(shared) = evidence::shared(&auditor, relying)
+        findings.extend(memo.implausible(id, *a, ap));
+        let auditor = checks.get(a).and_then(|c| c.issuer());
+        if let (Some(auditor), Some(relying)) = (auditor, relying)
+            && let Some(shared) = memo.shared(auditor, relying)
         {
             findings.push(
                 FindingKind::AttestationSelf {
@@ -263,9 +277,9 @@ fn covered(
             findings.push(
                 FindingKind::AttestationRevoked {
                     attestation: *a,
-                    subject: subject.to_string(),
+                    subject: subject(),
                     from: *t,
-                    period: period.to_string(),
+                    period: period(),
                 }
                 .on(id),
             );
@@ -278,6 +292,42 @@ fn covered(
             }
             .on(id),
         );
+    }
+}
+
+/// What one run works out once about an attestation or a pair of issuers: both are
+/// functions of what they are keyed by (an attestation's payload; two leaf certificates,
+/// which fix their keys and subjects), however many certificates they are asked for.
+#[derive(Default)]
+struct Memo {
+    /// `evidence::implausible` of each attestation.
+    implausible: HashMap<CertId, Vec<String>>,
+    /// `evidence::shared` of (auditor, relying issuer), by their leaves' SHA-256.
+    shared: HashMap<([u8; 32], [u8; 32]), Option<String>>,
+}
+
+impl Memo {
+    /// [`implausible`], with the attestation's problems worked out once.
+    fn implausible(&mut self, on: CertId, att: CertId, p: &Payload) -> Option<Finding> {
+        let problems = self
+            .implausible
+            .entry(att)
+            .or_insert_with(|| evidence::implausible(p));
+        (!problems.is_empty()).then(|| {
+            FindingKind::AttestationImplausible {
+                attestation: att,
+                problems: problems.clone(),
+            }
+            .on(on)
+        })
+    }
+
+    /// `evidence::shared`, worked out once per pair of leaf certificates.
+    fn shared(&mut self, auditor: &ValidIssuer, relying: &ValidIssuer) -> Option<String> {
+        self.shared
+            .entry((auditor.leaf_sha256, relying.leaf_sha256))
+            .or_insert_with(|| evidence::shared(auditor, relying))
+            .clone()
     }
 }
 

@@ -88,6 +88,11 @@ impl Set {
                 limit: max_certificates,
             }),
         };
+        // Room for every message up front: entries are large, and growing the table would
+        // move each of them again.
+        let room = count.min(max_certificates);
+        set.entries.reserve(room);
+        set.consumers.reserve(room);
         for (id, d) in decoded.into_iter().take(max_certificates) {
             set.insert(id, d);
         }

@@ -213,6 +213,22 @@ impl<'a, F: Fn(&CertId) -> Option<&'a Payload>> SpeciesIndex<'a, F> {
 
     /// The species carried by lot `lot` of certificate `cert` (empty when unknown).
     pub fn carried(&mut self, cert: CertId, lot: &'a str) -> BTreeSet<&'a str> {
+        self.resolve(cert, lot);
+        self.memo.get(&(cert, lot)).cloned().unwrap_or_default()
+    }
+
+    /// The species of lot `lot` of certificate `cert` as resolved by an earlier
+    /// [`SpeciesIndex::resolve`] or [`SpeciesIndex::carried`] of it, borrowed.
+    pub(crate) fn resolved(&self, cert: CertId, lot: &'a str) -> Option<&BTreeSet<&'a str>> {
+        self.memo.get(&(cert, lot))
+    }
+
+    /// Resolve (and remember) the species of lot `lot` of certificate `cert`, as
+    /// [`SpeciesIndex::carried`] does, without copying them out.
+    pub(crate) fn resolve(&mut self, cert: CertId, lot: &'a str) {
+        if self.memo.contains_key(&(cert, lot)) {
+            return;
+        }
         // Iterative depth-first resolution of outputs without a species.
         let mut stack: Vec<(CertId, &'a str, bool)> = vec![(cert, lot, false)];
         while let Some((c, l, expanded)) = stack.pop() {
@@ -248,7 +264,6 @@ impl<'a, F: Fn(&CertId) -> Option<&'a Payload>> SpeciesIndex<'a, F> {
                 }
             }
         }
-        self.memo.get(&(cert, lot)).cloned().unwrap_or_default()
     }
 }
 
@@ -257,10 +272,25 @@ impl<'a, F: Fn(&CertId) -> Option<&'a Payload>> SpeciesIndex<'a, F> {
 /// whose species are unknown (empty) make no species claim, and a certificate none of whose
 /// inputs has a known species is not judged.
 pub fn species(p: &Payload, carried: &[BTreeSet<&str>]) -> Vec<FindingKind> {
-    if p.kind() == Kind::Catch || !p.kind().is_custody() {
+    if !judges_species(p) {
         return Vec::new();
     }
-    let known: BTreeSet<&str> = carried.iter().flatten().copied().collect();
+    let mut known: Vec<&str> = carried.iter().flatten().copied().collect();
+    known.sort_unstable();
+    known.dedup();
+    species_known(p, &known)
+}
+
+/// Whether [`species`] can find anything on `p`: a custody certificate other than a catch
+/// with at least one output that names its species.
+pub(crate) fn judges_species(p: &Payload) -> bool {
+    p.kind() != Kind::Catch
+        && p.kind().is_custody()
+        && p.outputs().iter().any(|o| o.species.is_some())
+}
+
+/// [`species`] with `known`, the species of all its inputs' lots, sorted and unique.
+pub(crate) fn species_known(p: &Payload, known: &[&str]) -> Vec<FindingKind> {
     if known.is_empty() {
         return Vec::new();
     }
@@ -269,12 +299,15 @@ pub fn species(p: &Payload, carried: &[BTreeSet<&str>]) -> Vec<FindingKind> {
         .enumerate()
         .filter_map(|(k, o)| {
             let s = o.species.as_deref()?;
-            (!known.contains(s)).then(|| FindingKind::Species {
-                output: k,
-                lot: o.lot.clone(),
-                species: s.to_string(),
-                carried: known.iter().map(|c| c.to_string()).collect(),
-            })
+            known
+                .binary_search(&s)
+                .is_err()
+                .then(|| FindingKind::Species {
+                    output: k,
+                    lot: o.lot.clone(),
+                    species: s.to_string(),
+                    carried: known.iter().map(|c| c.to_string()).collect(),
+                })
         })
         .collect()
 }
@@ -338,6 +371,15 @@ pub fn named(p: &Payload) -> BTreeSet<CertId> {
         .map(|i| i.certificate)
         .chain(p.attestations().iter().copied())
         .collect()
+}
+
+/// [`named`] into `out` (cleared first), in the same order: sorted, each once.
+pub(crate) fn named_into(p: &Payload, out: &mut Vec<CertId>) {
+    out.clear();
+    out.extend(p.inputs().iter().map(|i| i.certificate));
+    out.extend(p.attestations().iter().copied());
+    out.sort_unstable();
+    out.dedup();
 }
 
 #[cfg(test)]
