@@ -5,7 +5,9 @@
 //! however many requests it holds:
 //!
 //! 1. Sent together (pipelined), and answered together:
-//!    - `BEGIN`;
+//!    - `BEGIN` and `SET LOCAL plan_cache_mode = force_custom_plan`: each statement is
+//!      planned for the tables as they are (a cached generic plan made while they were
+//!      nearly empty would scan them whole ever after);
 //!    - `SELECT size FROM log_head FOR UPDATE`: the row lock, held until commit, serialises
 //!      the batches of every server on this database. The server runs the statements of a
 //!      connection in the order sent, so every later statement of the batch starts after it
@@ -212,6 +214,9 @@ type Call<'a, T> = std::pin::Pin<
 type Params<'p> = Vec<&'p (dyn tokio_postgres::types::ToSql + Sync)>;
 
 /// Locks `log_head`, the row that serialises every server's batches.
+/// Opens a batch's transaction; its statements are planned for the tables as they are.
+const BEGIN: &str = "BEGIN; SET LOCAL plan_cache_mode = force_custom_plan";
+
 const LOCK_LOG: &str = "SELECT size FROM log_head FOR UPDATE";
 /// Stored copies of the batch's ids, with their log indexes.
 const STORED: &str = "SELECT c.id, c.bytes, l.idx FROM certificates c \
@@ -303,8 +308,14 @@ async fn attempt(
     // BEGIN and every read, sent at once. The server runs them in the order sent, each
     // statement (READ COMMITTED) with a snapshot taken when it starts, so those after the
     // `log_head` lock see every batch committed before it, as if awaited one by one.
+    //
+    // Every statement of the batch is planned for the tables as they are now
+    // (`plan_cache_mode`, for this transaction only): a prepared statement's cached generic
+    // plan is made once, and one made while the tables were nearly empty scans them whole
+    // ever after (measured: a fresh database's batches spent most of PostgreSQL's CPU in
+    // sequential scans until autovacuum's next ANALYZE). Planning costs once per batch.
     let mut calls: Vec<Call<'_, Vec<tokio_postgres::Row>>> = vec![Box::pin(async {
-        client.batch_execute("BEGIN").await.map(|()| Vec::new())
+        client.batch_execute(BEGIN).await.map(|()| Vec::new())
     })];
     calls.extend(
         reads
