@@ -41,6 +41,58 @@ mod url;
 pub(crate) mod test_support {
     use crate::{CertId, Checked, Grams, InputRef, Kind, NewCertificate, OutputLot, Timestamp};
 
+    /// The batch both backends' batch tests start with: `a` outputs 100 g of `L`; `over`
+    /// asks 101; `b` takes 60 and outputs `M`; `c` asks 41 of the 40 left; `d` takes 40;
+    /// `a` again. Returns the batch and `a`'s id.
+    #[allow(clippy::vec_box)] // the writers' batches are of boxed requests, as queued
+    pub(crate) fn mixed_batch() -> (Vec<Box<Checked>>, CertId) {
+        let a = cert("a", &[], &[("L", 100)]);
+        let a_id = a.cert.id;
+        let batch = vec![
+            a,
+            cert("over", &[(a_id, "L", 101)], &[("M", 1)]),
+            cert("b", &[(a_id, "L", 60)], &[("M", 60)]),
+            cert("c", &[(a_id, "L", 41)], &[("N", 41)]),
+            cert("d", &[(a_id, "L", 40)], &[("N", 40)]),
+            cert("a", &[], &[("L", 100)]),
+        ];
+        (batch, a_id)
+    }
+
+    /// The answers to the six requests of [`mixed_batch`], in order, as one insert at a
+    /// time would give them: refused requests take no log index.
+    pub(crate) fn assert_mixed_batch(
+        got: &[Result<crate::Logged, crate::StoreError>],
+        a_id: CertId,
+    ) {
+        use crate::{Inserted, Logged, StoreError};
+        let logged = |inserted, i| {
+            Ok(Logged {
+                inserted,
+                log_index: Some(i),
+            })
+        };
+        assert_eq!(got[0], logged(Inserted::Created, 0));
+        assert!(
+            matches!(got[1], Err(StoreError::Overconsumed { .. })),
+            "{:?}",
+            got[1]
+        );
+        assert_eq!(got[2], logged(Inserted::Created, 1));
+        assert_eq!(
+            got[3],
+            Err(StoreError::Overconsumed {
+                certificate: a_id,
+                lot: "L".into(),
+                output: Grams(100),
+                consumed: Grams(60),
+                requested: Grams(41),
+            })
+        );
+        assert_eq!(got[4], logged(Inserted::Created, 2));
+        assert_eq!(got[5], logged(Inserted::AlreadyStored, 0));
+    }
+
     /// A landing named `name` (its bytes) with these inputs and outputs, checked.
     pub(crate) fn cert(
         name: &str,

@@ -1190,8 +1190,8 @@ pub(crate) fn index_of(db: &Connection, id: CertId) -> Result<Option<u64>, Store
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Kind;
     use crate::test_support::cert;
-    use crate::{Grams, Kind};
     use proptest::prelude::*;
     use std::collections::BTreeMap;
 
@@ -1292,41 +1292,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = open_writer(&dir.path().join("b.db")).unwrap();
         run_migrations(&mut conn, migrate::SQLITE).unwrap();
-        let a = cert("a", &[], &[("L", 100)]);
-        let a_id = a.cert.id;
-        let over = cert("over", &[(a_id, "L", 101)], &[("M", 1)]);
-        let b = cert("b", &[(a_id, "L", 60)], &[("M", 60)]);
-        let c = cert("c", &[(a_id, "L", 41)], &[("N", 41)]);
-        let d = cert("d", &[(a_id, "L", 40)], &[("N", 40)]);
-        let a_again = cert("a", &[], &[("L", 100)]);
-        let batch = vec![a, over, b, c, d, a_again];
-        let logged = |inserted, i| {
-            Ok(Logged {
-                inserted,
-                log_index: Some(i),
-            })
-        };
+        let (batch, a_id) = crate::test_support::mixed_batch();
         let got = apply_batch(&mut conn, &batch);
-        assert_eq!(got[0], logged(Inserted::Created, 0));
-        assert!(
-            matches!(got[1], Err(StoreError::Overconsumed { .. })),
-            "{:?}",
-            got[1]
-        );
-        assert_eq!(got[2], logged(Inserted::Created, 1));
-        assert_eq!(
-            got[3],
-            Err(StoreError::Overconsumed {
-                certificate: a_id,
-                lot: "L".into(),
-                output: Grams(100),
-                consumed: Grams(60),
-                requested: Grams(41),
-            })
-        );
         // The log stays dense: rolled-back inserts take their index with them.
-        assert_eq!(got[4], logged(Inserted::Created, 2));
-        assert_eq!(got[5], logged(Inserted::AlreadyStored, 0));
+        crate::test_support::assert_mixed_batch(&got, a_id);
         let n: i64 = conn
             .query_row("SELECT COUNT(*) FROM certificates", [], |r| r.get(0))
             .unwrap();

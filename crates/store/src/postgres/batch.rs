@@ -745,7 +745,6 @@ fn all_ok<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Grams;
     use crate::test_support::cert;
     use std::io::{Read, Write};
     use std::sync::Arc;
@@ -768,40 +767,15 @@ mod tests {
             return;
         };
         let store = super::super::PostgresStore::open(db.url()).await.unwrap();
-        let a = cert("a", &[], &[("L", 100)]);
-        let a_id = a.cert.id;
+        let (mut batch, a_id) = crate::test_support::mixed_batch();
         let unknown = CertId::of_cose(b"nowhere");
-        let batch = vec![
-            a,
-            cert("over", &[(a_id, "L", 101)], &[("M", 1)]),
-            cert("b", &[(a_id, "L", 60)], &[("M", 60)]),
-            cert("c", &[(a_id, "L", 41)], &[("N", 41)]),
-            cert("d", &[(a_id, "L", 40)], &[("N", 40)]),
-            cert("a", &[], &[("L", 100)]),
+        batch.extend([
             cert("e", &[(unknown, "L", 1)], &[("P", 1)]),
             cert("f", &[(a_id, "Q", 1)], &[("P", 1)]),
             cert("g", &[], &[("M", 5)]),
-        ];
+        ]);
         let got = apply(&store.pool, &batch).await;
-        assert_eq!(got[0], logged(Inserted::Created, 0));
-        assert!(
-            matches!(got[1], Err(StoreError::Overconsumed { .. })),
-            "{:?}",
-            got[1]
-        );
-        assert_eq!(got[2], logged(Inserted::Created, 1));
-        assert_eq!(
-            got[3],
-            Err(StoreError::Overconsumed {
-                certificate: a_id,
-                lot: "L".into(),
-                output: Grams(100),
-                consumed: Grams(60),
-                requested: Grams(41),
-            })
-        );
-        assert_eq!(got[4], logged(Inserted::Created, 2));
-        assert_eq!(got[5], logged(Inserted::AlreadyStored, 0));
+        crate::test_support::assert_mixed_batch(&got, a_id);
         assert_eq!(
             got[6],
             Err(StoreError::UnknownInput {
