@@ -37,6 +37,32 @@ pub fn fixtures_dir() -> PathBuf {
     workspace_root().join("fixtures")
 }
 
+/// The `.cose` files of a directory, in file-name order (panics when it cannot be read:
+/// for tests of committed fixtures).
+pub fn cose_files(dir: &Path) -> Vec<Vec<u8>> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cose"))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|p| std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .collect()
+}
+
+/// The watch lists of a fixture case (the `.cose` files of its `watchlists/` folder, given
+/// to the verifier as lists, not certificates); none when it has no such folder.
+pub fn case_watchlists(dir: &Path) -> Vec<Vec<u8>> {
+    let lists = dir.join("watchlists");
+    if lists.is_dir() {
+        cose_files(&lists)
+    } else {
+        Vec::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// The workspace crates named in `crate_dir`'s manifest (any section).

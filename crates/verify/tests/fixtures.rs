@@ -10,6 +10,7 @@
 
 use catchcert_model::bundle::Bundle;
 use catchcert_model::{CertId, Timestamp};
+use catchcert_testkit::cose_files;
 use catchcert_verify::chain::{
     DecodedSet, Limits, candidate_heads, lot_holders, verify, verify_bundle, verify_decoded,
     verify_screened,
@@ -98,17 +99,6 @@ fn anchors() -> TrustAnchors {
 fn read_expected(path: &Path) -> Expected {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The `.cose` files of a directory, in file-name order.
-fn cose_files(dir: &Path) -> Vec<Vec<u8>> {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "cose"))
-        .collect();
-    names.sort();
-    names.iter().map(|p| std::fs::read(p).unwrap()).collect()
 }
 
 /// Subdirectories of `fixtures/cases`, sorted.
@@ -221,12 +211,7 @@ fn every_case_gets_its_expected_verdict() {
         let certs = cose_files(dir);
         assert!(!certs.is_empty(), "{}: no .cose files", dir.display());
         // Watch lists of the case (cases 70 and up) are given as lists, not certificates.
-        let lists_dir = dir.join("watchlists");
-        let lists = if lists_dir.is_dir() {
-            cose_files(&lists_dir)
-        } else {
-            Vec::new()
-        };
+        let lists = catchcert_testkit::case_watchlists(dir);
         let mut v = match &e.log {
             Some(l) => {
                 // The case's .cose files are the bundle's certificates.
@@ -429,12 +414,7 @@ fn a_set_decoded_once_gives_the_same_heads_and_verdicts() {
     for dir in &dirs {
         let name = dir.file_name().unwrap().to_string_lossy().to_string();
         let certs = cose_files(dir);
-        let lists_dir = dir.join("watchlists");
-        let lists = if lists_dir.is_dir() {
-            cose_files(&lists_dir)
-        } else {
-            Vec::new()
-        };
+        let lists = catchcert_testkit::case_watchlists(dir);
         let expected = if dir.join("expected.json").is_file() {
             vec![read_expected(&dir.join("expected.json"))]
         } else {

@@ -5,6 +5,7 @@
 
 use catchcert_demo::{Programme, VERIFY_AT, demo_chain, t};
 use catchcert_model::{CertId, Timestamp};
+use catchcert_testkit::cose_files;
 use catchcert_testkit::large_set;
 use catchcert_verify::chain::{Limits, verify, verify_screened};
 use catchcert_verify::findings::{Integrity, Verdict};
@@ -20,16 +21,6 @@ struct Expected {
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
-}
-
-fn cose_files(dir: &Path) -> Vec<Vec<u8>> {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "cose"))
-        .collect();
-    names.sort();
-    names.iter().map(|p| std::fs::read(p).unwrap()).collect()
 }
 
 /// The verdict as text: every field, findings in their order.
@@ -84,12 +75,7 @@ fn every_fixture_case_gets_the_same_verdict_on_1_and_2_threads() {
         let head: CertId = e.head.parse().unwrap();
         let at = Timestamp::parse_rfc3339(&e.at).unwrap();
         let certs = cose_files(dir);
-        let lists_dir = dir.join("watchlists");
-        let lists = if lists_dir.is_dir() {
-            cose_files(&lists_dir)
-        } else {
-            Vec::new()
-        };
+        let lists = catchcert_testkit::case_watchlists(dir);
         let name = dir.display().to_string();
         let v = same_on_1_and_2_threads(&name, &|limits: &Limits| {
             verify_screened(&certs, &[], &lists, head, &anchors, at, limits)

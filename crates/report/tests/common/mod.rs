@@ -4,6 +4,7 @@
 
 use catchcert_model::bundle::Bundle;
 use catchcert_model::{CertId, Timestamp};
+pub use catchcert_testkit::cose_files;
 use catchcert_verify::chain::{Limits, verify_bundle, verify_screened};
 use catchcert_verify::findings::Verdict;
 use catchcert_verify::path::TrustAnchors;
@@ -45,17 +46,6 @@ fn expected(path: &Path) -> Expected {
     }
 }
 
-/// The `.cose` files of a directory, in file-name order.
-pub fn cose_files(dir: &Path) -> Vec<Vec<u8>> {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "cose"))
-        .collect();
-    names.sort();
-    names.iter().map(|p| std::fs::read(p).unwrap()).collect()
-}
-
 /// The demo's loins bundle: its verdict, certificates and time.
 pub fn demo() -> (Verdict, Vec<Vec<u8>>, Timestamp) {
     let e = expected(&fixtures().join("demo/loins.expected.json"));
@@ -81,13 +71,7 @@ pub fn case_dirs() -> Vec<PathBuf> {
 pub fn case(dir: &Path) -> (Verdict, Vec<Vec<u8>>, Timestamp, Vec<String>) {
     let e = expected(&dir.join("expected.json"));
     let certs = cose_files(dir);
-    // Watch lists of a case (its `watchlists/` folder) are given as lists, not certificates.
-    let lists_dir = dir.join("watchlists");
-    let lists = if lists_dir.is_dir() {
-        cose_files(&lists_dir)
-    } else {
-        Vec::new()
-    };
+    let lists = catchcert_testkit::case_watchlists(dir);
     let mut v = verify_screened(
         &certs,
         &[],
