@@ -1067,8 +1067,10 @@ mod tests {
     }
 
     /// A TCP proxy in front of the server of `url`: the URL to connect through it, and the
-    /// number of round trips made through it so far (each time the client sends after the
-    /// server has, counting the first).
+    /// number of round trips made through it so far (each time the client sends after it
+    /// has been handed an answer, counting the first). Answers are handed on 20 ms late, so
+    /// that a client sending a pipeline in several writes on a busy machine, without
+    /// waiting for anything, is not counted as waiting between them.
     fn counting_proxy(url: &str) -> (String, Arc<AtomicUsize>) {
         let (scheme, rest) = url.split_once('@').unwrap();
         let (target, path) = rest.split_once('/').unwrap();
@@ -1105,6 +1107,10 @@ mod tests {
                                     counter.fetch_add(1, Ordering::SeqCst);
                                 }
                             } else {
+                                std::thread::sleep(std::time::Duration::from_millis(20));
+                                // About to be handed to the client: what it sends from now
+                                // on may depend on it (set first, so that no answer can
+                                // reach the client before this is seen).
                                 server_last.store(true, Ordering::SeqCst);
                             }
                             if to.write_all(&buf[..n]).is_err() {
