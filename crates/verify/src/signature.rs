@@ -71,11 +71,10 @@ const BATCH_MIN: usize = 4;
 /// Verify many signatures; the result for each item is exactly what [`verify_with_key`]
 /// (`verify_strict`) returns for it, in the same order.
 ///
-/// Ed25519 batch verification (`ed25519_dalek::verify_batch`) checks one random linear
-/// combination of the cofactorless equations `[s]B = R + [k]A`. It accepts exactly what
-/// `verify_strict` accepts for signatures whose `s` is canonical, whose `R` is a canonical
-/// encoding, and whose `R` and key `A` lie in the prime-order subgroup; everything else is
-/// settled before batching:
+/// Ed25519 batch verification checks one random linear combination of the cofactorless
+/// equations `[s]B = R + [k]A`. It accepts exactly what `verify_strict` accepts for
+/// signatures whose `s` is canonical, whose `R` is a canonical encoding, and whose `R` and
+/// key `A` lie in the prime-order subgroup; everything else is settled before batching:
 ///
 /// - `s ≥ L`, an `R` that does not decompress or is not the canonical encoding of its
 ///   point, a small-order `R` or key: rejected, as `verify_strict` rejects them;
@@ -83,18 +82,27 @@ const BATCH_MIN: usize = 4;
 ///   canonical: checked alone with `verify_strict`, because a random combination could
 ///   cancel a torsion term that the single equation keeps.
 ///
+/// The equation is this module's own, over curve25519-dalek's variable-time multiscalar
+/// multiplication: each `R` is decompressed once (by the screening, which needs the point
+/// anyway), and the terms of signatures under one key are summed into one coefficient of
+/// that key, so a batch of `n` signatures by `m` signers multiplies `n + m + 1` points,
+/// not `2n + 1`. With `z_i` the batch coefficients it checks
+/// `[Σ z_i·s_i]B − Σ [z_i]R_i − Σ_keys [Σ_{i under the key} z_i·k_i]A = 0`.
+///
 /// A batch that fails is split in halves until the bad signatures are found (each one
 /// then checked alone), so one bad signature costs a logarithmic number of batches. The
-/// batch coefficients come from a transcript of the inputs (merlin, no system
-/// randomness), and no verdict depends on them: a batch that holds means every equation
-/// holds except with probability about 2⁻¹²⁸.
+/// 128-bit coefficients are SHA-512 of a digest of every input of the batch (no system
+/// randomness, so a verdict never depends on a run), and no verdict depends on them
+/// otherwise: for inputs fixed before the coefficients are derived, a batch holds while
+/// some equation fails with probability at most 2⁻¹²⁸.
 ///
 /// Cost: each distinct key is screened once per batch (a set has few signers), but every
 /// `R` needs its own prime-order-subgroup check, one variable-time scalar multiplication
 /// (about 60 % of a `verify_strict`). A random combination cannot replace it: a torsion
 /// term survives a combination only with probability 1/2 (the group's 2-torsion), not
-/// 2⁻¹²⁸. So on one thread a batch costs about what sequential `verify_strict` costs; the
-/// gain is that batches split across threads (docs/performance.md "Chain verification").
+/// 2⁻¹²⁸. The gain over sequential checks comes from the shared multiscalar
+/// multiplication and from splitting batches across threads (docs/performance.md "Chain
+/// verification").
 ///
 /// Sets of at least [`crate::par::PARALLEL_MIN`] items are cut into batches of at most
 /// [`BATCH_CHUNK`], at least one per thread of rayon's pool, checked on that pool; the
@@ -113,26 +121,37 @@ pub fn verify_batch_from(
 }
 
 /// Signatures per batch equation when a large set is split across threads.
-pub const BATCH_CHUNK: usize = 128;
+pub const BATCH_CHUNK: usize = 512;
 
 fn verify_one_batch(items: &[BatchItem<'_>]) -> Vec<Result<SignatureChecked, SignatureError>> {
     let mut out: Vec<Option<Result<SignatureChecked, SignatureError>>> = vec![None; items.len()];
-    let mut batch: Vec<(usize, Signature)> = Vec::with_capacity(items.len());
+    let mut batch: Vec<Screened> = Vec::with_capacity(items.len());
     // A set has few signers: each distinct key is screened once per batch.
-    let mut keys: HashMap<[u8; 32], KeyScreen> = HashMap::new();
+    let mut keys: HashMap<[u8; 32], usize> = HashMap::new();
+    let mut screens: Vec<KeyScreen> = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let key = *keys
-            .entry(*item.key.as_bytes())
-            .or_insert_with(|| screen_key(item.key));
-        match screen(item, key) {
+        let key = *keys.entry(*item.key.as_bytes()).or_insert_with(|| {
+            screens.push(screen_key(item.key));
+            screens.len() - 1
+        });
+        match screen(item, &screens[key]) {
             Screen::Settled(r) => out[i] = Some(r),
             Screen::Alone => {
                 out[i] = Some(verify_with_key(item.key, item.message, item.signature));
             }
-            Screen::Batch(sig) => batch.push((i, sig)),
+            Screen::Batch { r, s } => {
+                let k = challenge(item.signature, item.key.as_bytes(), item.message);
+                batch.push(Screened {
+                    index: i,
+                    key,
+                    r,
+                    s,
+                    k,
+                });
+            }
         }
     }
-    settle(items, &batch, &mut out);
+    settle(items, &screens, &batch, &mut out);
     out.into_iter()
         .map(|r| r.unwrap_or(Err(SignatureError::Invalid)))
         .collect()
@@ -144,19 +163,33 @@ enum Screen {
     Settled(Result<SignatureChecked, SignatureError>),
     /// The equation must be checked alone (`verify_strict`).
     Alone,
-    /// The item may join a batch.
-    Batch(Signature),
+    /// The item may join a batch: its decompressed `R` and canonical `s`.
+    Batch {
+        r: curve25519_dalek::EdwardsPoint,
+        s: curve25519_dalek::Scalar,
+    },
+}
+
+/// One item admitted to the batch equation.
+struct Screened {
+    /// Its place in the caller's items.
+    index: usize,
+    /// Its key's place among the batch's distinct keys.
+    key: usize,
+    r: curve25519_dalek::EdwardsPoint,
+    s: curve25519_dalek::Scalar,
+    /// `k = SHA-512(R ‖ A ‖ M) mod L`.
+    k: curve25519_dalek::Scalar,
 }
 
 /// What a key allows, whatever the signature.
-#[derive(Clone, Copy)]
 enum KeyScreen {
     /// Small order: `verify_strict` rejects every signature under it.
     Weak,
     /// Mixed order or a non-canonical encoding: its signatures are checked alone.
     Alone,
-    /// In the prime-order subgroup, canonically encoded.
-    Batch,
+    /// In the prime-order subgroup, canonically encoded: its point.
+    Batch(curve25519_dalek::EdwardsPoint),
 }
 
 fn screen_key(key: &VerifyingKey) -> KeyScreen {
@@ -167,7 +200,19 @@ fn screen_key(key: &VerifyingKey) -> KeyScreen {
     if !a.is_torsion_free() || a.compress().as_bytes() != key.as_bytes() {
         return KeyScreen::Alone;
     }
-    KeyScreen::Batch
+    KeyScreen::Batch(a)
+}
+
+/// The Ed25519 challenge `k = SHA-512(R ‖ A ‖ M) mod L` of a 64-byte signature (RFC 8032
+/// §5.1.7), with `A` the key's bytes as `verify_strict` hashes them.
+fn challenge(signature: &[u8], key: &[u8; 32], message: &[u8]) -> curve25519_dalek::Scalar {
+    use sha2::{Digest, Sha512};
+    let digest = Sha512::new()
+        .chain_update(&signature[..32])
+        .chain_update(key)
+        .chain_update(message)
+        .finalize();
+    curve25519_dalek::Scalar::from_bytes_mod_order_wide(&digest.into())
 }
 
 /// Whether the 32 bytes encode a y coordinate below p = 2²⁵⁵ − 19 (the sign bit aside).
@@ -189,55 +234,114 @@ fn in_prime_order_subgroup(p: &curve25519_dalek::EdwardsPoint) -> bool {
         .is_identity()
 }
 
-fn screen(item: &BatchItem<'_>, key: KeyScreen) -> Screen {
+fn screen(item: &BatchItem<'_>, key: &KeyScreen) -> Screen {
     use curve25519_dalek::edwards::CompressedEdwardsY;
     use curve25519_dalek::scalar::Scalar;
     let sig = match Signature::from_slice(item.signature) {
         Ok(sig) => sig,
         Err(_) => return Screen::Settled(Err(SignatureError::BadLength(item.signature.len()))),
     };
-    let s_canonical: bool = Scalar::from_canonical_bytes(*sig.s_bytes())
-        .is_some()
-        .into();
+    let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(*sig.s_bytes())) else {
+        return Screen::Settled(Err(SignatureError::Invalid));
+    };
     let r_bytes = CompressedEdwardsY(*sig.r_bytes());
     let r = match r_bytes.decompress() {
-        Some(r) if s_canonical && y_is_canonical(&r_bytes.0) && !r.is_small_order() => r,
+        Some(r) if y_is_canonical(&r_bytes.0) && !r.is_small_order() => r,
         _ => return Screen::Settled(Err(SignatureError::Invalid)),
     };
     match key {
         KeyScreen::Weak => Screen::Settled(Err(SignatureError::Invalid)),
         KeyScreen::Alone => Screen::Alone,
-        KeyScreen::Batch if in_prime_order_subgroup(&r) => Screen::Batch(sig),
-        KeyScreen::Batch => Screen::Alone,
+        KeyScreen::Batch(_) if in_prime_order_subgroup(&r) => Screen::Batch { r, s },
+        KeyScreen::Batch(_) => Screen::Alone,
     }
 }
 
-/// Settle the screened items `batch` (index into `items`, signature): one batch equation,
-/// split in halves while it fails.
+/// The batch coefficients: 128 bits each, SHA-512 of a digest that binds every input of
+/// the batch (each `R`, `s`, key and challenge, which binds the message) and the count.
+fn coefficients(items: &[BatchItem<'_>], batch: &[Screened]) -> Vec<curve25519_dalek::Scalar> {
+    use sha2::{Digest, Sha512};
+    let mut h = Sha512::new();
+    h.update(b"catchcert ed25519 batch coefficients v1");
+    h.update((batch.len() as u64).to_le_bytes());
+    for b in batch {
+        h.update(&items[b.index].signature[..64]);
+        h.update(items[b.index].key.as_bytes());
+        h.update(b.k.as_bytes());
+    }
+    let seed = h.finalize();
+    let mut z = Vec::with_capacity(batch.len());
+    let mut block = 0u64;
+    while z.len() < batch.len() {
+        let wide = Sha512::new()
+            .chain_update(seed)
+            .chain_update(block.to_le_bytes())
+            .finalize();
+        for half in wide.chunks_exact(16).take(batch.len() - z.len()) {
+            let mut bytes = [0u8; 32];
+            bytes[..16].copy_from_slice(half);
+            z.push(curve25519_dalek::Scalar::from_bytes_mod_order(bytes));
+        }
+        block += 1;
+    }
+    z
+}
+
+/// Whether every equation of `batch` holds (up to the 2⁻¹²⁸ of the random combination).
+fn batch_holds(screens: &[KeyScreen], items: &[BatchItem<'_>], batch: &[Screened]) -> bool {
+    use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
+    use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
+    use curve25519_dalek::{EdwardsPoint, Scalar};
+    let z = coefficients(items, batch);
+    let mut b_coefficient = Scalar::ZERO;
+    // Per distinct key of this batch: its point and the sum of its z·k.
+    let mut key_terms: Vec<(usize, Scalar)> = Vec::new();
+    let mut scalars: Vec<Scalar> = Vec::with_capacity(batch.len() + 8);
+    let mut points: Vec<EdwardsPoint> = Vec::with_capacity(batch.len() + 8);
+    for (b, z) in batch.iter().zip(&z) {
+        b_coefficient += z * b.s;
+        scalars.push(-z);
+        points.push(b.r);
+        match key_terms.iter_mut().find(|(key, _)| *key == b.key) {
+            Some((_, sum)) => *sum += z * b.k,
+            None => key_terms.push((b.key, z * b.k)),
+        }
+    }
+    for (key, sum) in key_terms {
+        let KeyScreen::Batch(a) = screens[key] else {
+            return false;
+        };
+        scalars.push(-sum);
+        points.push(a);
+    }
+    scalars.push(b_coefficient);
+    points.push(ED25519_BASEPOINT_POINT);
+    EdwardsPoint::vartime_multiscalar_mul(&scalars, &points).is_identity()
+}
+
+/// Settle the screened items `batch`: one batch equation, split in halves while it fails.
 fn settle(
     items: &[BatchItem<'_>],
-    batch: &[(usize, Signature)],
+    screens: &[KeyScreen],
+    batch: &[Screened],
     out: &mut [Option<Result<SignatureChecked, SignatureError>>],
 ) {
     if batch.len() < BATCH_MIN {
-        for (i, _) in batch {
-            let item = &items[*i];
-            out[*i] = Some(verify_with_key(item.key, item.message, item.signature));
+        for b in batch {
+            let item = &items[b.index];
+            out[b.index] = Some(verify_with_key(item.key, item.message, item.signature));
         }
         return;
     }
-    let messages: Vec<&[u8]> = batch.iter().map(|(i, _)| items[*i].message).collect();
-    let signatures: Vec<Signature> = batch.iter().map(|(_, s)| *s).collect();
-    let keys: Vec<VerifyingKey> = batch.iter().map(|(i, _)| *items[*i].key).collect();
-    if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() {
-        for (i, _) in batch {
-            out[*i] = Some(Ok(SignatureChecked(())));
+    if batch_holds(screens, items, batch) {
+        for b in batch {
+            out[b.index] = Some(Ok(SignatureChecked(())));
         }
         return;
     }
     let (left, right) = batch.split_at(batch.len() / 2);
-    settle(items, left, out);
-    settle(items, right, out);
+    settle(items, screens, left, out);
+    settle(items, screens, right, out);
 }
 
 #[cfg(test)]

@@ -286,3 +286,65 @@ fn lengths_are_named_in_a_batch_as_alone() {
     assert!(got.iter().enumerate().all(|(i, r)| i == 3 || r.is_ok()));
     assert!(verify_batch(&[]).is_empty());
 }
+
+/// `n` good signatures by `signers` keys, in turn.
+fn by_signers(n: usize, signers: u8) -> Vec<Vector> {
+    let keys: Vec<SigningKey> = (0..signers)
+        .map(|k| SigningKey::from_bytes(&[k.wrapping_mul(37).wrapping_add(11); 32]))
+        .collect();
+    (0..n)
+        .map(|i| {
+            let sk = &keys[i % keys.len()];
+            let message = format!("lot {i} of a signer's batch").into_bytes();
+            Vector {
+                name: format!("signer {} message {i}", i % keys.len()),
+                key: sk.verifying_key(),
+                signature: sk.sign(&message).to_bytes().to_vec(),
+                message,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn signatures_under_one_key_share_its_term_but_not_their_coefficients() {
+    // The batch sums the terms of one key's signatures into one coefficient of that key.
+    // Two signatures of one signer with their s values swapped are each wrong by the
+    // same amount with opposite signs: a combination that gave them equal weights would
+    // cancel the errors and pass both.
+    let mut vs = by_signers(60, 3);
+    assert_eq!(vs[3].key, vs[6].key);
+    let (s3, s6) = (
+        vs[3].signature[32..].to_vec(),
+        vs[6].signature[32..].to_vec(),
+    );
+    vs[3].signature[32..].copy_from_slice(&s6);
+    vs[6].signature[32..].copy_from_slice(&s3);
+    // And one signature whose R and s belong to another message of the same signer.
+    vs[40].signature = vs[43].signature.clone();
+    let refs: Vec<&Vector> = vs.iter().collect();
+    let items: Vec<BatchItem<'_>> = refs.iter().map(|v| v.item()).collect();
+    for got in [verify_batch(&items), verify_batch(&items[..30])] {
+        let bad: Vec<usize> = got
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_err())
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(
+            bad,
+            if got.len() == 60 {
+                vec![3, 6, 40]
+            } else {
+                vec![3, 6]
+            }
+        );
+    }
+    let mut failures = Vec::new();
+    compare(&refs, "60 by 3 signers, 3 bad", &mut failures);
+    // The truthful variant: many signatures by few signers all hold in one equation.
+    let truthful = by_signers(300, 2);
+    let refs: Vec<&Vector> = truthful.iter().collect();
+    compare(&refs, "300 by 2 signers", &mut failures);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
