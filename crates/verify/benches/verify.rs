@@ -12,6 +12,9 @@
 //! `chain_scaling` (the whole `chain::verify`). Sets are built before measuring; only
 //! verification is timed. Figures and their ratios are in docs/performance.md.
 //!
+//! The bench allocates with mimalloc, as the `catchcert` binary does (the verifier itself
+//! does not choose an allocator).
+//!
 //! Short runs: `cargo bench -p catchcert-verify --bench verify -- --warm-up-time 1
 //! --measurement-time 5` (the 10 000 sets take 10 samples).
 
@@ -28,6 +31,9 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use ed25519_dalek::{Signer, Verifier as _};
 use std::hint::black_box;
 use std::time::Duration;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn raw(c: &mut Criterion) {
     let key = catchcert_demo::seeded_key("bench");
