@@ -27,7 +27,9 @@
 //! 3. Sent together, and answered together: set-wise writes of every accepted certificate
 //!    (`INSERT … SELECT FROM unnest(…)`, in batch order so `seq` follows it), the
 //!    consumption of stored rows, the change journal, the log entries, the new `log_head`
-//!    size, and `COMMIT`; only then the answers. When every request was refused, a
+//!    size, and `COMMIT`; only then the answers. The writes may use cached plans
+//!    (`SET LOCAL plan_cache_mode = auto`), save the consumption, which joins a stored
+//!    table and is planned for the tables as they are, like the reads. When every request was refused, a
 //!    `ROLLBACK` instead.
 //!
 //! Statements are prepared once per pooled connection; those of a new connection are
@@ -217,6 +219,11 @@ type Params<'p> = Vec<&'p (dyn tokio_postgres::types::ToSql + Sync)>;
 /// Opens a batch's transaction; its statements are planned for the tables as they are.
 const BEGIN: &str = "BEGIN; SET LOCAL plan_cache_mode = force_custom_plan";
 
+/// Statements from here on may use cached (generic) plans, as PostgreSQL chooses.
+const PLAN_CACHED: &str = "SET LOCAL plan_cache_mode = auto";
+/// Statements from here on are planned for the tables as they are.
+const PLAN_FRESH: &str = "SET LOCAL plan_cache_mode = force_custom_plan";
+
 const LOCK_LOG: &str = "SELECT size FROM log_head FOR UPDATE";
 /// Stored copies of the batch's ids, with their log indexes.
 const STORED: &str = "SELECT c.id, c.bytes, l.idx FROM certificates c \
@@ -309,7 +316,7 @@ async fn attempt(
     // statement (READ COMMITTED) with a snapshot taken when it starts, so those after the
     // `log_head` lock see every batch committed before it, as if awaited one by one.
     //
-    // Every statement of the batch is planned for the tables as they are now
+    // Every read of the batch is planned for the tables as they are now
     // (`plan_cache_mode`, for this transaction only): a prepared statement's cached generic
     // plan is made once, and one made while the tables were nearly empty scans them whole
     // ever after (measured: on a fresh database about a quarter of PostgreSQL's CPU went to
@@ -593,7 +600,15 @@ async fn write(
     })
     .collect();
 
+    // The reads were planned for the tables as they are (`BEGIN`). The writes below insert
+    // from `unnest`, whose plans do not depend on the tables, and each insert's foreign keys
+    // are checked by a query per row whose plan is an index look-up either way: planning
+    // those anew for every row of every batch was about a sixth of PostgreSQL's CPU (perf,
+    // 2026-12-04; `foreign_key_checks_plan_index_lookups_on_an_empty_database` below),
+    // so they may use cached plans. The one write that joins a stored table (consuming
+    // output rows) is planned for the tables as they are, like the reads.
     let mut plan: Vec<(&str, Params<'_>)> = vec![
+        (PLAN_CACHED, vec![]),
         (
             "INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
              SELECT i, b, k, t, s, u, y FROM unnest($1::bytea[], $2::bytea[], $3::text[], \
@@ -624,12 +639,14 @@ async fn write(
         ));
     }
     if !upd_cert.is_empty() {
+        plan.push((PLAN_FRESH, vec![]));
         plan.push((
             "UPDATE lot_outputs o SET consumed = o.consumed + u.a \
              FROM unnest($1::bytea[], $2::text[], $3::int8[]) AS u(c, l, a) \
              WHERE o.certificate = u.c AND o.lot = u.l",
             vec![&upd_cert, &upd_lot, &upd_add],
         ));
+        plan.push((PLAN_CACHED, vec![]));
     }
     if !w.in_cert.is_empty() {
         plan.push((
@@ -1195,5 +1212,78 @@ mod tests {
         assert_eq!(n, 2);
         drop(store);
         db.finish().await;
+    }
+
+    /// The writes of a batch run with cached plans allowed (`PLAN_CACHED`) because the
+    /// queries PostgreSQL runs to check their foreign keys look up one key of a unique
+    /// index, and are planned as index look-ups even when the tables are empty: a generic
+    /// plan made on a fresh database stays right as the tables grow. Every foreign key of
+    /// the schema, as PostgreSQL's own check queries it, planned generically on a freshly
+    /// migrated (empty) database.
+    #[tokio::test]
+    async fn foreign_key_checks_plan_index_lookups_on_an_empty_database() {
+        let Some(db) = catchcert_testkit::db::pg_db("catchcert-store", "catchcert_fkplans").await
+        else {
+            return;
+        };
+        let store = super::super::PostgresStore::open(db.url()).await.unwrap();
+        let client = store.pool.get().await.unwrap();
+        let keys = client
+            .query(
+                "SELECT c.confrelid::regclass::text, \
+                   array_agg(a.attname::text ORDER BY k.n), \
+                   array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY k.n) \
+                 FROM pg_constraint c \
+                 CROSS JOIN LATERAL unnest(c.confkey) WITH ORDINALITY AS k(attnum, n) \
+                 JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum \
+                 WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace \
+                 GROUP BY c.oid, c.confrelid ORDER BY 1, 2",
+                &[],
+            )
+            .await
+            .unwrap();
+        // certificates(id) from eight tables, lot_outputs(certificate, lot) from lot_inputs,
+        // log_checkpoints(size) from log_cosignatures.
+        assert!(keys.len() >= 10, "{} foreign keys", keys.len());
+        client
+            .batch_execute("SET plan_cache_mode = force_generic_plan")
+            .await
+            .unwrap();
+        let mut tables = std::collections::BTreeSet::new();
+        for (n, row) in keys.iter().enumerate() {
+            let table: String = row.get(0);
+            let cols: Vec<String> = row.get(1);
+            let types: Vec<String> = row.get(2);
+            let cond: Vec<String> = cols
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{c} = ${}", i + 1))
+                .collect();
+            client
+                .batch_execute(&format!(
+                    "PREPARE fk{n} ({}) AS SELECT 1 FROM ONLY {table} x WHERE {} \
+                     FOR KEY SHARE OF x",
+                    types.join(", "),
+                    cond.join(" AND ")
+                ))
+                .await
+                .unwrap();
+            let nulls = vec!["NULL"; cols.len()].join(", ");
+            let plan: Vec<String> = client
+                .query(&format!("EXPLAIN EXECUTE fk{n} ({nulls})"), &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let plan = plan.join("\n");
+            assert!(
+                plan.contains("Index Scan") && !plan.contains("Seq Scan"),
+                "{table} ({}): {plan}",
+                cols.join(", ")
+            );
+            tables.insert(table);
+        }
+        assert!(tables.contains("certificates") && tables.contains("lot_outputs"));
     }
 }
