@@ -126,7 +126,7 @@ impl Entry {
                     until: a.valid_until,
                 });
             }
-            if let Some(n) = catchcert_store::evidence_facts(bytes).needs {
+            if let Some(n) = catchcert_store::payload_evidence(&p).needs {
                 needs.insert((n.scheme, n.subject));
             }
         }
@@ -256,7 +256,7 @@ impl Keys {
             index.add(change.id, w);
             k.list = Some(Arc::new(index));
         }
-        k.attests = catchcert_store::evidence_facts(&change.bytes)
+        k.attests = catchcert_store::payload_evidence(&p)
             .attests
             .map(|a| (a.scheme, a.subject));
         k

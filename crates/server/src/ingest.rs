@@ -360,5 +360,46 @@ pub fn new_certificate(bytes: Vec<u8>, d: &Decoded, issuer: &ValidIssuer) -> New
             Details::Revocation(r) => Some(r.certificate),
             _ => None,
         },
+        evidence: Some(catchcert_store::payload_evidence(p)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Ingest hands the store the evidence facts of the payload it decoded
+    /// ([`catchcert_store::payload_evidence`]) instead of letting the store decode the bytes
+    /// again: for every certificate of the demo and of every fixture case, the two agree,
+    /// among them attestations (what they attest) and catches, processing and at-sea
+    /// transshipments (what they need attested).
+    #[test]
+    fn evidence_from_the_decoded_payload_equals_evidence_from_the_bytes() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut dirs = vec![root.join("demo")];
+        let mut cases: Vec<_> = std::fs::read_dir(root.join("cases"))
+            .expect("fixtures/cases")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.is_dir())
+            .collect();
+        cases.sort();
+        dirs.extend(cases);
+        let (mut checked, mut attests, mut needs) = (0, 0, 0);
+        for dir in dirs {
+            for bytes in catchcert_testkit::cose_files(&dir) {
+                let Ok((_, p)) = catchcert_verify::cose::decode_certificate(&bytes) else {
+                    continue;
+                };
+                let given = catchcert_store::payload_evidence(&p);
+                assert_eq!(given, catchcert_store::evidence_facts(&bytes), "{dir:?}");
+                checked += 1;
+                attests += usize::from(given.attests.is_some());
+                needs += usize::from(given.needs.is_some());
+            }
+        }
+        assert!(
+            checked > 100 && attests > 5 && needs > 20,
+            "{checked} {attests} {needs}"
+        );
     }
 }

@@ -126,6 +126,7 @@ pub(crate) mod test_support {
                     .collect(),
                 attestations: vec![],
                 revokes: None,
+                evidence: None,
             })
             .unwrap(),
         )
@@ -186,6 +187,10 @@ pub struct NewCertificate {
     pub attestations: Vec<CertId>,
     /// For a revocation (and only then): the certificate it revokes (which need not be stored).
     pub revokes: Option<CertId>,
+    /// Its [`EvidenceFacts`], when the caller has read them from the payload it decoded
+    /// ([`payload_evidence`]); `None`: the store reads them from `bytes`
+    /// ([`evidence_facts`]), one more decoding of the message.
+    pub evidence: Option<EvidenceFacts>,
 }
 
 /// One input: a quantity of a lot that a stored certificate outputs.
@@ -663,7 +668,6 @@ pub struct EvidenceFacts {
 /// it to match a new attestation with the cached verdicts it can change).
 pub fn evidence_facts(bytes: &[u8]) -> EvidenceFacts {
     use catchcert_model::cbor::{self, Value};
-    use catchcert_model::payload::{CustodyEvent, Details, Step};
     let limits = cbor::Limits {
         max_depth: 8,
         max_bytes: MAX_STORED_CERTIFICATE_BYTES,
@@ -684,6 +688,13 @@ pub fn evidence_facts(bytes: &[u8]) -> EvidenceFacts {
     else {
         return EvidenceFacts::default();
     };
+    payload_evidence(&payload)
+}
+
+/// The [`EvidenceFacts`] of a decoded payload: what [`evidence_facts`] reads from the bytes
+/// of a certificate that carries it.
+pub fn payload_evidence(payload: &catchcert_model::Payload) -> EvidenceFacts {
+    use catchcert_model::payload::{CustodyEvent, Details, Step};
     let row = |scheme, subject: &str, from: Timestamp, until: Timestamp| SubjectTimes {
         scheme,
         subject: subject.to_string(),
@@ -824,7 +835,10 @@ impl Checked {
             .filter(|l| !consumed_ids.contains(l))
             .map(str::to_string)
             .collect();
-        let evidence = evidence_facts(&cert.bytes);
+        let evidence = match &cert.evidence {
+            Some(given) => given.clone(),
+            None => evidence_facts(&cert.bytes),
+        };
         Ok(Checked {
             evidence,
             demands,
@@ -983,7 +997,30 @@ mod tests {
             outputs: vec![],
             attestations: vec![],
             revokes: None,
+            evidence: None,
         }
+    }
+
+    /// Evidence facts the caller read from the payload are indexed as given; without them
+    /// the store reads them from the bytes (these bytes are no certificate: none).
+    #[test]
+    fn given_evidence_facts_are_used_and_missing_ones_are_read_from_the_bytes() {
+        let facts = EvidenceFacts {
+            attests: None,
+            needs: Some(SubjectTimes {
+                scheme: "vessel",
+                subject: "IMO9876543".into(),
+                from: 10,
+                until: 20,
+            }),
+        };
+        let mut c = cert(b"not a certificate");
+        assert_eq!(
+            Checked::new(c.clone()).unwrap().evidence,
+            EvidenceFacts::default()
+        );
+        c.evidence = Some(facts.clone());
+        assert_eq!(Checked::new(c).unwrap().evidence, facts);
     }
 
     fn reason(c: NewCertificate) -> String {

@@ -98,6 +98,7 @@ fn make(
             .collect(),
         attestations: vec![],
         revokes: None,
+        evidence: None,
     }
 }
 
