@@ -2,12 +2,10 @@
 //! files carries no transparency-log proofs, so every certificate of the graph is
 //! `log.missing` (exit 4); without --log-key nothing about the log is reported.
 
-use assert_cmd::Command;
-use catchcert_testkit::certs::{self, Pki};
+mod verify_common;
 
-fn catchcert() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_catchcert"))
-}
+use catchcert_testkit::certs::{self, Pki};
+use verify_common::{catchcert, dir_with, stdout_of, verify_in};
 
 fn codes(out: &[u8]) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_slice(out).unwrap();
@@ -22,50 +20,27 @@ fn codes(out: &[u8]) -> Vec<String> {
 #[test]
 fn a_cli_made_bundle_or_a_directory_is_log_missing() {
     let pki = Pki::new();
-    let d = tempfile::tempdir().unwrap();
-    let dir = d.path().join("certs");
-    std::fs::create_dir(&dir).unwrap();
-    std::fs::write(d.path().join("root.pem"), &pki.root_pem).unwrap();
+    let c = certs::catch(&pki.vessel, "L1", 100.0);
+    let l = certs::landing(&pki.vessel, certs::id(&c), "L1", 60.0, "L2", 60.0);
+    let d = dir_with(&pki, &[("catch.cose", &c), ("landing.cose", &l)]);
     let key = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
     let pem = catchcert_sign::keys::public_pem(&key.verifying_key()).unwrap();
     std::fs::write(d.path().join("log.pub"), pem).unwrap();
-    let c = certs::catch(&pki.vessel, "L1", 100.0);
-    let l = certs::landing(&pki.vessel, certs::id(&c), "L1", 60.0, "L2", 60.0);
-    std::fs::write(dir.join("catch.cose"), &c).unwrap();
-    std::fs::write(dir.join("landing.cose"), &l).unwrap();
+    let log_missing = |target: &str| {
+        let out = stdout_of(&verify_in(
+            d.path(),
+            target,
+            &["--json", "--log-key", "log.pub"],
+            4,
+        ));
+        codes(&out).iter().filter(|c| *c == "log.missing").count()
+    };
 
     // Without --log-key: no log finding (exit 3: risk unknown, no attestation).
-    let out = catchcert()
-        .args(["verify", "certs", "--trust", "root.pem", "--json"])
-        .current_dir(d.path())
-        .assert()
-        .code(3)
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(&verify_in(d.path(), "certs", &["--json"], 3));
     assert!(!codes(&out).iter().any(|c| c.starts_with("log.")));
     // With it: both certificates of the graph are log.missing, integrity invalid.
-    let out = catchcert()
-        .args([
-            "verify",
-            "certs",
-            "--trust",
-            "root.pem",
-            "--json",
-            "--log-key",
-            "log.pub",
-        ])
-        .current_dir(d.path())
-        .assert()
-        .code(4)
-        .get_output()
-        .stdout
-        .clone();
-    let missing = codes(&out)
-        .into_iter()
-        .filter(|c| c == "log.missing")
-        .count();
-    assert_eq!(missing, 2);
+    assert_eq!(log_missing("certs"), 2);
 
     // A bundle made by `catchcert bundle`: the same.
     catchcert()
@@ -81,42 +56,14 @@ fn a_cli_made_bundle_or_a_directory_is_log_missing() {
         .current_dir(d.path())
         .assert()
         .success();
-    let out = catchcert()
-        .args([
-            "verify",
-            "l.bundle",
-            "--trust",
-            "root.pem",
-            "--json",
-            "--log-key",
-            "log.pub",
-        ])
-        .current_dir(d.path())
-        .assert()
-        .code(4)
-        .get_output()
-        .stdout
-        .clone();
-    let missing = codes(&out)
-        .into_iter()
-        .filter(|c| c == "log.missing")
-        .count();
-    assert_eq!(missing, 2);
+    assert_eq!(log_missing("l.bundle"), 2);
     // More witnesses required than given: a usage error.
-    catchcert()
-        .args([
-            "verify",
-            "l.bundle",
-            "--trust",
-            "root.pem",
-            "--log-key",
-            "log.pub",
-            "--witness-threshold",
-            "1",
-        ])
-        .current_dir(d.path())
-        .assert()
-        .code(2);
+    verify_in(
+        d.path(),
+        "l.bundle",
+        &["--log-key", "log.pub", "--witness-threshold", "1"],
+        2,
+    );
 }
 
 /// The log fixture cases (80 and up) through the CLI, with the flags their `log` object
