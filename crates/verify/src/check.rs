@@ -2,10 +2,11 @@
 //! time order. Each certificate is checked once per run; the outcome is cached, and a
 //! sound outcome holds the proof that its signature was checked.
 //!
-//! The signatures of the head's graph are checked together first ([`Checks::prepare`]:
-//! one Ed25519 batch, on several threads for large graphs, see [`crate::par`]); the
-//! one-by-one checks then read their outcome. A certificate that `prepare` did not cover
-//! (an attestation or revocation outside the graph, a watch list) is checked alone.
+//! The signatures of the head's graph are checked together first ([`Checks::prepare_paths`]
+//! gathers them; the pipeline checks them in one Ed25519 batch, on several threads for
+//! large graphs, see [`crate::par`], and hands the outcomes to [`Checks::accept`]); the
+//! one-by-one checks then read their outcome. A certificate the batch did not cover (an
+//! attestation or revocation outside the graph, a watch list) is checked alone.
 
 use crate::findings::Finding;
 use crate::kinds::FindingKind;
@@ -13,7 +14,7 @@ use crate::limits::VerifyLimits;
 use crate::path::{PathError, PathValidator, TrustAnchors, ValidIssuer};
 use crate::rules;
 use crate::set::{Entry, Set};
-use crate::signature::{self, BatchItem, SignatureChecked, SignatureError};
+use crate::signature::{BatchItem, SignatureChecked, SignatureError};
 use catchcert_model::CertId;
 use std::collections::HashMap;
 
@@ -60,8 +61,8 @@ impl CheckedCertificate {
 pub(crate) struct Checks {
     validator: PathValidator,
     done: HashMap<CertId, CheckedCertificate>,
-    /// Issuer paths and signature outcomes made ahead by [`Checks::prepare`], taken by the
-    /// one-by-one check.
+    /// Issuer paths and signature outcomes made ahead ([`Checks::prepare_paths`],
+    /// [`Checks::accept`]), taken by the one-by-one check.
     ahead: HashMap<CertId, (Result<ValidIssuer, PathError>, Option<SignatureResult>)>,
     /// Certificate signatures checked so far, and the most allowed.
     signatures: usize,
@@ -85,17 +86,19 @@ impl Checks {
         }
     }
 
-    /// Validate the issuer paths of `ids` (in order, within the signature budget) and
-    /// check the signatures of those whose path holds in one batch. Only a cache: each
-    /// outcome is exactly what the one-by-one check would compute.
-    pub(crate) fn prepare(&mut self, set: &Set, ids: &[CertId]) {
+    /// Validate the issuer paths of `ids` (in order, within the signature budget; a failed
+    /// path is cached at once) and gather the signatures of those whose path holds, to be
+    /// checked in one batch and handed to [`Checks::accept`]. Only a cache: each outcome is
+    /// exactly what the one-by-one check would compute.
+    pub(crate) fn prepare_paths<'s>(&mut self, set: &'s Set, ids: &[CertId]) -> Batch<'s> {
         let room = self.max_signatures.saturating_sub(self.signatures);
         // Each of `ids` is checked next: room for their outcomes up front.
         self.ahead.reserve(ids.len().min(room));
         self.done.reserve(ids.len());
-        let mut todo: Vec<(CertId, &Entry, ValidIssuer)> = Vec::with_capacity(ids.len().min(room));
+        let mut signers: Vec<(CertId, ValidIssuer)> = Vec::with_capacity(ids.len().min(room));
+        let mut entries: Vec<&Entry> = Vec::with_capacity(ids.len().min(room));
         for id in ids {
-            if todo.len() + self.ahead.len() >= room {
+            if signers.len() + self.ahead.len() >= room {
                 break;
             }
             if self.done.contains_key(id) || self.ahead.contains_key(id) {
@@ -108,26 +111,35 @@ impl Checks {
                 .validator
                 .validate(&e.sign1.x5chain, &[], e.payload.issued_at())
             {
-                Ok(issuer) => todo.push((*id, e, issuer)),
+                Ok(issuer) => {
+                    signers.push((*id, issuer));
+                    entries.push(e);
+                }
                 Err(err) => {
                     self.ahead.insert(*id, (Err(err), None));
                 }
             }
         }
-        let messages = crate::par::map(&todo, self.parallel_from, |(_, e, _)| {
-            e.sign1.to_be_signed()
-        });
-        let items: Vec<BatchItem<'_>> = todo
-            .iter()
-            .zip(&messages)
-            .map(|((_, e, issuer), message)| BatchItem {
-                key: &issuer.key,
-                message,
-                signature: &e.sign1.signature,
-            })
-            .collect();
-        let outcomes = signature::verify_batch_from(&items, self.parallel_from);
-        for ((id, _, issuer), outcome) in todo.into_iter().zip(outcomes) {
+        let messages = crate::par::map(&entries, self.parallel_from, |e| e.sign1.to_be_signed());
+        let keys = signers.iter().map(|(_, issuer)| issuer.key).collect();
+        Batch {
+            signers,
+            signatures: Signatures {
+                entries,
+                keys,
+                messages,
+            },
+        }
+    }
+
+    /// Cache each signer's issuer with its signature's outcome (in the order of
+    /// [`Batch::signers`]), for the one-by-one checks to take.
+    pub(crate) fn accept(
+        &mut self,
+        signers: Vec<(CertId, ValidIssuer)>,
+        outcomes: impl IntoIterator<Item = SignatureResult>,
+    ) {
+        for ((id, issuer), outcome) in signers.into_iter().zip(outcomes) {
             self.ahead.insert(id, (Ok(issuer), Some(outcome)));
         }
     }
@@ -269,7 +281,45 @@ impl Checks {
 }
 
 /// A signature's outcome.
-type SignatureResult = Result<SignatureChecked, SignatureError>;
+pub(crate) type SignatureResult = Result<SignatureChecked, SignatureError>;
+
+/// What [`Checks::prepare_paths`] gathered: the certificates whose issuer path holds, in
+/// order, with their issuers, and their signatures to check.
+pub(crate) struct Batch<'s> {
+    /// Each certificate with its validated issuer.
+    pub(crate) signers: Vec<(CertId, ValidIssuer)>,
+    /// The signature of each signer, in the same order.
+    pub(crate) signatures: Signatures<'s>,
+}
+
+/// The signatures of a [`Batch`]: each signer's message, key and signed bytes. Apart from
+/// the signers, so that these can be handed on while the signatures are checked.
+pub(crate) struct Signatures<'s> {
+    entries: Vec<&'s Entry>,
+    keys: Vec<ed25519_dalek::VerifyingKey>,
+    messages: Vec<Vec<u8>>,
+}
+
+impl Signatures<'_> {
+    /// How many signatures.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The signatures to check, in order.
+    pub(crate) fn items(&self) -> Vec<BatchItem<'_>> {
+        self.entries
+            .iter()
+            .zip(&self.keys)
+            .zip(&self.messages)
+            .map(|((e, key), message)| BatchItem {
+                key,
+                message,
+                signature: &e.sign1.signature,
+            })
+            .collect()
+    }
+}
 
 static NOT_PRESENT: CheckedCertificate = CheckedCertificate::Unsound {
     issuer: None,

@@ -4,7 +4,7 @@
 //! [`PARALLEL_MIN`] items and in order on the calling thread otherwise; either way the
 //! results come back in the input's order and each result depends on its item alone, so a
 //! verdict does not depend on the number of threads (`tests/parallel.rs` checks the
-//! fixtures with one and two). Nothing here shares mutable state, reads a clock or does
+//! fixtures with one and two). [`join`] runs two pure computations side by side. Nothing here shares mutable state, reads a clock or does
 //! I/O; the pool is the caller's (rayon's global pool unless the caller installs another).
 
 use rayon::prelude::*;
@@ -44,4 +44,17 @@ where
         let chunk = chunk.min(per_thread).max(1);
         items.par_chunks(chunk).flat_map_iter(f).collect()
     }
+}
+
+/// `(a(), b())`, the two side by side on rayon's pool. The pipeline runs the stages after
+/// the signatures beside a large batch this way; both are pure, so the pair is the same as
+/// computing one after the other.
+pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    rayon::join(a, b)
 }

@@ -14,13 +14,14 @@
 //! checked once per run, and every rule walks the inputs of each certificate once, with
 //! hash maps for look-ups.
 
-use crate::check::Checks;
-use crate::findings::Verdict;
+use crate::check::{Batch, Checks};
+use crate::findings::{Finding, Verdict};
 use crate::kinds::FindingKind;
 pub use crate::limits::VerifyLimits;
 pub use crate::pack::DecodedSet;
 use crate::path::TrustAnchors;
 use crate::set::Set;
+use crate::signature::{self, Assumption};
 use crate::{graph, revocation, risk, speaks, verdict, watchlist};
 use catchcert_model::bundle::Bundle;
 use catchcert_model::{CertId, Timestamp};
@@ -115,26 +116,70 @@ fn run(
         findings.push(FindingKind::HeadMissing { later }.on(head));
         return verdict::finish(&set, &checks, head, &[], &HashMap::new(), findings);
     }
-    // 2. check each certificate of the graph
-    let mut graph = graph::closure(&set, head);
-    checks.prepare(&set, &graph);
+    // 2. check each certificate of the graph: issuer paths, then every signature in one
+    // batch (on several threads for a large graph)
+    let graph = graph::closure(&set, head);
+    let batch = checks.prepare_paths(&set, &graph);
+    if batch.signatures.len() < limits.parallel_from {
+        let outcomes =
+            signature::verify_batch_from(&batch.signatures.items(), limits.parallel_from);
+        checks.accept(batch.signers, outcomes);
+        return stages(&set, checks, graph, findings, head, limits);
+    }
+    // A large graph: the stages run beside the batch, on the assumption that every signature
+    // holds. Their verdict stands only if the batch confirms that; otherwise they run again
+    // with the batch's outcomes (a set with a bad signature costs the stages twice).
+    let Batch {
+        signers,
+        signatures,
+    } = batch;
+    let items = signatures.items();
+    let (outcomes, (assumption, speculative)) = crate::par::join(
+        || signature::verify_batch_from(&items, limits.parallel_from),
+        || {
+            let (assumption, proofs) = Assumption::take(signers.len());
+            checks.accept(signers, proofs.map(Ok));
+            let v = stages(&set, checks, graph.clone(), findings.clone(), head, limits);
+            (assumption, v)
+        },
+    );
+    if assumption.holds(&outcomes) {
+        return speculative;
+    }
+    let mut checks = Checks::new(anchors, issuers, limits);
+    let batch = checks.prepare_paths(&set, &graph);
+    checks.accept(batch.signers, outcomes);
+    stages(&set, checks, graph, findings, head, limits)
+}
+
+/// Stages 2 to 6 on the graph `graph` of `head`, once [`Checks::accept`] holds the outcome
+/// of every signature the graph's checks need: `findings` are those found so far.
+fn stages(
+    set: &Set,
+    mut checks: Checks,
+    mut graph: Vec<CertId>,
+    mut findings: Vec<Finding>,
+    head: CertId,
+    limits: &VerifyLimits,
+) -> Verdict {
+    // 2. check each certificate of the graph (its signature's outcome is ready)
     for id in &graph {
-        checks.check(&set, *id, Some(&mut findings));
+        checks.check(set, *id, Some(&mut findings));
     }
     // 3. graph: links, time order, own and lot balance
     let in_graph: HashSet<CertId> = graph.iter().copied().collect();
-    let (links, producers) = graph::links(&set, &graph);
+    let (links, producers) = graph::links(set, &graph);
     findings.extend(links);
-    findings.extend(graph::balance(&set, &mut checks, &producers, &in_graph));
+    findings.extend(graph::balance(set, &mut checks, &producers, &in_graph));
     // 3b. who may speak for what: scope, custody, species, lot lineages, signing order
-    findings.extend(speaks::findings(&set, &mut checks, &graph, &in_graph));
+    findings.extend(speaks::findings(set, &mut checks, &graph, &in_graph));
     // 4. revocations
-    let effects = revocation::effects(&set, &mut checks, &graph);
+    let effects = revocation::effects(set, &mut checks, &graph);
     findings.extend(effects.findings);
     graph.extend(effects.joined);
     // 5. attestations and risk
     risk::attestations_and_risk(
-        &set,
+        set,
         &mut checks,
         &graph,
         &effects.attestation_revoked_at,
@@ -142,12 +187,12 @@ fn run(
     );
     // 5b. watch lists
     let lists = set.watchlists.clone();
-    let index = watchlist::load(&set, &mut checks, &lists, &mut findings);
-    watchlist::screen(&set, &mut checks, &graph, &index, &mut findings);
+    let index = watchlist::load(set, &mut checks, &lists, &mut findings);
+    watchlist::screen(set, &mut checks, &graph, &index, &mut findings);
     // 6. verdict
     let own = verdict::own_risk(&findings);
-    let risk = verdict::propagate(&set, &graph, &own, limits.max_depth, &mut findings);
-    verdict::finish(&set, &checks, head, &graph, &risk, findings)
+    let risk = verdict::propagate(set, &graph, &own, limits.max_depth, &mut findings);
+    verdict::finish(set, &checks, head, &graph, &risk, findings)
 }
 
 #[cfg(test)]

@@ -29,6 +29,34 @@ pub enum SignatureError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignatureChecked(());
 
+/// Signatures taken as valid before their batch is checked, so that the rules can run
+/// beside the batch on a large set (see `pipeline`). The proofs [`Assumption::take`] hands
+/// out are worth nothing until [`Assumption::holds`] finds every outcome of the batch
+/// valid: a result computed with them may be used only then, and must be computed again
+/// with the real outcomes otherwise. This and [`verify_with_key`]/[`verify_batch`] are the
+/// only places a [`SignatureChecked`] is made.
+#[must_use = "an assumption stands only once the batch confirms it"]
+#[derive(Debug)]
+pub(crate) struct Assumption {
+    count: usize,
+}
+
+impl Assumption {
+    /// Assume `count` signatures valid: one proof for each.
+    pub(crate) fn take(count: usize) -> (Assumption, impl Iterator<Item = SignatureChecked>) {
+        (
+            Assumption { count },
+            (0..count).map(|_| SignatureChecked(())),
+        )
+    }
+
+    /// Whether the batch's `outcomes` confirm the assumption: as many as assumed, and every
+    /// one valid.
+    pub(crate) fn holds<E>(self, outcomes: &[Result<SignatureChecked, E>]) -> bool {
+        outcomes.len() == self.count && outcomes.iter().all(Result::is_ok)
+    }
+}
+
 /// Verify an Ed25519 signature strictly.
 pub fn verify_ed25519(
     public_key: &[u8],
@@ -117,56 +145,75 @@ pub fn verify_batch_from(
     items: &[BatchItem<'_>],
     parallel_from: usize,
 ) -> Vec<Result<SignatureChecked, SignatureError>> {
-    crate::par::map_chunks(items, BATCH_CHUNK, parallel_from, verify_one_batch)
-}
-
-/// Signatures per batch equation when a large set is split across threads.
-pub const BATCH_CHUNK: usize = 512;
-
-fn verify_one_batch(items: &[BatchItem<'_>]) -> Vec<Result<SignatureChecked, SignatureError>> {
-    let mut out: Vec<Option<Result<SignatureChecked, SignatureError>>> = vec![None; items.len()];
-    let mut batch: Vec<Screened> = Vec::with_capacity(items.len());
-    // A set has few signers: each distinct key is screened once per batch.
+    // A set has few signers: each distinct key is screened once.
     let mut keys: HashMap<[u8; 32], usize> = HashMap::new();
     let mut screens: Vec<KeyScreen> = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let key = *keys.entry(*item.key.as_bytes()).or_insert_with(|| {
-            screens.push(screen_key(item.key));
-            screens.len() - 1
-        });
-        match screen(item, &screens[key]) {
-            Screen::Settled(r) => out[i] = Some(r),
-            Screen::Alone => {
-                out[i] = Some(verify_with_key(item.key, item.message, item.signature));
-            }
-            Screen::Batch { r, s } => {
-                let k = challenge(item.signature, item.key.as_bytes(), item.message);
-                batch.push(Screened {
-                    index: i,
-                    key,
-                    r,
-                    s,
-                    k,
-                });
-            }
+    let keyed: Vec<(usize, &BatchItem<'_>)> = items
+        .iter()
+        .map(|item| {
+            let key = *keys.entry(*item.key.as_bytes()).or_insert_with(|| {
+                screens.push(screen_key(item.key));
+                screens.len() - 1
+            });
+            (key, item)
+        })
+        .collect();
+    // Each item on its own: decoding `R`, its subgroup test and the challenge are most of
+    // the cost, and spread item by item they keep every thread busy.
+    let screened = crate::par::map(&keyed, parallel_from, |&(key, item)| {
+        (key, screen(item, &screens[key]))
+    });
+    let mut out: Vec<Option<Result<SignatureChecked, SignatureError>>> = vec![None; items.len()];
+    let mut batch: Vec<Screened> = Vec::with_capacity(items.len());
+    let mut alone: Vec<usize> = Vec::new();
+    for (index, (key, screened)) in screened.into_iter().enumerate() {
+        match screened {
+            Screen::Settled(r) => out[index] = Some(r),
+            Screen::Alone => alone.push(index),
+            Screen::Batch { r, s, k } => batch.push(Screened {
+                index,
+                key,
+                r,
+                s,
+                k,
+            }),
         }
     }
-    settle(items, &screens, &batch, &mut out);
+    let alone = crate::par::map(&alone, parallel_from, |&i| {
+        let item = &items[i];
+        (i, verify_with_key(item.key, item.message, item.signature))
+    });
+    // Then the equations, one per chunk of the admitted items.
+    let settled = crate::par::map_chunks(&batch, BATCH_CHUNK, parallel_from, |chunk| {
+        let mut settled = Vec::with_capacity(chunk.len());
+        settle(items, &screens, chunk, &mut settled);
+        settled
+    });
+    for (i, r) in alone.into_iter().chain(settled) {
+        out[i] = Some(r);
+    }
     out.into_iter()
         .map(|r| r.unwrap_or(Err(SignatureError::Invalid)))
         .collect()
 }
 
+/// Signatures per batch equation when a large set is split across threads.
+pub const BATCH_CHUNK: usize = 512;
+
 /// What to do with one item before batching.
+// Nearly every item is admitted to the batch: boxing the large variant would allocate
+// once per signature to save room only for the rare others.
+#[allow(clippy::large_enum_variant)]
 enum Screen {
     /// The verdict is known without the equation.
     Settled(Result<SignatureChecked, SignatureError>),
     /// The equation must be checked alone (`verify_strict`).
     Alone,
-    /// The item may join a batch: its decompressed `R` and canonical `s`.
+    /// The item may join a batch: its decompressed `R`, canonical `s` and challenge `k`.
     Batch {
         r: curve25519_dalek::EdwardsPoint,
         s: curve25519_dalek::Scalar,
+        k: curve25519_dalek::Scalar,
     },
 }
 
@@ -252,7 +299,11 @@ fn screen(item: &BatchItem<'_>, key: &KeyScreen) -> Screen {
     match key {
         KeyScreen::Weak => Screen::Settled(Err(SignatureError::Invalid)),
         KeyScreen::Alone => Screen::Alone,
-        KeyScreen::Batch(_) if r_in_prime_order_subgroup(&r_bytes.0) => Screen::Batch { r, s },
+        KeyScreen::Batch(_) if r_in_prime_order_subgroup(&r_bytes.0) => Screen::Batch {
+            r,
+            s,
+            k: challenge(item.signature, item.key.as_bytes(), item.message),
+        },
         KeyScreen::Batch(_) => Screen::Alone,
     }
 }
@@ -319,24 +370,26 @@ fn batch_holds(screens: &[KeyScreen], items: &[BatchItem<'_>], batch: &[Screened
     EdwardsPoint::vartime_multiscalar_mul(&scalars, &points).is_identity()
 }
 
-/// Settle the screened items `batch`: one batch equation, split in halves while it fails.
+/// Settle the screened items `batch` (their outcomes appended to `out` with their places
+/// among `items`): one batch equation, split in halves while it fails.
 fn settle(
     items: &[BatchItem<'_>],
     screens: &[KeyScreen],
     batch: &[Screened],
-    out: &mut [Option<Result<SignatureChecked, SignatureError>>],
+    out: &mut Vec<(usize, Result<SignatureChecked, SignatureError>)>,
 ) {
     if batch.len() < BATCH_MIN {
         for b in batch {
             let item = &items[b.index];
-            out[b.index] = Some(verify_with_key(item.key, item.message, item.signature));
+            out.push((
+                b.index,
+                verify_with_key(item.key, item.message, item.signature),
+            ));
         }
         return;
     }
     if batch_holds(screens, items, batch) {
-        for b in batch {
-            out[b.index] = Some(Ok(SignatureChecked(())));
-        }
+        out.extend(batch.iter().map(|b| (b.index, Ok(SignatureChecked(())))));
         return;
     }
     let (left, right) = batch.split_at(batch.len() / 2);

@@ -1,7 +1,11 @@
 //! Verdicts do not depend on the number of threads (ARCHITECTURE.md, "deterministic data
 //! parallelism"): every fixture case, the demo chain and a generated set are verified on a
 //! rayon pool of one thread and of two, with the parallel path forced for every set size
-//! (`parallel_from` 1) and at its default, and the verdicts compared field by field.
+//! (`parallel_from` 1), at its default and never taken (`parallel_from` `usize::MAX`), and
+//! the verdicts compared field by field. The parallel path also runs the stages after the
+//! signatures beside the batch, assuming every signature valid, and runs them again when
+//! one is not (`pipeline`): the sets with forged signatures check that the speculative
+//! verdict never stands for the sequential one.
 
 use catchcert_demo::{Programme, VERIFY_AT, demo_chain, t};
 use catchcert_model::{CertId, Timestamp};
@@ -36,15 +40,20 @@ fn on_threads<R: Send>(n: usize, f: impl FnOnce() -> R + Send) -> R {
         .install(f)
 }
 
-/// The verdict with 1 and 2 threads, parallel path forced and at its default; all four
-/// must be equal. Returns it.
+/// The verdict with 1 and 2 threads, parallel path forced, at its default and never taken;
+/// all five must be equal. Returns it.
 fn same_on_1_and_2_threads(name: &str, run: &(dyn Fn(&Limits) -> Verdict + Sync)) -> Verdict {
     let forced = Limits {
         parallel_from: 1,
         ..Limits::default()
     };
-    let reference = on_threads(1, || run(&Limits::default()));
+    let sequential = Limits {
+        parallel_from: usize::MAX,
+        ..Limits::default()
+    };
+    let reference = on_threads(1, || run(&sequential));
     for (threads, limits, label) in [
+        (1, &Limits::default(), "1 thread, default"),
         (1, &forced, "1 thread, forced"),
         (2, &forced, "2 threads, forced"),
         (2, &Limits::default(), "2 threads, default"),
