@@ -126,7 +126,7 @@ fn floor(c: &mut Criterion) {
             .zip(&bytes)
             .map(|((key, message, _), signature)| BatchItem {
                 key,
-                message,
+                message: message.into(),
                 signature,
             })
             .collect();

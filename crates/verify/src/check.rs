@@ -86,17 +86,64 @@ impl Checks {
         }
     }
 
+    /// The signatures of `ids` (in order, within the signature budget), each under the key
+    /// its message presents (its x5chain's leaf), to be checked in one batch before or
+    /// while the issuer paths are validated: a path that holds ends in that same key.
+    /// Each distinct leaf is parsed once; the digests that find them are computed on
+    /// several threads for large sets.
+    pub(crate) fn signatures<'s>(&self, set: &'s Set, ids: &[CertId]) -> Signatures<'s> {
+        let room = self.max_signatures.saturating_sub(self.signatures);
+        let candidates: Vec<(CertId, &Entry)> = ids
+            .iter()
+            .filter(|id| !self.done.contains_key(id) && !self.ahead.contains_key(id))
+            .filter_map(|id| match (set.entries.get(id), set.broken.get(id)) {
+                (Some(e), None) => Some((*id, e)),
+                _ => None,
+            })
+            .take(room)
+            .collect();
+        let chains = crate::par::map(&candidates, self.parallel_from, |(_, e)| {
+            crate::path::chain_key(&e.sign1.x5chain)
+        });
+        let mut leaves: HashMap<[u8; 32], Option<ed25519_dalek::VerifyingKey>> = HashMap::new();
+        let mut signatures = Signatures {
+            ids: Vec::with_capacity(candidates.len()),
+            entries: Vec::with_capacity(candidates.len()),
+            keys: Vec::with_capacity(candidates.len()),
+            chains: Vec::with_capacity(candidates.len()),
+        };
+        for ((id, e), chain) in candidates.into_iter().zip(chains) {
+            let Some(der) = e.sign1.x5chain.first() else {
+                continue;
+            };
+            if let Some(key) = *leaves.entry(chain).or_insert_with(|| leaf_key(der)) {
+                signatures.ids.push(id);
+                signatures.entries.push(e);
+                signatures.keys.push(key);
+                signatures.chains.push(chain);
+            }
+        }
+        signatures
+    }
+
     /// Validate the issuer paths of `ids` (in order, within the signature budget; a failed
-    /// path is cached at once) and gather the signatures of those whose path holds, to be
-    /// checked in one batch and handed to [`Checks::accept`]. Only a cache: each outcome is
-    /// exactly what the one-by-one check would compute.
-    pub(crate) fn prepare_paths<'s>(&mut self, set: &'s Set, ids: &[CertId]) -> Batch<'s> {
+    /// path is cached at once), for [`Checks::accept`] to pair with their signatures'
+    /// outcomes; `signatures` (gathered from the same `ids`) lend the digests of their
+    /// chains. Only a cache: each outcome is exactly what the one-by-one check would
+    /// compute.
+    pub(crate) fn prepare_paths(
+        &mut self,
+        set: &Set,
+        ids: &[CertId],
+        signatures: &Signatures<'_>,
+    ) -> Vec<(CertId, ValidIssuer)> {
         let room = self.max_signatures.saturating_sub(self.signatures);
         // Each of `ids` is checked next: room for their outcomes up front.
         self.ahead.reserve(ids.len().min(room));
         self.done.reserve(ids.len());
         let mut signers: Vec<(CertId, ValidIssuer)> = Vec::with_capacity(ids.len().min(room));
-        let mut entries: Vec<&Entry> = Vec::with_capacity(ids.len().min(room));
+        // `signatures.ids` is a subsequence of `ids`: walked alongside.
+        let mut gathered = signatures.ids.iter().zip(&signatures.chains).peekable();
         for id in ids {
             if signers.len() + self.ahead.len() >= room {
                 break;
@@ -107,40 +154,44 @@ impl Checks {
             let (Some(e), None) = (set.entries.get(id), set.broken.get(id)) else {
                 continue;
             };
+            let chain = match gathered.next_if(|(g, _)| *g == id) {
+                Some((_, chain)) => *chain,
+                None => crate::path::chain_key(&e.sign1.x5chain),
+            };
             match self
                 .validator
-                .validate(&e.sign1.x5chain, &[], e.payload.issued_at())
+                .validate_keyed(&e.sign1.x5chain, chain, e.payload.issued_at())
             {
-                Ok(issuer) => {
-                    signers.push((*id, issuer));
-                    entries.push(e);
-                }
+                Ok(issuer) => signers.push((*id, issuer)),
                 Err(err) => {
                     self.ahead.insert(*id, (Err(err), None));
                 }
             }
         }
-        let messages = crate::par::map(&entries, self.parallel_from, |e| e.sign1.to_be_signed());
-        let keys = signers.iter().map(|(_, issuer)| issuer.key).collect();
-        Batch {
-            signers,
-            signatures: Signatures {
-                entries,
-                keys,
-                messages,
-            },
-        }
+        signers
     }
 
-    /// Cache each signer's issuer with its signature's outcome (in the order of
-    /// [`Batch::signers`]), for the one-by-one checks to take.
+    /// Cache each signer's issuer with the outcome of its signature among `signatures`
+    /// (`outcomes`, in their order), for the one-by-one checks to take. A signer whose
+    /// signature is not among them, or was checked under another key than its issuer's,
+    /// is checked alone later.
     pub(crate) fn accept(
         &mut self,
         signers: Vec<(CertId, ValidIssuer)>,
+        signatures: &Signatures<'_>,
         outcomes: impl IntoIterator<Item = SignatureResult>,
     ) {
-        for ((id, issuer), outcome) in signers.into_iter().zip(outcomes) {
-            self.ahead.insert(id, (Ok(issuer), Some(outcome)));
+        let mut checked: HashMap<CertId, (&ed25519_dalek::VerifyingKey, SignatureResult)> =
+            HashMap::with_capacity(signatures.ids.len());
+        for ((id, key), outcome) in signatures.ids.iter().zip(&signatures.keys).zip(outcomes) {
+            checked.insert(*id, (key, outcome));
+        }
+        for (id, issuer) in signers {
+            let outcome = checked
+                .remove(&id)
+                .filter(|(key, _)| **key == issuer.key)
+                .map(|(_, outcome)| outcome);
+            self.ahead.insert(id, (Ok(issuer), outcome));
         }
     }
 
@@ -283,38 +334,25 @@ impl Checks {
 /// A signature's outcome.
 pub(crate) type SignatureResult = Result<SignatureChecked, SignatureError>;
 
-/// What [`Checks::prepare_paths`] gathered: the certificates whose issuer path holds, in
-/// order, with their issuers, and their signatures to check.
-pub(crate) struct Batch<'s> {
-    /// Each certificate with its validated issuer.
-    pub(crate) signers: Vec<(CertId, ValidIssuer)>,
-    /// The signature of each signer, in the same order.
-    pub(crate) signatures: Signatures<'s>,
-}
-
-/// The signatures of a [`Batch`]: each signer's message, key and signed bytes. Apart from
-/// the signers, so that these can be handed on while the signatures are checked.
+/// The signatures [`Checks::signatures`] gathered: each certificate's id, message and the
+/// key its x5chain's leaf presents.
 pub(crate) struct Signatures<'s> {
+    ids: Vec<CertId>,
     entries: Vec<&'s Entry>,
     keys: Vec<ed25519_dalek::VerifyingKey>,
-    messages: Vec<Vec<u8>>,
+    /// The digest of each one's x5chain (`path::chain_key`).
+    chains: Vec<[u8; 32]>,
 }
 
 impl Signatures<'_> {
-    /// How many signatures.
-    pub(crate) fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     /// The signatures to check, in order.
     pub(crate) fn items(&self) -> Vec<BatchItem<'_>> {
         self.entries
             .iter()
             .zip(&self.keys)
-            .zip(&self.messages)
-            .map(|((e, key), message)| BatchItem {
+            .map(|(e, key)| BatchItem {
                 key,
-                message,
+                message: e.sign1.signed(),
                 signature: &e.sign1.signature,
             })
             .collect()

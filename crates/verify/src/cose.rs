@@ -185,16 +185,16 @@ fn chain_from(v: &ciborium::Value) -> Result<Vec<Vec<u8>>, CoseError> {
 impl Sign1 {
     /// The Sig_structure `["Signature1", protected, h'', payload]` that was signed.
     pub fn to_be_signed(&self) -> Vec<u8> {
-        coset::sig_structure_data(
-            coset::SignatureContext::CoseSign1,
-            coset::ProtectedHeader {
-                original_data: Some(self.protected.clone()),
-                header: coset::Header::default(),
-            },
-            None,
-            b"",
-            &self.payload,
-        )
+        self.signed().to_vec()
+    }
+
+    /// The Sig_structure that was signed, in its parts (the batch hashes it without
+    /// assembling it).
+    pub fn signed(&self) -> signature::Signed<'_> {
+        signature::Signed::Sign1 {
+            protected: &self.protected,
+            payload: &self.payload,
+        }
     }
 
     /// Check the signature with the issuer's key.
@@ -235,4 +235,43 @@ pub(crate) fn decode_certificate_as(
     let sign1 = decode_as(bytes, id)?;
     let payload = catchcert_model::Payload::from_cbor(&sign1.payload)?;
     Ok((sign1, payload))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Sig_structure given in parts is, byte for byte, what coset assembles, for every
+    /// length form of a CBOR byte string (1 to 9 bytes of head).
+    #[test]
+    fn signed_parts_are_cosets_sig_structure() {
+        let lengths = [0usize, 1, 23, 24, 255, 256, 65_535, 65_536, 70_000];
+        for &p in &lengths {
+            for &n in &lengths {
+                let protected: Vec<u8> = (0..p).map(|i| i as u8).collect();
+                let payload: Vec<u8> = (0..n).map(|i| (i * 7) as u8).collect();
+                let expected = coset::sig_structure_data(
+                    coset::SignatureContext::CoseSign1,
+                    coset::ProtectedHeader {
+                        original_data: Some(protected.clone()),
+                        header: coset::Header::default(),
+                    },
+                    None,
+                    b"",
+                    &payload,
+                );
+                let sign1 = Sign1 {
+                    id: CertId::of_cose(&[]),
+                    protected,
+                    x5chain: Vec::new(),
+                    payload,
+                    signature: vec![0; 64],
+                };
+                assert_eq!(sign1.to_be_signed(), expected, "protected {p}, payload {n}");
+                let mut fed = Vec::new();
+                sign1.signed().feed(|part| fed.extend_from_slice(part));
+                assert_eq!(fed, expected, "protected {p}, payload {n}");
+            }
+        }
+    }
 }

@@ -14,7 +14,7 @@
 //! checked once per run, and every rule walks the inputs of each certificate once, with
 //! hash maps for look-ups.
 
-use crate::check::{Batch, Checks};
+use crate::check::Checks;
 use crate::findings::{Finding, Verdict};
 use crate::kinds::FindingKind;
 pub use crate::limits::VerifyLimits;
@@ -116,29 +116,27 @@ fn run(
         findings.push(FindingKind::HeadMissing { later }.on(head));
         return verdict::finish(&set, &checks, head, &[], &HashMap::new(), findings);
     }
-    // 2. check each certificate of the graph: issuer paths, then every signature in one
-    // batch (on several threads for a large graph)
+    // 2. check each certificate of the graph: every signature under the key its message
+    // presents in one batch (on several threads for a large graph), and the issuer paths
     let graph = graph::closure(&set, head);
-    let batch = checks.prepare_paths(&set, &graph);
-    if batch.signatures.len() < limits.parallel_from {
-        let outcomes =
-            signature::verify_batch_from(&batch.signatures.items(), limits.parallel_from);
-        checks.accept(batch.signers, outcomes);
+    let signatures = checks.signatures(&set, &graph);
+    let items = signatures.items();
+    if items.len() < limits.parallel_from {
+        let outcomes = signature::verify_batch_from(&items, limits.parallel_from);
+        let signers = checks.prepare_paths(&set, &graph, &signatures);
+        checks.accept(signers, &signatures, outcomes);
         return stages(&set, checks, graph, findings, head, limits);
     }
-    // A large graph: the stages run beside the batch, on the assumption that every signature
-    // holds. Their verdict stands only if the batch confirms that; otherwise they run again
-    // with the batch's outcomes (a set with a bad signature costs the stages twice).
-    let Batch {
-        signers,
-        signatures,
-    } = batch;
-    let items = signatures.items();
+    // A large graph: the issuer paths and the stages run beside the batch, on the
+    // assumption that every signature holds. Their verdict stands only if the batch
+    // confirms that; otherwise they run again with the batch's outcomes (a set with a bad
+    // signature costs the stages twice).
     let (outcomes, (assumption, speculative)) = crate::par::join(
         || signature::verify_batch_from(&items, limits.parallel_from),
         || {
-            let (assumption, proofs) = Assumption::take(signers.len());
-            checks.accept(signers, proofs.map(Ok));
+            let (assumption, proofs) = Assumption::take(items.len());
+            let signers = checks.prepare_paths(&set, &graph, &signatures);
+            checks.accept(signers, &signatures, proofs.map(Ok));
             let v = stages(&set, checks, graph.clone(), findings.clone(), head, limits);
             (assumption, v)
         },
@@ -147,8 +145,8 @@ fn run(
         return speculative;
     }
     let mut checks = Checks::new(anchors, issuers, limits);
-    let batch = checks.prepare_paths(&set, &graph);
-    checks.accept(batch.signers, outcomes);
+    let signers = checks.prepare_paths(&set, &graph, &signatures);
+    checks.accept(signers, &signatures, outcomes);
     stages(&set, checks, graph, findings, head, limits)
 }
 

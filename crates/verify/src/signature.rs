@@ -87,9 +87,86 @@ pub struct BatchItem<'a> {
     /// The signer's key.
     pub key: &'a VerifyingKey,
     /// The signed bytes.
-    pub message: &'a [u8],
+    pub message: Signed<'a>,
     /// The signature as received (64 bytes to verify).
     pub signature: &'a [u8],
+}
+
+/// The bytes a signature covers: given whole, or as the two variable parts of a COSE_Sign1
+/// `Sig_structure` (RFC 9052 §4.4), which the batch hashes without assembling it.
+#[derive(Clone, Copy, Debug)]
+pub enum Signed<'a> {
+    /// The bytes themselves.
+    Bytes(&'a [u8]),
+    /// `["Signature1", protected, h'', payload]`, CBOR-encoded with definite lengths in
+    /// their shortest form (what `Sign1::to_be_signed` of the cose module returns).
+    Sign1 {
+        /// The protected header, as received.
+        protected: &'a [u8],
+        /// The payload.
+        payload: &'a [u8],
+    },
+}
+
+impl<'a> From<&'a [u8]> for Signed<'a> {
+    fn from(bytes: &'a [u8]) -> Self {
+        Signed::Bytes(bytes)
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for Signed<'a> {
+    fn from(bytes: &'a Vec<u8>) -> Self {
+        Signed::Bytes(bytes)
+    }
+}
+
+impl Signed<'_> {
+    /// Hand the bytes to `out` in order, in pieces.
+    pub fn feed(&self, mut out: impl FnMut(&[u8])) {
+        match *self {
+            Signed::Bytes(b) => out(b),
+            Signed::Sign1 { protected, payload } => {
+                // array(4), text(10) "Signature1"
+                out(b"\x84\x6aSignature1");
+                out(&bstr_head(protected.len()));
+                out(protected);
+                // the empty external_aad, then the payload
+                out(&[0x40]);
+                out(&bstr_head(payload.len()));
+                out(payload);
+            }
+        }
+    }
+
+    /// The bytes, assembled when given in parts.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut v = Vec::new();
+        self.feed(|part| v.extend_from_slice(part));
+        v
+    }
+}
+
+/// The head of a CBOR byte string of `len` bytes (major type 2), shortest form.
+fn bstr_head(len: usize) -> Vec<u8> {
+    let len = len as u64;
+    let mut head = Vec::with_capacity(9);
+    match len {
+        0..=23 => head.push(0x40 | len as u8),
+        24..=0xff => head.extend([0x58, len as u8]),
+        0x100..=0xffff => {
+            head.push(0x59);
+            head.extend((len as u16).to_be_bytes());
+        }
+        0x1_0000..=0xffff_ffff => {
+            head.push(0x5a);
+            head.extend((len as u32).to_be_bytes());
+        }
+        _ => {
+            head.push(0x5b);
+            head.extend(len.to_be_bytes());
+        }
+    }
+    head
 }
 
 /// Items below this count are checked one by one: a batch equation saves work only when
@@ -181,7 +258,7 @@ pub fn verify_batch_from(
     }
     let alone = crate::par::map(&alone, parallel_from, |&i| {
         let item = &items[i];
-        (i, verify_with_key(item.key, item.message, item.signature))
+        (i, verify_item(item))
     });
     // Then the equations, one per chunk of the admitted items.
     let settled = crate::par::map_chunks(&batch, BATCH_CHUNK, parallel_from, |chunk| {
@@ -199,6 +276,14 @@ pub fn verify_batch_from(
 
 /// Signatures per batch equation when a large set is split across threads.
 pub const BATCH_CHUNK: usize = 512;
+
+/// One item alone, with `verify_strict`.
+fn verify_item(item: &BatchItem<'_>) -> Result<SignatureChecked, SignatureError> {
+    match item.message {
+        Signed::Bytes(message) => verify_with_key(item.key, message, item.signature),
+        parts => verify_with_key(item.key, &parts.to_vec(), item.signature),
+    }
+}
 
 /// What to do with one item before batching.
 // Nearly every item is admitted to the batch: boxing the large variant would allocate
@@ -252,13 +337,13 @@ fn screen_key(key: &VerifyingKey) -> KeyScreen {
 
 /// The Ed25519 challenge `k = SHA-512(R ‖ A ‖ M) mod L` of a 64-byte signature (RFC 8032
 /// §5.1.7), with `A` the key's bytes as `verify_strict` hashes them.
-fn challenge(signature: &[u8], key: &[u8; 32], message: &[u8]) -> curve25519_dalek::Scalar {
+fn challenge(signature: &[u8], key: &[u8; 32], message: &Signed<'_>) -> curve25519_dalek::Scalar {
     use sha2::{Digest, Sha512};
-    let digest = Sha512::new()
+    let mut h = Sha512::new()
         .chain_update(&signature[..32])
-        .chain_update(key)
-        .chain_update(message)
-        .finalize();
+        .chain_update(key);
+    message.feed(|part| h.update(part));
+    let digest = h.finalize();
     curve25519_dalek::Scalar::from_bytes_mod_order_wide(&digest.into())
 }
 
@@ -302,7 +387,7 @@ fn screen(item: &BatchItem<'_>, key: &KeyScreen) -> Screen {
         KeyScreen::Batch(_) if r_in_prime_order_subgroup(&r_bytes.0) => Screen::Batch {
             r,
             s,
-            k: challenge(item.signature, item.key.as_bytes(), item.message),
+            k: challenge(item.signature, item.key.as_bytes(), &item.message),
         },
         KeyScreen::Batch(_) => Screen::Alone,
     }
@@ -381,10 +466,7 @@ fn settle(
     if batch.len() < BATCH_MIN {
         for b in batch {
             let item = &items[b.index];
-            out.push((
-                b.index,
-                verify_with_key(item.key, item.message, item.signature),
-            ));
+            out.push((b.index, verify_item(item)));
         }
         return;
     }

@@ -76,7 +76,7 @@ impl Vector {
     fn item(&self) -> BatchItem<'_> {
         BatchItem {
             key: &self.key,
-            message: &self.message,
+            message: (&self.message).into(),
             signature: &self.signature,
         }
     }

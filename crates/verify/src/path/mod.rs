@@ -78,6 +78,7 @@ mod search;
 
 pub use error::PathError;
 pub use pool::TrustAnchors;
+pub(crate) use search::chain_key;
 
 use crate::signature::SignatureChecked;
 use catchcert_model::bindings_ext::Bindings;
@@ -201,7 +202,18 @@ impl PathValidator {
         pool: &[Vec<u8>],
         at: Timestamp,
     ) -> Result<ValidIssuer, PathError> {
-        self.run(chain, pool, at, LeafUse::Signer)
+        self.run(chain, pool, at, LeafUse::Signer, None)
+    }
+
+    /// [`validate`](Self::validate) without a pool, for a chain whose [`chain_key`] the
+    /// caller computed (the verifier computes them on several threads for large sets).
+    pub(crate) fn validate_keyed(
+        &mut self,
+        chain: &[Vec<u8>],
+        key: [u8; 32],
+        at: Timestamp,
+    ) -> Result<ValidIssuer, PathError> {
+        self.run(chain, &[], at, LeafUse::Signer, Some(key))
     }
 
     /// Like [`validate`](Self::validate), but the leaf may also be a CA certificate
@@ -212,7 +224,7 @@ impl PathValidator {
         pool: &[Vec<u8>],
         at: Timestamp,
     ) -> Result<ValidIssuer, PathError> {
-        self.run(chain, pool, at, LeafUse::Any)
+        self.run(chain, pool, at, LeafUse::Any, None)
     }
 }
 

@@ -41,11 +41,12 @@ impl PathValidator {
         pool: &[Vec<u8>],
         at: Timestamp,
         leaf_use: LeafUse,
+        key: Option<[u8; 32]>,
     ) -> Result<ValidIssuer, PathError> {
         if !pool.is_empty() || leaf_use != LeafUse::Signer {
             return self.search_path(chain, pool, at, leaf_use);
         }
-        let key = chain_key(chain);
+        let key = key.unwrap_or_else(|| chain_key(chain));
         if let Some(hit) = self
             .valid
             .get(&key)
@@ -353,7 +354,7 @@ fn check_sizes<'c>(chain: &'c [Vec<u8>], pool: &[Vec<u8>]) -> Result<&'c [u8], P
 const MAX_WINDOWS: usize = 8;
 
 /// The cache key of an x5chain: SHA-256 over each certificate's length and bytes.
-fn chain_key(chain: &[Vec<u8>]) -> [u8; 32] {
+pub(crate) fn chain_key(chain: &[Vec<u8>]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for der in chain {
