@@ -436,6 +436,11 @@ impl FieldError {
             reason: reason.into(),
         }
     }
+    /// The same error, about the field at `field`.
+    pub(crate) fn at(self, field: String) -> Self {
+        FieldError { field, ..self }
+    }
+
     pub(crate) fn missing(field: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),

@@ -527,7 +527,8 @@ fn validate_custody(c: &CustodyEvent) -> Result<(), FieldError> {
     }
     let mut seen_in = BTreeSet::new();
     for (i, inp) in c.inputs.iter().enumerate() {
-        check_lot(&format!("inputs[{i}].lot"), &inp.lot)?;
+        // The field's path is spelled out only for an error.
+        check_lot("lot", &inp.lot).map_err(|e| e.at(format!("inputs[{i}].lot")))?;
         if !seen_in.insert((inp.certificate, inp.lot.as_str())) {
             return Err(FieldError::new(
                 format!("inputs[{i}]"),
@@ -538,7 +539,7 @@ fn validate_custody(c: &CustodyEvent) -> Result<(), FieldError> {
     }
     let mut seen_out = BTreeSet::new();
     for (i, o) in c.outputs.iter().enumerate() {
-        check_lot(&format!("outputs[{i}].lot"), &o.lot)?;
+        check_lot("lot", &o.lot).map_err(|e| e.at(format!("outputs[{i}].lot")))?;
         if !seen_out.insert(o.lot.as_str()) {
             return Err(FieldError::new(
                 format!("outputs[{i}].lot"),
@@ -560,7 +561,8 @@ fn validate_custody(c: &CustodyEvent) -> Result<(), FieldError> {
             _ => {}
         }
         match &o.product {
-            Some(p) => check_text(&format!("outputs[{i}].product"), p, MAX_TEXT)?,
+            Some(p) => check_text("product", p, MAX_TEXT)
+                .map_err(|e| e.at(format!("outputs[{i}].product")))?,
             None if kind == Kind::Processing => {
                 return Err(FieldError::missing(format!("outputs[{i}].product")));
             }

@@ -9,7 +9,7 @@
 use crate::signature::{self, SignatureChecked, SignatureError};
 use catchcert_model::cbor;
 use catchcert_model::{CertId, MAX_CERTIFICATE_BYTES, PAYLOAD_CONTENT_TYPE, X5CHAIN_LABEL};
-use coset::{CborSerializable, CoseSign1, TaggedCborSerializable, iana};
+use coset::{CborSerializable, CoseSign1};
 use ed25519_dalek::VerifyingKey;
 
 /// Most certificates accepted in one x5chain.
@@ -73,106 +73,178 @@ fn decode_as(bytes: &[u8], id: CertId) -> Result<Sign1, CoseError> {
         max_bytes: MAX_CERTIFICATE_BYTES,
         max_items: 1024,
     };
-    // Deterministic encoding of the whole message first: coset alone would accept
-    // alternative encodings of the same structure, which would give one certificate
-    // several ids.
-    cbor::from_slice(bytes, &limits)?;
-    let msg =
-        CoseSign1::from_tagged_slice(bytes).map_err(|e| CoseError::NotSign1(e.to_string()))?;
+    // The whole message must be deterministic CBOR (one byte form, hence one id); it is
+    // read from the decoded tree, each byte string moved out of it, not copied again.
+    let message = cbor::from_slice(bytes, &limits)?;
+    let (protected, unprotected, payload, signature) = sign1_parts(message)?;
     // The protected header is itself CBOR inside a byte string, out of reach of the check
     // above: it must be deterministic as well.
-    if let Some(protected) = &msg.protected.original_data {
-        cbor::from_slice(protected, &limits)?;
+    let header = if protected.is_empty() {
+        Vec::new()
+    } else {
+        match cbor::from_slice(&protected, &limits)? {
+            cbor::Value::Map(entries) => entries,
+            other => {
+                return Err(not_sign1(format!(
+                    "the protected header is {}",
+                    what(&other)
+                )));
+            }
+        }
+    };
+    match unprotected {
+        cbor::Value::Map(entries) if entries.is_empty() => {}
+        cbor::Value::Map(_) => return Err(CoseError::Unprotected),
+        other => {
+            return Err(not_sign1(format!(
+                "the unprotected header is {}",
+                what(&other)
+            )));
+        }
     }
-    if !msg.unprotected.is_empty() {
-        return Err(CoseError::Unprotected);
-    }
-    let x5chain = protected_header(&msg.protected.header)?;
-    let protected = msg
-        .protected
-        .original_data
-        .clone()
-        .ok_or_else(|| CoseError::Header("protected header bytes missing".into()))?;
-    let payload = msg.payload.clone().ok_or(CoseError::NoPayload)?;
-    if msg.signature.len() != 64 {
-        return Err(CoseError::SignatureLength(msg.signature.len()));
+    let x5chain = protected_header(header)?;
+    let payload = match payload {
+        cbor::Value::Bytes(b) => b,
+        cbor::Value::Null => return Err(CoseError::NoPayload),
+        other => return Err(not_sign1(format!("the payload is {}", what(&other)))),
+    };
+    let signature = match signature {
+        cbor::Value::Bytes(b) => b,
+        other => return Err(not_sign1(format!("the signature is {}", what(&other)))),
+    };
+    if signature.len() != 64 {
+        return Err(CoseError::SignatureLength(signature.len()));
     }
     Ok(Sign1 {
         id,
         protected,
         x5chain,
         payload,
-        signature: msg.signature,
+        signature,
     })
 }
 
-/// The profile's protected header: alg EdDSA, the catchcert content type, x5chain and
-/// nothing else. Returns the x5chain.
-fn protected_header(h: &coset::Header) -> Result<Vec<Vec<u8>>, CoseError> {
-    if h.alg
-        != Some(coset::RegisteredLabelWithPrivate::Assigned(
-            iana::Algorithm::EdDSA,
-        ))
-    {
+fn not_sign1(why: String) -> CoseError {
+    CoseError::NotSign1(why)
+}
+
+/// A CBOR item's kind, for messages.
+fn what(v: &cbor::Value) -> &'static str {
+    match v {
+        cbor::Value::Uint(_) | cbor::Value::Nint(_) => "an integer",
+        cbor::Value::Bytes(_) => "a byte string",
+        cbor::Value::Text(_) => "a text string",
+        cbor::Value::Array(_) => "an array",
+        cbor::Value::Map(_) => "a map",
+        cbor::Value::Tag(..) => "a tagged item",
+        cbor::Value::Bool(_) => "a boolean",
+        cbor::Value::Null => "null",
+        cbor::Value::Undefined => "undefined",
+        cbor::Value::Simple(_) => "a simple value",
+        cbor::Value::Float(_) => "a float",
+    }
+}
+
+/// The four parts of a tagged COSE_Sign1 (RFC 9052 §4.2): `18([protected: bstr,
+/// unprotected: map, payload: bstr / nil, signature: bstr])`; the protected header's bytes
+/// are returned, the others as decoded.
+fn sign1_parts(
+    message: cbor::Value,
+) -> Result<(Vec<u8>, cbor::Value, cbor::Value, cbor::Value), CoseError> {
+    let inner = match message {
+        cbor::Value::Tag(18, inner) => *inner,
+        cbor::Value::Tag(tag, _) => return Err(not_sign1(format!("tag {tag}, not 18"))),
+        other => return Err(not_sign1(format!("{}, not tag 18", what(&other)))),
+    };
+    let parts = match inner {
+        cbor::Value::Array(parts) => parts,
+        other => {
+            return Err(not_sign1(format!(
+                "tag 18 holds {}, not an array",
+                what(&other)
+            )));
+        }
+    };
+    let [protected, unprotected, payload, signature]: [cbor::Value; 4] = parts
+        .try_into()
+        .map_err(|p: Vec<cbor::Value>| not_sign1(format!("{} parts, not 4", p.len())))?;
+    match protected {
+        cbor::Value::Bytes(protected) => Ok((protected, unprotected, payload, signature)),
+        other => Err(not_sign1(format!(
+            "the protected header is {}, not a byte string",
+            what(&other)
+        ))),
+    }
+}
+
+/// The profile's protected header (its map's entries): alg EdDSA, the catchcert content
+/// type, x5chain and nothing else. Returns the x5chain.
+fn protected_header(entries: Vec<(cbor::Value, cbor::Value)>) -> Result<Vec<Vec<u8>>, CoseError> {
+    let (mut alg, mut content_type, mut x5chain) = (None, None, None);
+    let mut other_known = false;
+    let mut unexpected = None;
+    for (label, value) in entries {
+        match label.as_int() {
+            Some(1) => alg = Some(value),
+            Some(3) => content_type = Some(value),
+            Some(l) if l == i128::from(X5CHAIN_LABEL) => x5chain = Some(value),
+            // crit, kid, IV, partial IV, counter signature
+            Some(2 | 4..=7) => other_known = true,
+            _ => {
+                unexpected.get_or_insert(label);
+            }
+        }
+    }
+    if alg.as_ref().and_then(cbor::Value::as_int) != Some(-8) {
         return Err(CoseError::Header(format!(
-            "alg must be EdDSA (-8), found {:?}",
-            h.alg
+            "alg must be EdDSA (-8), found {}",
+            alg.map_or_else(|| "none".to_string(), |v| v.to_string())
         )));
     }
-    if h.content_type != Some(coset::ContentType::Text(PAYLOAD_CONTENT_TYPE.to_string())) {
+    if content_type.as_ref().and_then(cbor::Value::as_text) != Some(PAYLOAD_CONTENT_TYPE) {
         return Err(CoseError::Header(format!(
-            "content type must be {PAYLOAD_CONTENT_TYPE:?}, found {:?}",
-            h.content_type
+            "content type must be {PAYLOAD_CONTENT_TYPE:?}, found {}",
+            content_type.map_or_else(|| "none".to_string(), |v| v.to_string())
         )));
     }
-    if !h.crit.is_empty()
-        || !h.key_id.is_empty()
-        || !h.iv.is_empty()
-        || !h.partial_iv.is_empty()
-        || !h.counter_signatures.is_empty()
-    {
+    if other_known {
         return Err(CoseError::Header(
             "only alg, content type and x5chain are allowed".into(),
         ));
     }
-    let mut x5chain = None;
-    for (label, value) in &h.rest {
-        match label {
-            coset::Label::Int(X5CHAIN_LABEL) => x5chain = Some(chain_from(value)?),
-            other => {
-                return Err(CoseError::Header(format!(
-                    "unexpected header parameter {other:?}"
-                )));
-            }
-        }
+    if let Some(label) = unexpected {
+        return Err(CoseError::Header(format!(
+            "unexpected header parameter {label}"
+        )));
     }
-    x5chain.ok_or_else(|| CoseError::Header("x5chain (33) is missing".into()))
+    chain_from(x5chain.ok_or_else(|| CoseError::Header("x5chain (33) is missing".into()))?)
 }
 
-fn chain_from(v: &ciborium::Value) -> Result<Vec<Vec<u8>>, CoseError> {
+fn chain_from(v: cbor::Value) -> Result<Vec<Vec<u8>>, CoseError> {
     let chain = match v {
-        ciborium::Value::Bytes(b) => vec![b.clone()],
-        ciborium::Value::Array(a) => a
-            .iter()
-            .map(|e| match e {
-                ciborium::Value::Bytes(b) => Ok(b.clone()),
-                _ => Err(CoseError::Header(
-                    "x5chain entries must be byte strings".into(),
-                )),
-            })
-            .collect::<Result<Vec<_>, _>>()?,
+        cbor::Value::Bytes(b) => vec![b],
+        cbor::Value::Array(a) => {
+            // RFC 9360: an array holds at least two certificates; one is sent as a plain bstr.
+            if a.len() < 2 {
+                return Err(CoseError::Header(
+                    "x5chain array must hold two or more certificates".into(),
+                ));
+            }
+            a.into_iter()
+                .map(|e| match e {
+                    cbor::Value::Bytes(b) => Ok(b),
+                    _ => Err(CoseError::Header(
+                        "x5chain entries must be byte strings".into(),
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        }
         _ => {
             return Err(CoseError::Header(
                 "x5chain must be a byte string or an array of them".into(),
             ));
         }
     };
-    // RFC 9360: an array holds at least two certificates; one is sent as a plain bstr.
-    if chain.is_empty() || (chain.len() == 1 && matches!(v, ciborium::Value::Array(_))) {
-        return Err(CoseError::Header(
-            "x5chain array must hold two or more certificates".into(),
-        ));
-    }
     if chain.len() > MAX_X5CHAIN {
         return Err(CoseError::Header(format!(
             "x5chain holds {} certificates, over the limit X5CHAIN_LENGTH of {MAX_X5CHAIN}",
