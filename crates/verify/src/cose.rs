@@ -9,7 +9,6 @@
 use crate::signature::{self, SignatureChecked, SignatureError};
 use catchcert_model::cbor;
 use catchcert_model::{CertId, MAX_CERTIFICATE_BYTES, PAYLOAD_CONTENT_TYPE, X5CHAIN_LABEL};
-use coset::{CborSerializable, CoseSign1};
 use ed25519_dalek::VerifyingKey;
 
 /// Most certificates accepted in one x5chain.
@@ -273,12 +272,6 @@ impl Sign1 {
     pub fn verify(&self, key: &VerifyingKey) -> Result<SignatureChecked, SignatureError> {
         signature::verify_with_key(key, &self.to_be_signed(), &self.signature)
     }
-}
-
-/// Encode a parsed message back (tests).
-#[doc(hidden)]
-pub fn reencode(msg: &CoseSign1) -> Option<Vec<u8>> {
-    msg.clone().to_vec().ok()
 }
 
 /// Why bytes are not a certificate: the message, or its payload.
