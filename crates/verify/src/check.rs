@@ -2,10 +2,10 @@
 //! time order. Each certificate is checked once per run; the outcome is cached, and a
 //! sound outcome holds the proof that its signature was checked.
 //!
-//! The signatures of the head's graph are checked together first ([`Checks::prepare_paths`]
-//! gathers them; the pipeline checks them in one Ed25519 batch, on several threads for
-//! large graphs, see [`crate::par`], and hands the outcomes to [`Checks::accept`]); the
-//! one-by-one checks then read their outcome. A certificate the batch did not cover (an
+//! The signatures of the head's graph are checked together first ([`Checks::signatures`]
+//! gathers them, the pipeline checks them in one Ed25519 batch, on several threads for
+//! large graphs, see [`crate::par`], and [`Checks::accept`] pairs the outcomes with the
+//! issuer paths [`Checks::prepare_paths`] validated); the one-by-one checks then read them. A certificate the batch did not cover (an
 //! attestation or revocation outside the graph, a watch list) is checked alone.
 
 use crate::findings::Finding;
@@ -89,8 +89,9 @@ impl Checks {
     /// The signatures of `ids` (in order, within the signature budget), each under the key
     /// its message presents (its x5chain's leaf), to be checked in one batch before or
     /// while the issuer paths are validated: a path that holds ends in that same key.
-    /// Each distinct leaf is parsed once; the digests that find them are computed on
-    /// several threads for large sets.
+    /// The leaf of each distinct x5chain is parsed once; the chains' digests that find them
+    /// are computed on several threads for large sets (and lent to
+    /// [`Checks::prepare_paths`]).
     pub(crate) fn signatures<'s>(&self, set: &'s Set, ids: &[CertId]) -> Signatures<'s> {
         let room = self.max_signatures.saturating_sub(self.signatures);
         let candidates: Vec<(CertId, &Entry)> = ids
@@ -332,7 +333,7 @@ impl Checks {
 }
 
 /// A signature's outcome.
-pub(crate) type SignatureResult = Result<SignatureChecked, SignatureError>;
+type SignatureResult = Result<SignatureChecked, SignatureError>;
 
 /// The signatures [`Checks::signatures`] gathered: each certificate's id, message and the
 /// key its x5chain's leaf presents.
