@@ -4,7 +4,7 @@
 //! [`PARALLEL_MIN`] items and in order on the calling thread otherwise; either way the
 //! results come back in the input's order and each result depends on its item alone, so a
 //! verdict does not depend on the number of threads (`tests/parallel.rs` checks the
-//! fixtures with one and two). [`join`] runs two pure computations side by side. Nothing here shares mutable state, reads a clock or does
+//! fixtures with one and two). `join` runs two pure computations side by side. Nothing here shares mutable state, reads a clock or does
 //! I/O; the pool is the caller's (rayon's global pool unless the caller installs another).
 
 use rayon::prelude::*;
