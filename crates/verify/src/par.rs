@@ -4,8 +4,10 @@
 //! [`PARALLEL_MIN`] items and in order on the calling thread otherwise; either way the
 //! results come back in the input's order and each result depends on its item alone, so a
 //! verdict does not depend on the number of threads (`tests/parallel.rs` checks the
-//! fixtures with one and two). `join` runs two pure computations side by side. Nothing here shares mutable state, reads a clock or does
-//! I/O; the pool is the caller's (rayon's global pool unless the caller installs another).
+//! fixtures with one and two). `join` runs two pure computations side by side, and
+//! [`on_pool`] hands a large verification to the pool as a whole. Nothing here shares
+//! mutable state, reads a clock or does I/O; the pool is the caller's (rayon's global pool
+//! unless the caller installs another).
 
 use rayon::prelude::*;
 
@@ -57,4 +59,48 @@ where
     RB: Send,
 {
     rayon::join(a, b)
+}
+
+/// `f()`, on rayon's pool when `large` and on the calling thread otherwise. A large
+/// verification is handed to the pool once, as a whole: its maps and joins then start on a
+/// worker thread, where each would otherwise hand its work over from the calling thread
+/// and wait to be woken (measured in docs/performance.md, "Chain verification").
+pub(crate) fn on_pool<R, F>(large: bool, f: F) -> R
+where
+    F: FnOnce() -> R + Send,
+    R: Send,
+{
+    if large && rayon::current_thread_index().is_none() {
+        rayon::scope(|_| f())
+    } else {
+        f()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_verification_runs_on_a_worker_a_small_one_where_it_was_called() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .expect("pool");
+        // Called from outside the pool: only a large one moves onto it.
+        assert_eq!(on_pool(false, rayon::current_thread_index), None);
+        pool.install(|| {
+            // Already on a worker: run in place, wherever `large` says.
+            let here = rayon::current_thread_index();
+            assert!(here.is_some());
+            assert_eq!(on_pool(true, rayon::current_thread_index), here);
+        });
+        let outside = std::thread::spawn(|| on_pool(true, rayon::current_thread_index))
+            .join()
+            .expect("thread");
+        assert!(
+            outside.is_some(),
+            "a large one runs on a worker of the pool"
+        );
+    }
 }

@@ -72,9 +72,12 @@ pub fn verify_screened(
     at: Timestamp,
     limits: &VerifyLimits,
 ) -> Verdict {
-    // 1. decode
-    let set = Set::decode(certificates, at, limits);
-    run(set, issuers, watchlists, head, anchors, at, limits)
+    // A large set runs on the pool as a whole: its maps and joins start from a worker.
+    crate::par::on_pool(certificates.len() >= limits.parallel_from, || {
+        // 1. decode
+        let set = Set::decode(certificates, at, limits);
+        run(set, issuers, watchlists, head, anchors, at, limits)
+    })
 }
 
 /// [`verify_screened`] on a set already decoded ([`DecodedSet::decode`], which may have
@@ -91,8 +94,10 @@ pub fn verify_decoded(
 ) -> Verdict {
     // 1. decode (done): the set as of `at`
     let count = certificates.len();
-    let set = Set::from_decoded(count, certificates.into_messages(), at, limits);
-    run(set, issuers, watchlists, head, anchors, at, limits)
+    crate::par::on_pool(count >= limits.parallel_from, || {
+        let set = Set::from_decoded(count, certificates.into_messages(), at, limits);
+        run(set, issuers, watchlists, head, anchors, at, limits)
+    })
 }
 
 /// The stages after decoding, on the decoded set.
