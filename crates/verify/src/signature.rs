@@ -329,7 +329,8 @@ fn screen_key(key: &VerifyingKey) -> KeyScreen {
         return KeyScreen::Weak;
     }
     let a = key.to_edwards();
-    if !a.is_torsion_free() || a.compress().as_bytes() != key.as_bytes() {
+    // Canonical first: the subgroup test reads the encoding.
+    if a.compress().as_bytes() != key.as_bytes() || !in_prime_order_subgroup(key.as_bytes()) {
         return KeyScreen::Alone;
     }
     KeyScreen::Batch(a)
@@ -355,15 +356,16 @@ fn y_is_canonical(bytes: &[u8; 32]) -> bool {
     !(top == 0x7f && bytes[1..31].iter().all(|&b| b == 0xff) && bytes[0] >= 0xed)
 }
 
-/// Whether the canonical encoding `r` (already decompressed, not of small order) is of a
-/// point in the prime-order subgroup. crrl's test (Pornin, "Point-halving and subgroup
+/// Whether the canonical encoding `p` (of an `R` or a key, already decompressed and not of
+/// small order) is of a point in the prime-order subgroup. crrl's test (Pornin, "Point-halving and subgroup
 /// membership in twisted Edwards curves", eprint 2022/1164): a point is in the subgroup
 /// exactly when it can be halved three times, which costs a few square roots, about 60 %
 /// of a variable-time multiplication by `L` (the test this replaced) with decoding
 /// included. Checked against curve25519-dalek's `is_torsion_free` on every torsion class
-/// (tests below).
-fn r_in_prime_order_subgroup(r: &[u8; 32]) -> bool {
-    crrl::ed25519::Point::decode(r).is_some_and(|p| p.is_in_subgroup() != 0)
+/// (tests below). It serves keys too: curve25519-dalek's `is_torsion_free`, a constant-time
+/// multiplication by `L`, cost a screened key about twice as much.
+fn in_prime_order_subgroup(p: &[u8; 32]) -> bool {
+    crrl::ed25519::Point::decode(p).is_some_and(|p| p.is_in_subgroup() != 0)
 }
 
 fn screen(item: &BatchItem<'_>, key: &KeyScreen) -> Screen {
@@ -384,7 +386,7 @@ fn screen(item: &BatchItem<'_>, key: &KeyScreen) -> Screen {
     match key {
         KeyScreen::Weak => Screen::Settled(Err(SignatureError::Invalid)),
         KeyScreen::Alone => Screen::Alone,
-        KeyScreen::Batch(_) if r_in_prime_order_subgroup(&r_bytes.0) => Screen::Batch {
+        KeyScreen::Batch(_) if in_prime_order_subgroup(&r_bytes.0) => Screen::Batch {
             r,
             s,
             k: challenge(item.signature, item.key.as_bytes(), &item.message),
@@ -501,23 +503,23 @@ mod tests {
             for t in EIGHT_TORSION {
                 for q in [p + t, t] {
                     let want = q.is_torsion_free();
-                    assert_eq!(r_in_prime_order_subgroup(&q.compress().0), want, "{k:?}");
+                    assert_eq!(in_prime_order_subgroup(&q.compress().0), want, "{k:?}");
                     if want { inside += 1 } else { outside += 1 }
                 }
             }
         }
         assert!(inside > 2_000 && outside > 14_000, "{inside} / {outside}");
-        assert!(r_in_prime_order_subgroup(
+        assert!(in_prime_order_subgroup(
             &ED25519_BASEPOINT_POINT.compress().0
         ));
-        assert!(!r_in_prime_order_subgroup(
+        assert!(!in_prime_order_subgroup(
             &(ED25519_BASEPOINT_POINT + EIGHT_TORSION[1]).compress().0
         ));
         // A y with no x on the curve is not in the subgroup (the screen never asks).
         let mut off = [0u8; 32];
         off[0] = 2;
         assert!(CompressedEdwardsY(off).decompress().is_none());
-        assert!(!r_in_prime_order_subgroup(&off));
+        assert!(!in_prime_order_subgroup(&off));
     }
 
     /// The byte test of y < p agrees with decompress-then-compress on every encoding near p
