@@ -67,8 +67,6 @@ pub(crate) struct Checks {
     /// Certificate signatures checked so far, and the most allowed.
     signatures: usize,
     max_signatures: usize,
-    /// See [`crate::limits::VerifyLimits::parallel_from`].
-    parallel_from: usize,
 }
 
 impl Checks {
@@ -82,16 +80,14 @@ impl Checks {
             ahead: HashMap::new(),
             signatures: 0,
             max_signatures: limits.max_signatures,
-            parallel_from: limits.parallel_from,
         }
     }
 
     /// The signatures of `ids` (in order, within the signature budget), each under the key
     /// its message presents (its x5chain's leaf), to be checked in one batch before or
     /// while the issuer paths are validated: a path that holds ends in that same key.
-    /// The leaf of each distinct x5chain is parsed once; the chains' digests that find them
-    /// are computed on several threads for large sets (and lent to
-    /// [`Checks::prepare_paths`]).
+    /// The leaf of each distinct x5chain is parsed once, found by the chain's digest
+    /// ([`ChainDigests`], lent to [`Checks::prepare_paths`]).
     pub(crate) fn signatures<'s>(&self, set: &'s Set, ids: &[CertId]) -> Signatures<'s> {
         let room = self.max_signatures.saturating_sub(self.signatures);
         let candidates: Vec<(CertId, &Entry)> = ids
@@ -103,9 +99,11 @@ impl Checks {
             })
             .take(room)
             .collect();
-        let chains = crate::par::map(&candidates, self.parallel_from, |(_, e)| {
-            crate::path::chain_key(&e.sign1.x5chain)
-        });
+        let mut digests = ChainDigests::default();
+        let chains: Vec<[u8; 32]> = candidates
+            .iter()
+            .map(|(_, e)| digests.of(&e.sign1.x5chain))
+            .collect();
         let mut leaves: HashMap<[u8; 32], Option<ed25519_dalek::VerifyingKey>> = HashMap::new();
         let mut signatures = Signatures {
             ids: Vec::with_capacity(candidates.len()),
@@ -332,6 +330,37 @@ impl Checks {
     }
 }
 
+/// The digests (`path::chain_key`) of the x5chains of a set's certificates, each computed
+/// once per distinct chain: a set has few signers, and each signer's certificates carry
+/// the same chain. A chain equal, byte for byte, to one of the last [`ChainDigests::RECENT`]
+/// distinct chains takes that one's digest; any other is hashed.
+#[derive(Default)]
+struct ChainDigests<'s> {
+    recent: Vec<(&'s [Vec<u8>], [u8; 32])>,
+    /// Where the next distinct chain goes once `recent` is full.
+    next: usize,
+}
+
+impl<'s> ChainDigests<'s> {
+    /// Distinct chains remembered: a comparison with each, most of which stop at the
+    /// certificates' serial numbers, costs less than hashing the chain.
+    const RECENT: usize = 16;
+
+    fn of(&mut self, chain: &'s [Vec<u8>]) -> [u8; 32] {
+        if let Some((_, digest)) = self.recent.iter().find(|(c, _)| *c == chain) {
+            return *digest;
+        }
+        let digest = crate::path::chain_key(chain);
+        if self.recent.len() < Self::RECENT {
+            self.recent.push((chain, digest));
+        } else {
+            self.recent[self.next] = (chain, digest);
+            self.next = (self.next + 1) % Self::RECENT;
+        }
+        digest
+    }
+}
+
 /// A signature's outcome.
 type SignatureResult = Result<SignatureChecked, SignatureError>;
 
@@ -382,4 +411,34 @@ fn leaf_key(der: &[u8]) -> Option<ed25519_dalek::VerifyingKey> {
     }
     let bytes: [u8; 32] = spki.subject_public_key.data.as_ref().try_into().ok()?;
     ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChainDigests;
+    use crate::path::chain_key;
+
+    /// A chain of `n` certificates whose bytes depend on `seed`.
+    fn chain(seed: u8, n: usize) -> Vec<Vec<u8>> {
+        (0..n).map(|i| vec![seed; 300 + i]).collect()
+    }
+
+    #[test]
+    fn every_chain_gets_its_own_digest_however_many_signers_and_repeats() {
+        // More distinct chains than are remembered, each seen several times, interleaved,
+        // plus chains that differ only in their last byte or in length.
+        let mut chains: Vec<Vec<Vec<u8>>> =
+            (0..40u8).map(|s| chain(s, 1 + s as usize % 3)).collect();
+        let mut near = chain(7, 2);
+        *near[1].last_mut().unwrap() ^= 1;
+        chains.push(near);
+        chains.push(chain(7, 3));
+        chains.push(Vec::new());
+        let order: Vec<usize> = (0..600).map(|i| (i * 7 + i / 13) % chains.len()).collect();
+        let mut digests = ChainDigests::default();
+        for &i in &order {
+            assert_eq!(digests.of(&chains[i]), chain_key(&chains[i]), "chain {i}");
+        }
+        assert_eq!(digests.recent.len(), ChainDigests::RECENT);
+    }
 }
