@@ -185,6 +185,22 @@ fn case(
 
 /// Write the fixtures into `dir` and return the table (also written as `cases.json`).
 pub fn generate(dir: &Path) -> Result<Vec<Case>, Box<dyn Error>> {
+    let (cases, files) = build()?;
+    std::fs::create_dir_all(dir)?;
+    for (name, pem) in &files {
+        std::fs::write(dir.join(name), pem)?;
+    }
+    let mut json = serde_json::to_string_pretty(&cases)?;
+    json.push('\n');
+    std::fs::write(dir.join("cases.json"), json)?;
+    Ok(cases)
+}
+
+/// Each fixture file's text (PEM), by file name.
+pub type Files = BTreeMap<String, String>;
+
+/// The fixtures in memory: the table, and each PEM file's text by name.
+pub fn build() -> Result<(Vec<Case>, Files), Box<dyn Error>> {
     use Role::*;
     let untrusted = "issuer.untrusted";
     let mut g = Gen {
@@ -850,13 +866,5 @@ pub fn generate(dir: &Path) -> Result<Vec<Case>, Box<dyn Error>> {
             c
         },
     ];
-
-    std::fs::create_dir_all(dir)?;
-    for (name, pem) in &g.files {
-        std::fs::write(dir.join(name), pem)?;
-    }
-    let mut json = serde_json::to_string_pretty(&cases)?;
-    json.push('\n');
-    std::fs::write(dir.join("cases.json"), json)?;
-    Ok(cases)
+    Ok((cases, g.files))
 }

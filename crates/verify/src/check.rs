@@ -11,12 +11,12 @@
 use crate::findings::Finding;
 use crate::kinds::FindingKind;
 use crate::limits::VerifyLimits;
-use crate::path::{PathError, PathValidator, TrustAnchors, ValidIssuer};
+use crate::path::{IssuerSignature, PathError, PathValidator, TrustAnchors, ValidIssuer};
 use crate::rules;
 use crate::set::{Entry, Set};
 use crate::signature::{BatchItem, SignatureChecked, SignatureError};
 use catchcert_model::CertId;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The outcome of checking one certificate's own signature, issuer, role and times.
 #[derive(Clone, Debug)]
@@ -86,9 +86,10 @@ impl Checks {
     /// The signatures of `ids` (in order, within the signature budget), each under the key
     /// its message presents (its x5chain's leaf), to be checked in one batch before or
     /// while the issuer paths are validated: a path that holds ends in that same key.
-    /// The leaf of each distinct x5chain is parsed once, found by the chain's digest
-    /// ([`ChainDigests`], lent to [`Checks::prepare_paths`]).
-    pub(crate) fn signatures<'s>(&self, set: &'s Set, ids: &[CertId]) -> Signatures<'s> {
+    /// The leaf of each distinct x5chain is parsed once (by the path validator, which
+    /// keeps it for the paths), found by the chain's digest ([`ChainDigests`], lent to
+    /// [`Checks::prepare_paths`]).
+    pub(crate) fn signatures<'s>(&mut self, set: &'s Set, ids: &[CertId]) -> Signatures<'s> {
         let room = self.max_signatures.saturating_sub(self.signatures);
         let candidates: Vec<(CertId, &Entry)> = ids
             .iter()
@@ -115,7 +116,11 @@ impl Checks {
             let Some(der) = e.sign1.x5chain.first() else {
                 continue;
             };
-            if let Some(key) = *leaves.entry(chain).or_insert_with(|| leaf_key(der)) {
+            let validator = &mut self.validator;
+            let leaf = leaves
+                .entry(chain)
+                .or_insert_with(|| validator.presented_key(der));
+            if let Some(key) = *leaf {
                 signatures.ids.push(id);
                 signatures.entries.push(e);
                 signatures.keys.push(key);
@@ -123,6 +128,44 @@ impl Checks {
             }
         }
         signatures
+    }
+
+    /// The issuer signatures that validating the x5chains of `signatures` may check (each
+    /// distinct chain once, at most [`ISSUER_SIGNATURES_AHEAD`] in all), to be checked in
+    /// the batch beside them and handed to [`Checks::seed`] before
+    /// [`Checks::prepare_paths`] validates the paths (`path/ahead.rs`).
+    pub(crate) fn issuer_signatures(
+        &mut self,
+        signatures: &Signatures<'_>,
+    ) -> Vec<IssuerSignature> {
+        let mut chains: HashSet<[u8; 32]> = HashSet::new();
+        let mut gathered = HashSet::new();
+        let mut out = Vec::new();
+        for (e, chain) in signatures.entries.iter().zip(&signatures.chains) {
+            let room = ISSUER_SIGNATURES_AHEAD.saturating_sub(out.len());
+            if room == 0 {
+                break;
+            }
+            if chains.insert(*chain) {
+                out.extend(
+                    self.validator
+                        .issuer_signatures(&e.sign1.x5chain, &mut gathered, room),
+                );
+            }
+        }
+        out
+    }
+
+    /// Hand the outcomes of the issuer signatures [`Checks::issuer_signatures`] gathered
+    /// (`outcomes`, in their order) to the path validator's cache.
+    pub(crate) fn seed(
+        &mut self,
+        gathered: &[IssuerSignature],
+        outcomes: impl IntoIterator<Item = SignatureResult>,
+    ) {
+        for (g, outcome) in gathered.iter().zip(outcomes) {
+            self.validator.seed(g, outcome.ok());
+        }
     }
 
     /// Validate the issuer paths of `ids` (in order, within the signature budget; a failed
@@ -361,8 +404,12 @@ impl<'s> ChainDigests<'s> {
     }
 }
 
+/// Most issuer signatures gathered ahead in one run; any others are checked by the path
+/// search itself, as before.
+const ISSUER_SIGNATURES_AHEAD: usize = 256;
+
 /// A signature's outcome.
-type SignatureResult = Result<SignatureChecked, SignatureError>;
+pub(crate) type SignatureResult = Result<SignatureChecked, SignatureError>;
 
 /// The signatures [`Checks::signatures`] gathered: each certificate's id, message and the
 /// key its x5chain's leaf presents.
@@ -375,6 +422,11 @@ pub(crate) struct Signatures<'s> {
 }
 
 impl Signatures<'_> {
+    /// How many signatures were gathered.
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
     /// The signatures to check, in order.
     pub(crate) fn items(&self) -> Vec<BatchItem<'_>> {
         self.entries

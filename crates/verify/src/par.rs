@@ -95,12 +95,7 @@ mod tests {
             assert!(here.is_some());
             assert_eq!(on_pool(true, rayon::current_thread_index), here);
         });
-        let outside = std::thread::spawn(|| on_pool(true, rayon::current_thread_index))
-            .join()
-            .expect("thread");
-        assert!(
-            outside.is_some(),
-            "a large one runs on a worker of the pool"
-        );
+        // From this test's own thread, a large one runs on a worker of the global pool.
+        assert!(on_pool(true, rayon::current_thread_index).is_some());
     }
 }

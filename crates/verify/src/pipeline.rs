@@ -14,12 +14,12 @@
 //! checked once per run, and every rule walks the inputs of each certificate once, with
 //! hash maps for look-ups.
 
-use crate::check::Checks;
+use crate::check::{Checks, SignatureResult, Signatures};
 use crate::findings::{Finding, Verdict};
 use crate::kinds::FindingKind;
 pub use crate::limits::VerifyLimits;
 pub use crate::pack::DecodedSet;
-use crate::path::TrustAnchors;
+use crate::path::{IssuerSignature, TrustAnchors};
 use crate::set::Set;
 use crate::signature::{self, Assumption};
 use crate::{graph, revocation, risk, speaks, verdict, watchlist};
@@ -122,14 +122,16 @@ fn run(
         return verdict::finish(&set, &checks, head, &[], &HashMap::new(), findings);
     }
     // 2. check each certificate of the graph: every signature under the key its message
-    // presents in one batch (on several threads for a large graph), and the issuer paths
+    // presents, and the issuer certificates' signatures their paths may need, in one batch
+    // (on several threads for a large graph); then the issuer paths
     let graph = graph::closure(&set, head);
     let signatures = checks.signatures(&set, &graph);
-    let items = signatures.items();
+    let ahead = checks.issuer_signatures(&signatures);
+    let mut items = signatures.items();
+    items.extend(ahead.iter().map(IssuerSignature::item));
     if items.len() < limits.parallel_from {
         let outcomes = signature::verify_batch_from(&items, limits.parallel_from);
-        let signers = checks.prepare_paths(&set, &graph, &signatures);
-        checks.accept(signers, &signatures, outcomes);
+        paths(&mut checks, &set, &graph, &signatures, &ahead, outcomes);
         return stages(&set, checks, graph, findings, head, limits);
     }
     // A large graph: the issuer paths and the stages run beside the batch, on the
@@ -140,8 +142,14 @@ fn run(
         || signature::verify_batch_from(&items, limits.parallel_from),
         || {
             let (assumption, proofs) = Assumption::take(items.len());
-            let signers = checks.prepare_paths(&set, &graph, &signatures);
-            checks.accept(signers, &signatures, proofs.map(Ok));
+            paths(
+                &mut checks,
+                &set,
+                &graph,
+                &signatures,
+                &ahead,
+                proofs.map(Ok).collect(),
+            );
             let v = stages(&set, checks, graph.clone(), findings.clone(), head, limits);
             (assumption, v)
         },
@@ -149,10 +157,27 @@ fn run(
     if assumption.holds(&outcomes) {
         return speculative;
     }
+    // A fresh validator: the one beside the batch holds the assumed outcomes.
     let mut checks = Checks::new(anchors, issuers, limits);
-    let signers = checks.prepare_paths(&set, &graph, &signatures);
-    checks.accept(signers, &signatures, outcomes);
+    paths(&mut checks, &set, &graph, &signatures, &ahead, outcomes);
     stages(&set, checks, graph, findings, head, limits)
+}
+
+/// Hand the batch's `outcomes` (the certificates' signatures, then the issuer signatures
+/// gathered ahead) to `checks`: the issuer signatures to the path validator, then the
+/// paths of `graph` validated and paired with their certificates' outcomes.
+fn paths(
+    checks: &mut Checks,
+    set: &Set,
+    graph: &[CertId],
+    signatures: &Signatures<'_>,
+    ahead: &[IssuerSignature],
+    mut outcomes: Vec<SignatureResult>,
+) {
+    let issuer_outcomes = outcomes.split_off(signatures.len().min(outcomes.len()));
+    checks.seed(ahead, issuer_outcomes);
+    let signers = checks.prepare_paths(set, graph, signatures);
+    checks.accept(signers, signatures, outcomes);
 }
 
 /// Stages 2 to 6 on the graph `graph` of `head`, once [`Checks::accept`] holds the outcome

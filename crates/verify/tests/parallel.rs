@@ -139,3 +139,39 @@ fn the_demo_chain_and_a_large_set_with_bad_signatures_agree_on_1_and_2_threads()
     });
     assert_eq!(v.integrity, Integrity::Invalid);
 }
+
+#[test]
+fn an_issuer_certificate_with_a_bad_signature_is_caught_by_the_batch_on_every_pool() {
+    use catchcert_testkit::certs::{self, Issuer, Pki};
+    // The issuer certificates' signatures are checked in the batch with the certificates'
+    // own; beside it the paths assume them valid, and must start over when one is not.
+    let pki = Pki::new();
+    let anchors = TrustAnchors::from_pem(&pki.root_pem).expect("anchors");
+    let at = t("2026-12-01T00:00:00Z");
+    let catch = certs::catch(&pki.vessel, "L1", 100.0);
+    // The vessel's own certificate with one bit of its signature flipped (a DER
+    // certificate ends with its signature), under the vessel's own key.
+    let mut forged = Issuer {
+        key: pki.vessel.key.clone(),
+        chain: pki.vessel.chain.clone(),
+    };
+    let last = forged.chain[0].len() - 1;
+    forged.chain[0][last] ^= 0x01;
+    for (name, by, valid) in [("forged", &forged, false), ("true", &pki.vessel, true)] {
+        let landing = certs::landing(by, certs::id(&catch), "L1", 60.0, "L2", 60.0);
+        let head = certs::id(&landing);
+        let set = vec![catch.clone(), landing];
+        let v =
+            same_on_1_and_2_threads(name, &|l: &Limits| verify(&set, &[], head, &anchors, at, l));
+        let untrusted = v
+            .findings
+            .iter()
+            .any(|f| f.certificate == head && f.code.as_str() == "issuer.untrusted");
+        assert_eq!(
+            (v.integrity == Integrity::Valid, untrusted),
+            (valid, !valid),
+            "{name}: {:?}",
+            v.findings
+        );
+    }
+}

@@ -71,11 +71,13 @@
 //! dotted OID otherwise; `,` and `\` escaped with `\`), control characters replaced by
 //! `?`, at most 256 characters.
 
+mod ahead;
 mod cert;
 mod error;
 mod pool;
 mod search;
 
+pub(crate) use ahead::IssuerSignature;
 pub use error::PathError;
 pub use pool::TrustAnchors;
 pub(crate) use search::chain_key;
@@ -171,6 +173,9 @@ pub struct PathValidator {
     pool_seen: HashSet<[u8; 32]>,
     parsed: HashMap<[u8; 32], Result<Arc<Cert>, PathError>>,
     signatures: HashMap<([u8; 32], [u8; 32]), Option<SignatureChecked>>,
+    /// Outcomes in `signatures` checked ahead and not yet charged to a validation's
+    /// signature budget (see `ahead.rs`).
+    seeded: HashSet<([u8; 32], [u8; 32])>,
     /// Valid issuers by x5chain (see `search.rs`, `PathValidator::run`).
     valid: HashMap<[u8; 32], Vec<search::ValidWindow>>,
 }
@@ -184,6 +189,7 @@ impl PathValidator {
             pool_seen: HashSet::new(),
             parsed: HashMap::new(),
             signatures: HashMap::new(),
+            seeded: HashSet::new(),
             valid: HashMap::new(),
         }
     }
@@ -214,6 +220,13 @@ impl PathValidator {
         at: Timestamp,
     ) -> Result<ValidIssuer, PathError> {
         self.run(chain, &[], at, LeafUse::Signer, Some(key))
+    }
+
+    /// The Ed25519 key of the certificate `der` (an x5chain's leaf), without validating
+    /// anything else: `None` when it does not parse or its key is not Ed25519. The parsed
+    /// certificate is kept for the validations to come.
+    pub(crate) fn presented_key(&mut self, der: &[u8]) -> Option<VerifyingKey> {
+        self.parse_cached(der).ok()?.key().ok()
     }
 
     /// Like [`validate`](Self::validate), but the leaf may also be a CA certificate

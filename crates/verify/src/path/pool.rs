@@ -110,6 +110,7 @@ impl PathValidator {
         {
             self.parsed.clear();
             self.signatures.clear();
+            self.seeded.clear();
             self.valid.clear();
         }
     }

@@ -273,16 +273,28 @@ impl PathValidator {
             });
         }
         let pair = (child.sha256, issuer.sha256);
-        let ok = match self.signatures.get(&pair) {
-            Some(ok) => *ok,
-            None => {
+        let cached = self.signatures.get(&pair).copied();
+        let ok = match cached {
+            Some(ok) if !self.seeded.contains(&pair) => ok,
+            _ => {
+                // A check, or an outcome checked ahead and read for the first time: it
+                // costs the budget the same (`ahead.rs`).
                 search.signatures_left = search
                     .signatures_left
                     .checked_sub(1)
                     .ok_or(PathError::TooComplex("too many signature checks"))?;
-                let ok = signature::verify_with_key(&key, &child.tbs, &child.signature).ok();
-                self.signatures.insert(pair, ok);
-                ok
+                match cached {
+                    Some(ok) => {
+                        self.seeded.remove(&pair);
+                        ok
+                    }
+                    None => {
+                        let ok =
+                            signature::verify_with_key(&key, &child.tbs, &child.signature).ok();
+                        self.signatures.insert(pair, ok);
+                        ok
+                    }
+                }
             }
         };
         if ok.is_some() {
