@@ -24,6 +24,7 @@ mod graph;
 pub mod kinds;
 pub mod limits;
 pub mod logproof;
+mod msm;
 pub mod pack;
 pub mod par;
 pub mod path;

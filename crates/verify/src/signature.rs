@@ -187,12 +187,14 @@ const BATCH_MIN: usize = 4;
 ///   canonical: checked alone with `verify_strict`, because a random combination could
 ///   cancel a torsion term that the single equation keeps.
 ///
-/// The equation is this module's own, over curve25519-dalek's variable-time multiscalar
-/// multiplication: each `R` is decompressed once (by the screening, which needs the point
-/// anyway), and the terms of signatures under one key are summed into one coefficient of
-/// that key, so a batch of `n` signatures by `m` signers multiplies `n + m + 1` points,
-/// not `2n + 1`. With `z_i` the batch coefficients it checks
-/// `[Σ z_i·s_i]B − Σ [z_i]R_i − Σ_keys [Σ_{i under the key} z_i·k_i]A = 0`.
+/// The equation is this module's own, over crrl's points: each `R` is decoded once, by
+/// the screening, whose subgroup test needs the point anyway, and the same point enters the
+/// multiscalar multiplication (`msm`, Straus's method, where a 128-bit coefficient costs
+/// half the additions of a full scalar). The terms of signatures under one key are summed
+/// into one coefficient of that key, so a batch of `n` signatures by `m` signers
+/// multiplies `n + m` points, not `2n`, and the base point once, with crrl's tables. With
+/// `z_i` the batch coefficients it checks
+/// `Σ [z_i]R_i + Σ_keys [Σ_{i under the key} z_i·k_i]A = [Σ z_i·s_i]B`.
 ///
 /// A batch that fails is split in halves until the bad signatures are found (each one
 /// then checked alone), so one bad signature costs a logarithmic number of batches. The
@@ -294,9 +296,9 @@ enum Screen {
     Settled(Result<SignatureChecked, SignatureError>),
     /// The equation must be checked alone (`verify_strict`).
     Alone,
-    /// The item may join a batch: its decompressed `R`, canonical `s` and challenge `k`.
+    /// The item may join a batch: its decoded `R`, canonical `s` and challenge `k`.
     Batch {
-        r: curve25519_dalek::EdwardsPoint,
+        r: crrl::ed25519::Point,
         s: curve25519_dalek::Scalar,
         k: curve25519_dalek::Scalar,
     },
@@ -308,7 +310,7 @@ struct Screened {
     index: usize,
     /// Its key's place among the batch's distinct keys.
     key: usize,
-    r: curve25519_dalek::EdwardsPoint,
+    r: crrl::ed25519::Point,
     s: curve25519_dalek::Scalar,
     /// `k = SHA-512(R ‖ A ‖ M) mod L`.
     k: curve25519_dalek::Scalar,
@@ -321,19 +323,21 @@ enum KeyScreen {
     /// Mixed order or a non-canonical encoding: its signatures are checked alone.
     Alone,
     /// In the prime-order subgroup, canonically encoded: its point.
-    Batch(curve25519_dalek::EdwardsPoint),
+    Batch(crrl::ed25519::Point),
 }
 
 fn screen_key(key: &VerifyingKey) -> KeyScreen {
     if key.is_weak() {
         return KeyScreen::Weak;
     }
-    let a = key.to_edwards();
     // Canonical first: the subgroup test reads the encoding.
-    if a.compress().as_bytes() != key.as_bytes() || !in_prime_order_subgroup(key.as_bytes()) {
+    if key.to_edwards().compress().as_bytes() != key.as_bytes() {
         return KeyScreen::Alone;
     }
-    KeyScreen::Batch(a)
+    match crrl::ed25519::Point::decode(key.as_bytes()) {
+        Some(a) if in_prime_order_subgroup(&a) => KeyScreen::Batch(a),
+        _ => KeyScreen::Alone,
+    }
 }
 
 /// The Ed25519 challenge `k = SHA-512(R ‖ A ‖ M) mod L` of a 64-byte signature (RFC 8032
@@ -356,20 +360,18 @@ fn y_is_canonical(bytes: &[u8; 32]) -> bool {
     !(top == 0x7f && bytes[1..31].iter().all(|&b| b == 0xff) && bytes[0] >= 0xed)
 }
 
-/// Whether the canonical encoding `p` (of an `R` or a key, already decompressed and not of
-/// small order) is of a point in the prime-order subgroup. crrl's test (Pornin, "Point-halving and subgroup
-/// membership in twisted Edwards curves", eprint 2022/1164): a point is in the subgroup
-/// exactly when it can be halved three times, which costs a few square roots, about 60 %
-/// of a variable-time multiplication by `L` (the test this replaced) with decoding
-/// included. Checked against curve25519-dalek's `is_torsion_free` on every torsion class
-/// (tests below). It serves keys too: curve25519-dalek's `is_torsion_free`, a constant-time
-/// multiplication by `L`, cost a screened key about twice as much.
-fn in_prime_order_subgroup(p: &[u8; 32]) -> bool {
-    crrl::ed25519::Point::decode(p).is_some_and(|p| p.is_in_subgroup() != 0)
+/// Whether the point `p` (an `R` or a key, canonically encoded and not of small order) is
+/// in the prime-order subgroup. crrl's test (Pornin, "Point-halving and subgroup membership
+/// in twisted Edwards curves", eprint 2022/1164): a point is in the subgroup exactly when
+/// it can be halved three times, which costs a few square roots, about 60 % of a
+/// variable-time multiplication by `L` (the test this replaced) with decoding included,
+/// and half of curve25519-dalek's `is_torsion_free` (a constant-time multiplication by
+/// `L`). Checked against `is_torsion_free` on every torsion class (tests below).
+fn in_prime_order_subgroup(p: &crrl::ed25519::Point) -> bool {
+    p.is_in_subgroup() != 0
 }
 
 fn screen(item: &BatchItem<'_>, key: &KeyScreen) -> Screen {
-    use curve25519_dalek::edwards::CompressedEdwardsY;
     use curve25519_dalek::scalar::Scalar;
     let sig = match Signature::from_slice(item.signature) {
         Ok(sig) => sig,
@@ -378,15 +380,20 @@ fn screen(item: &BatchItem<'_>, key: &KeyScreen) -> Screen {
     let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(*sig.s_bytes())) else {
         return Screen::Settled(Err(SignatureError::Invalid));
     };
-    let r_bytes = CompressedEdwardsY(*sig.r_bytes());
-    let r = match r_bytes.decompress() {
-        Some(r) if y_is_canonical(&r_bytes.0) && !r.is_small_order() => r,
+    // `verify_strict` decodes `R`, refuses it of small order, and compares the canonical
+    // encoding of the point its equation gives with `R`'s bytes: an `R` whose y is not
+    // below p never matches. (RFC 8032 decoding, which crrl follows, also refuses x = 0
+    // with the sign bit set, where curve25519-dalek's decoding negates zero: both such
+    // points are of small order, refused either way.)
+    let r_bytes = sig.r_bytes();
+    let r = match crrl::ed25519::Point::decode(r_bytes) {
+        Some(r) if y_is_canonical(r_bytes) && r.has_low_order() == 0 => r,
         _ => return Screen::Settled(Err(SignatureError::Invalid)),
     };
     match key {
         KeyScreen::Weak => Screen::Settled(Err(SignatureError::Invalid)),
         KeyScreen::Alone => Screen::Alone,
-        KeyScreen::Batch(_) if in_prime_order_subgroup(&r_bytes.0) => Screen::Batch {
+        KeyScreen::Batch(_) if in_prime_order_subgroup(&r) => Screen::Batch {
             r,
             s,
             k: challenge(item.signature, item.key.as_bytes(), &item.message),
@@ -425,36 +432,35 @@ fn coefficients(items: &[BatchItem<'_>], batch: &[Screened]) -> Vec<curve25519_d
     z
 }
 
-/// Whether every equation of `batch` holds (up to the 2⁻¹²⁸ of the random combination).
+/// Whether every equation of `batch` holds (up to the 2⁻¹²⁸ of the random combination):
+/// `Σ [z_i]R_i + Σ_keys [Σ_{i under the key} z_i·k_i]A = [Σ z_i·s_i]B`, the left side one
+/// multiscalar multiplication over the points the screening decoded (`msm`).
 fn batch_holds(screens: &[KeyScreen], items: &[BatchItem<'_>], batch: &[Screened]) -> bool {
-    use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
-    use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
-    use curve25519_dalek::{EdwardsPoint, Scalar};
+    use curve25519_dalek::Scalar;
     let z = coefficients(items, batch);
     let mut b_coefficient = Scalar::ZERO;
-    // Per distinct key of this batch: its point and the sum of its z·k.
+    // Per distinct key of this batch: its place among the screens and the sum of its z·k.
     let mut key_terms: Vec<(usize, Scalar)> = Vec::new();
-    let mut scalars: Vec<Scalar> = Vec::with_capacity(batch.len() + 8);
-    let mut points: Vec<EdwardsPoint> = Vec::with_capacity(batch.len() + 8);
+    let mut terms: Vec<([u8; 32], crrl::ed25519::Point)> = Vec::with_capacity(batch.len() + 8);
     for (b, z) in batch.iter().zip(&z) {
         b_coefficient += z * b.s;
-        scalars.push(-z);
-        points.push(b.r);
+        terms.push((z.to_bytes(), b.r));
         match key_terms.iter_mut().find(|(key, _)| *key == b.key) {
             Some((_, sum)) => *sum += z * b.k,
             None => key_terms.push((b.key, z * b.k)),
         }
     }
     for (key, sum) in key_terms {
-        let KeyScreen::Batch(a) = screens[key] else {
+        let KeyScreen::Batch(a) = &screens[key] else {
             return false;
         };
-        scalars.push(-sum);
-        points.push(a);
+        terms.push((sum.to_bytes(), *a));
     }
-    scalars.push(b_coefficient);
-    points.push(ED25519_BASEPOINT_POINT);
-    EdwardsPoint::vartime_multiscalar_mul(&scalars, &points).is_identity()
+    let left = crate::msm::multiscalar_vartime(&terms);
+    let right = crrl::ed25519::Point::mulgen(&crrl::ed25519::Scalar::decode_reduce(
+        &b_coefficient.to_bytes(),
+    ));
+    left.equals(right) != 0
 }
 
 /// Settle the screened items `batch` (their outcomes appended to `out` with their places
@@ -488,6 +494,68 @@ mod tests {
     use curve25519_dalek::edwards::CompressedEdwardsY;
     use curve25519_dalek::scalar::Scalar;
 
+    /// The screened batch of `items`, item `i` under the key of `screens[i % n]`.
+    fn screened(items: &[BatchItem<'_>], screens: &[KeyScreen]) -> Vec<Screened> {
+        items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                let key = index % screens.len();
+                match screen(item, &screens[key]) {
+                    Screen::Batch { r, s, k } => Screened {
+                        index,
+                        key,
+                        r,
+                        s,
+                        k,
+                    },
+                    _ => panic!("item {index} not admitted"),
+                }
+            })
+            .collect()
+    }
+
+    /// The equation itself, without the fallback that would hide a broken one (a batch
+    /// that fails is settled one by one, with the same verdicts): it holds for good
+    /// signatures by several keys, and fails when one signature covers another message.
+    #[test]
+    fn the_batch_equation_holds_for_good_signatures_and_only_for_them() {
+        use ed25519_dalek::{Signer, SigningKey};
+        let keys: Vec<SigningKey> = (1..=3u8)
+            .map(|i| SigningKey::from_bytes(&[i; 32]))
+            .collect();
+        let vks: Vec<VerifyingKey> = keys.iter().map(SigningKey::verifying_key).collect();
+        let mut messages: Vec<Vec<u8>> = (0..24u8).map(|i| vec![i; 40 + usize::from(i)]).collect();
+        let signatures: Vec<[u8; 64]> = messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| keys[i % 3].sign(m).to_bytes())
+            .collect();
+        let screens: Vec<KeyScreen> = vks.iter().map(screen_key).collect();
+        let check = |messages: &[Vec<u8>]| {
+            let batch_items: Vec<BatchItem<'_>> = messages
+                .iter()
+                .enumerate()
+                .map(|(i, m)| BatchItem {
+                    key: &vks[i % 3],
+                    message: Signed::Bytes(m),
+                    signature: &signatures[i],
+                })
+                .collect();
+            batch_holds(&screens, &batch_items, &screened(&batch_items, &screens))
+        };
+        assert!(check(&messages));
+        // Items 0 and 3 are under the same key: each signature now covers the other's
+        // message.
+        messages.swap(0, 3);
+        assert!(!check(&messages));
+    }
+
+    /// The subgroup test on an encoding, as the screening applies it after decoding.
+    fn encoding_in_subgroup(bytes: &[u8; 32]) -> bool {
+        crrl::ed25519::Point::decode(bytes).is_some_and(|p| in_prime_order_subgroup(&p))
+    }
+
     /// The subgroup test agrees with curve25519-dalek's `is_torsion_free` on prime-order
     /// points, every torsion point, and every mixed sum of the two, for 2 000 pseudo-random
     /// multiples of the base point and a few chosen ones.
@@ -503,23 +571,21 @@ mod tests {
             for t in EIGHT_TORSION {
                 for q in [p + t, t] {
                     let want = q.is_torsion_free();
-                    assert_eq!(in_prime_order_subgroup(&q.compress().0), want, "{k:?}");
+                    assert_eq!(encoding_in_subgroup(&q.compress().0), want, "{k:?}");
                     if want { inside += 1 } else { outside += 1 }
                 }
             }
         }
         assert!(inside > 2_000 && outside > 14_000, "{inside} / {outside}");
-        assert!(in_prime_order_subgroup(
-            &ED25519_BASEPOINT_POINT.compress().0
-        ));
-        assert!(!in_prime_order_subgroup(
+        assert!(encoding_in_subgroup(&ED25519_BASEPOINT_POINT.compress().0));
+        assert!(!encoding_in_subgroup(
             &(ED25519_BASEPOINT_POINT + EIGHT_TORSION[1]).compress().0
         ));
         // A y with no x on the curve is not in the subgroup (the screen never asks).
         let mut off = [0u8; 32];
         off[0] = 2;
         assert!(CompressedEdwardsY(off).decompress().is_none());
-        assert!(!in_prime_order_subgroup(&off));
+        assert!(!encoding_in_subgroup(&off));
     }
 
     /// The byte test of y < p agrees with decompress-then-compress on every encoding near p
