@@ -224,6 +224,10 @@ pub fn verify_batch_from(
     items: &[BatchItem<'_>],
     parallel_from: usize,
 ) -> Vec<Result<SignatureChecked, SignatureError>> {
+    // Too few to share a batch equation: each alone, without screening for one.
+    if items.len() < BATCH_MIN {
+        return items.iter().map(verify_item).collect();
+    }
     // A set has few signers: each distinct key is screened once.
     let mut keys: HashMap<[u8; 32], usize> = HashMap::new();
     let mut screens: Vec<KeyScreen> = Vec::new();
