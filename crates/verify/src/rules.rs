@@ -25,7 +25,7 @@ pub fn signature(
     sign1: &Sign1,
     issuer: &ValidIssuer,
 ) -> Result<SignatureChecked, Finding> {
-    signature_outcome(id, sign1.verify(&issuer.key), issuer)
+    signature_outcome(id, issuer.verify(&sign1.signed(), &sign1.signature), issuer)
 }
 
 /// [`signature`] for a check already made (by the batch verifier of a run).

@@ -8,7 +8,8 @@
 
 use catchcert_verify::par::PARALLEL_MIN;
 use catchcert_verify::signature::{
-    BatchItem, SignatureChecked, SignatureError, verify_batch, verify_with_key,
+    BatchItem, PrimeOrderKey, SignatureChecked, SignatureError, Signed, verify_batch,
+    verify_prime_order, verify_with_key,
 };
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 mod ed25519_common;
@@ -65,6 +66,7 @@ struct CctvVector {
 }
 
 /// One vector whose key decodes (a key that does not decode never reaches either path).
+#[derive(Clone)]
 struct Vector {
     name: String,
     key: VerifyingKey,
@@ -333,4 +335,105 @@ fn signatures_under_one_key_share_its_term_but_not_their_coefficients() {
     let refs: Vec<&Vector> = truthful.iter().collect();
     compare(&refs, "300 by 2 signers", &mut failures);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `verify_strict` of ed25519-dalek itself, the reference.
+fn dalek_strict(v: &Vector) -> bool {
+    ed25519_dalek::Signature::from_slice(&v.signature)
+        .is_ok_and(|sig| v.key.verify_strict(&v.message, &sig).is_ok())
+}
+
+/// The single check under a screened key, when the key screens in.
+fn screened(v: &Vector) -> Option<bool> {
+    let key = PrimeOrderKey::screen(&v.key)?;
+    Some(verify_prime_order(&key, &Signed::Bytes(&v.message), &v.signature).is_ok())
+}
+
+#[test]
+fn a_screened_key_gives_verify_strict_verdicts_on_every_vector_and_mutation() {
+    let Some(dir) = vectors_dir() else { return };
+    let (vectors, _) = all_vectors(&dir);
+    let mut failures = Vec::new();
+    let (mut screened_in, mut screened_out) = (0, 0);
+    let mut check = |v: &Vector, context: &str| match screened(v) {
+        Some(ours) => {
+            screened_in += 1;
+            let theirs = dalek_strict(v);
+            if ours != theirs {
+                failures.push(format!(
+                    "{} ({context}): ours {ours}, verify_strict {theirs}",
+                    v.name
+                ));
+            }
+        }
+        None => screened_out += 1,
+    };
+    for v in &vectors {
+        check(v, "as published");
+    }
+    // Good signatures, then each with one bit flipped in R, in s (where s ≥ L lands) and
+    // in the message, and with s + L (the same scalar, not canonical).
+    let l: [u8; 32] = {
+        let mut l = [0u8; 32];
+        l[..16].copy_from_slice(&0x14de_f9de_a2f7_9cd6_5812_631a_5cf5_d3ed_u128.to_le_bytes());
+        l[31] = 0x10;
+        l
+    };
+    for (i, v) in good(200).into_iter().enumerate() {
+        check(&v, "good");
+        for (at, bit) in [(i % 32, i % 8), (32 + i % 16, 7 - i % 8), (63, i % 8)] {
+            let mut m = v.clone();
+            m.signature[at] ^= 1 << bit;
+            check(&m, &format!("signature byte {at} bit {bit}"));
+        }
+        let mut m = v.clone();
+        m.message.push(0);
+        check(&m, "message extended");
+        let mut m = v.clone();
+        let mut carry = 0u16;
+        for (b, add) in m.signature[32..].iter_mut().zip(l) {
+            let sum = u16::from(*b) + u16::from(add) + carry;
+            *b = sum as u8;
+            carry = sum >> 8;
+        }
+        check(&m, "s + L");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The vectors' mixed-order and small-order keys stay with verify_strict.
+    assert!(
+        screened_in > 1_000 && screened_out > 50,
+        "{screened_in} / {screened_out}"
+    );
+}
+
+#[test]
+fn an_identity_r_whose_equation_holds_is_refused_under_a_screened_key() {
+    use curve25519_dalek::Scalar;
+    use sha2::{Digest, Sha512};
+    // R = the identity and s = k·a: [s]B − [k]A is the identity, so the equation holds;
+    // verify_strict refuses R as a point of small order, and so must the screened check.
+    let sk = SigningKey::from_bytes(&[9; 32]);
+    let key = sk.verifying_key();
+    let message = b"identity R".to_vec();
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let k = Scalar::from_hash(
+        Sha512::new()
+            .chain_update(identity)
+            .chain_update(key.as_bytes())
+            .chain_update(&message),
+    );
+    let s = k * sk.to_scalar();
+    let signature = [identity, s.to_bytes()].concat();
+    let v = Vector {
+        name: "identity R".into(),
+        key,
+        message,
+        signature,
+    };
+    assert!(!dalek_strict(&v));
+    assert_eq!(screened(&v), Some(false));
+    // The same construction with a real R verifies under both: the test can tell them apart.
+    let good = &good(1)[0];
+    assert_eq!((dalek_strict(good), screened(good)), (true, Some(true)));
 }

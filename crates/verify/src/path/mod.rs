@@ -82,7 +82,7 @@ pub use error::PathError;
 pub use pool::TrustAnchors;
 pub(crate) use search::chain_key;
 
-use crate::signature::SignatureChecked;
+use crate::signature::{self, PrimeOrderKey, SignatureChecked, SignatureError, Signed};
 use catchcert_model::bindings_ext::Bindings;
 use catchcert_model::kind::{Kind, Role};
 use catchcert_model::timestamp::Timestamp;
@@ -137,6 +137,9 @@ pub struct ValidIssuer {
     /// The proof that the leaf's signature by its issuer was checked; `None` when the
     /// leaf is itself a trust anchor. Private: a `ValidIssuer` is only made here.
     leaf_signature: Option<SignatureChecked>,
+    /// `key` screened once for the single checks of the signatures it makes (`None` when
+    /// `verify_strict` itself must judge them).
+    screened_key: Option<PrimeOrderKey>,
 }
 
 impl ValidIssuer {
@@ -144,6 +147,20 @@ impl ValidIssuer {
     /// is itself a trust anchor, trusted by configuration).
     pub fn leaf_signature(&self) -> Option<SignatureChecked> {
         self.leaf_signature
+    }
+
+    /// Check a signature under the issuer's key: exactly
+    /// [`crate::signature::verify_with_key`]'s verdict, through the key screened when the
+    /// path was validated ([`crate::signature::verify_prime_order`]) where it could be.
+    pub fn verify(
+        &self,
+        message: &Signed<'_>,
+        signature: &[u8],
+    ) -> Result<SignatureChecked, SignatureError> {
+        match &self.screened_key {
+            Some(key) => signature::verify_prime_order(key, message, signature),
+            None => signature::verify_with_key(&self.key, &message.to_vec(), signature),
+        }
     }
 }
 

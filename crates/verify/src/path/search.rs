@@ -129,8 +129,10 @@ impl PathValidator {
 
     /// The result of a validation whose `path` (leaf first, anchor last) holds.
     fn valid_issuer(&self, leaf: &Cert, path: &[Arc<Cert>]) -> Result<ValidIssuer, PathError> {
+        let key = leaf.key()?;
         Ok(ValidIssuer {
-            key: leaf.key()?,
+            screened_key: signature::PrimeOrderKey::screen(&key),
+            key,
             subject: leaf.subject.clone(),
             roles: leaf.roles.clone().unwrap_or_default(),
             bindings: Bindings::effective(leaf.bindings.as_ref(), &leaf.orgs),
