@@ -137,10 +137,24 @@ pub struct ValidIssuer {
     /// The proof that the leaf's signature by its issuer was checked; `None` when the
     /// leaf is itself a trust anchor. Private: a `ValidIssuer` is only made here.
     leaf_signature: Option<SignatureChecked>,
-    /// `key` screened once for the single checks of the signatures it makes (`None` when
-    /// `verify_strict` itself must judge them).
-    screened_key: Option<PrimeOrderKey>,
+    /// `key` screened for the single checks of the signatures it makes, at the first such
+    /// check, once for every copy of this issuer (the validator's cache hands out copies).
+    screened_key: ScreenedKey,
 }
+
+/// A key screened at most once, shared by the copies of a [`ValidIssuer`]: `None` inside
+/// when `verify_strict` itself must judge the key's signatures. Part of no comparison (it
+/// follows from the key).
+#[derive(Clone, Debug, Default)]
+struct ScreenedKey(Arc<std::sync::OnceLock<Option<PrimeOrderKey>>>);
+
+impl PartialEq for ScreenedKey {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ScreenedKey {}
 
 impl ValidIssuer {
     /// The proof that the leaf's signature by its issuer verified (`None` when the leaf
@@ -157,7 +171,11 @@ impl ValidIssuer {
         message: &Signed<'_>,
         signature: &[u8],
     ) -> Result<SignatureChecked, SignatureError> {
-        match &self.screened_key {
+        let screened = self
+            .screened_key
+            .0
+            .get_or_init(|| PrimeOrderKey::screen(&self.key));
+        match screened {
             Some(key) => signature::verify_prime_order(key, message, signature),
             None => signature::verify_with_key(&self.key, &message.to_vec(), signature),
         }
@@ -261,6 +279,34 @@ impl PathValidator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copies_of_a_valid_issuer_share_one_screening_of_its_key() {
+        use catchcert_testkit::certs::{ISSUED_AT, Pki};
+        use ed25519_dalek::Signer;
+        let pki = Pki::new();
+        let mut v = PathValidator::new(TrustAnchors::from_pem(&pki.root_pem).unwrap());
+        let at = Timestamp::parse_rfc3339(ISSUED_AT).unwrap();
+        let a = v.validate(&pki.vessel.chain, &[], at).unwrap();
+        let b = v.validate(&pki.vessel.chain, &[], at).unwrap();
+        assert!(Arc::ptr_eq(&a.screened_key.0, &b.screened_key.0));
+        assert!(
+            b.screened_key.0.get().is_none(),
+            "screened only when first needed"
+        );
+        let m = b"a message".as_slice();
+        let sig = pki.vessel.key.sign(m).to_bytes();
+        assert!(a.verify(&Signed::Bytes(m), &sig).is_ok());
+        // Screened by the first check, for every copy: the vessel's key is of prime order.
+        assert!(b.screened_key.0.get().is_some_and(Option::is_some));
+        let mut bad = sig;
+        bad[40] ^= 1;
+        assert_eq!(
+            b.verify(&Signed::Bytes(m), &bad),
+            Err(SignatureError::Invalid)
+        );
+        assert!(b.verify(&Signed::Bytes(b"another"), &sig).is_err());
+    }
 
     #[test]
     fn garbage_is_malformed_not_a_panic() {

@@ -129,10 +129,9 @@ impl PathValidator {
 
     /// The result of a validation whose `path` (leaf first, anchor last) holds.
     fn valid_issuer(&self, leaf: &Cert, path: &[Arc<Cert>]) -> Result<ValidIssuer, PathError> {
-        let key = leaf.key()?;
         Ok(ValidIssuer {
-            screened_key: signature::PrimeOrderKey::screen(&key),
-            key,
+            screened_key: Default::default(),
+            key: leaf.key()?,
             subject: leaf.subject.clone(),
             roles: leaf.roles.clone().unwrap_or_default(),
             bindings: Bindings::effective(leaf.bindings.as_ref(), &leaf.orgs),
