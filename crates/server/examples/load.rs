@@ -644,6 +644,8 @@ mod floor {
                     SUBJECT,
                     &[0u8; 32][..]
                 ])?;
+                // The log names the certificate by its row number (migration 0006).
+                let seq = tx.last_insert_rowid();
                 for (lot, q) in &r.outputs {
                     tx.prepare_cached(
                         "INSERT INTO lot_outputs (certificate, lot, quantity) VALUES (?1, ?2, ?3)",
@@ -674,8 +676,10 @@ mod floor {
                     )?
                     .execute(rusqlite::params![id, &a[..]])?;
                 }
-                tx.prepare_cached("INSERT INTO log_entries (idx, certificate) VALUES (?1, ?2)")?
-                    .execute(rusqlite::params![idx, id])?;
+                tx.prepare_cached(
+                    "INSERT INTO log_entries (idx, certificate_seq) VALUES (?1, ?2)",
+                )?
+                .execute(rusqlite::params![idx, seq])?;
                 idx += 1;
             }
             tx.commit()?;
@@ -767,8 +771,9 @@ mod floor {
             )
             .await?;
             tx.execute(
-                "INSERT INTO log_entries (idx, certificate) \
-                 SELECT * FROM unnest($1::int8[], $2::bytea[])",
+                "INSERT INTO log_entries (idx, certificate_seq) \
+                 SELECT n.x, c.seq FROM unnest($1::int8[], $2::bytea[]) AS n(x, i) \
+                 JOIN certificates c ON c.id = n.i",
                 &[&li, &lc],
             )
             .await?;

@@ -74,6 +74,11 @@ pub const SQLITE: &[Migration] = &[
         name: "generation",
         sql: include_str!("../migrations/sqlite/0005_generation.sql"),
     },
+    Migration {
+        version: 6,
+        name: "row_numbers",
+        sql: include_str!("../migrations/sqlite/0006_row_numbers.sql"),
+    },
 ];
 
 /// The PostgreSQL migrations, oldest first.
@@ -102,6 +107,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 5,
         name: "generation",
         sql: include_str!("../migrations/postgres/0005_generation.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "row_numbers",
+        sql: include_str!("../migrations/postgres/0006_row_numbers.sql"),
     },
 ];
 

@@ -393,8 +393,8 @@ impl PostgresStore {
         let client = self.client().await?;
         let st = client
             .prepare_cached(
-                "SELECT g.generation, g.certificate, c.bytes FROM changes g \
-                 JOIN certificates c ON c.id = g.certificate \
+                "SELECT g.generation, c.id, c.bytes FROM changes g \
+                 JOIN certificates c ON c.seq = g.certificate_seq \
                  WHERE g.generation > $1 AND g.generation <= $2 ORDER BY g.generation",
             )
             .await?;
@@ -423,7 +423,8 @@ impl PostgresStore {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                "SELECT idx FROM log_entries WHERE certificate = $1",
+                "SELECT l.idx FROM certificates c JOIN log_entries l \
+                 ON l.certificate_seq = c.seq WHERE c.id = $1",
                 &[&&id.0[..]],
             )
             .await?;
@@ -440,7 +441,7 @@ impl PostgresStore {
         let rows = client
             .query(
                 "SELECT l.idx, c.bytes FROM log_entries l JOIN certificates c \
-                 ON c.id = l.certificate WHERE l.idx >= $1 AND l.idx < $2 ORDER BY l.idx",
+                 ON c.seq = l.certificate_seq WHERE l.idx >= $1 AND l.idx < $2 ORDER BY l.idx",
                 &[&s, &e],
             )
             .await?;

@@ -448,8 +448,8 @@ impl SqliteStore {
     ) -> Result<Vec<crate::Change>, StoreError> {
         self.read(move |c| {
             let mut st = c.prepare_cached(
-                "SELECT g.generation, g.certificate, c.bytes FROM changes g \
-                 JOIN certificates c ON c.id = g.certificate \
+                "SELECT g.generation, c.id, c.bytes FROM changes g \
+                 JOIN certificates c ON c.seq = g.certificate_seq \
                  WHERE g.generation > ?1 AND g.generation <= ?2 ORDER BY g.generation",
             )?;
             let mut rows = st.query(params![after, upto])?;
@@ -490,7 +490,7 @@ impl SqliteStore {
         let (s, e) = (crate::to_i64(start)?, crate::to_i64(end)?);
         self.read(move |c| {
             let mut st = c.prepare_cached(
-                "SELECT l.idx, c.bytes FROM log_entries l JOIN certificates c ON c.id = l.certificate \
+                "SELECT l.idx, c.bytes FROM log_entries l JOIN certificates c ON c.seq = l.certificate_seq \
                  WHERE l.idx >= ?1 AND l.idx < ?2 ORDER BY l.idx",
             )?;
             let mut rows = st.query(params![s, e])?;
@@ -1112,6 +1112,9 @@ fn write_one(db: &Connection, k: &Checked, next: &mut Next) -> Result<Logged, St
         &c.issuer_subject,
         &c.issuer_key[..],
     ])?;
+    // The row number the log and the journal name it by (migration 0006); read before
+    // any other insert.
+    let seq = db.last_insert_rowid();
     for o in &c.outputs {
         db.prepare_cached(
             "INSERT INTO lot_outputs (certificate, lot, quantity) VALUES (?1, ?2, ?3)",
@@ -1148,11 +1151,11 @@ fn write_one(db: &Connection, k: &Checked, next: &mut Next) -> Result<Logged, St
             .execute(params![&c.id.0[..], &target.0[..]])?;
     }
     write_evidence(db, &c.id.0[..], &k.evidence)?;
-    record_change(db, c.id, next.generation)?;
+    record_change(db, seq, next.generation)?;
     let logged = c.bytes.len() <= crate::MAX_LOG_ENTRY_BYTES;
     if logged {
-        db.prepare_cached("INSERT INTO log_entries (idx, certificate) VALUES (?1, ?2)")?
-            .execute(params![next.log_index, &c.id.0[..]])?;
+        db.prepare_cached("INSERT INTO log_entries (idx, certificate_seq) VALUES (?1, ?2)")?
+            .execute(params![next.log_index, seq])?;
     }
     let log_index = if logged {
         Some(to_u64(next.log_index, "log index")?)
@@ -1169,19 +1172,22 @@ fn write_one(db: &Connection, k: &Checked, next: &mut Next) -> Result<Logged, St
     })
 }
 
-/// Journal a newly stored certificate at `generation` (the next one, dense), in the
-/// inserting transaction: servers read the journal to drop the cached verdicts it can
-/// change (migration 0005).
-fn record_change(db: &Connection, id: CertId, generation: i64) -> Result<(), StoreError> {
-    db.prepare_cached("INSERT INTO changes (generation, certificate) VALUES (?1, ?2)")?
-        .execute(params![generation, &id.0[..]])?;
+/// Journal a newly stored certificate (its row number `seq`) at `generation` (the next
+/// one, dense), in the inserting transaction: servers read the journal to drop the cached
+/// verdicts it can change (migrations 0005, 0006).
+fn record_change(db: &Connection, seq: i64, generation: i64) -> Result<(), StoreError> {
+    db.prepare_cached("INSERT INTO changes (generation, certificate_seq) VALUES (?1, ?2)")?
+        .execute(params![generation, seq])?;
     Ok(())
 }
 
 /// The log index of a stored certificate.
 pub(crate) fn index_of(db: &Connection, id: CertId) -> Result<Option<u64>, StoreError> {
     let idx: Option<i64> = db
-        .prepare_cached("SELECT idx FROM log_entries WHERE certificate = ?1")?
+        .prepare_cached(
+            "SELECT l.idx FROM certificates c JOIN log_entries l ON l.certificate_seq = c.seq \
+             WHERE c.id = ?1",
+        )?
         .query_row([&id.0[..]], |r| r.get(0))
         .optional()?;
     idx.map(|i| to_u64(i, "log index")).transpose()
@@ -1224,7 +1230,10 @@ mod tests {
         );
         // The log migration back-fills the certificates stored before, in insertion order.
         let logged: Vec<(i64, Vec<u8>)> = conn
-            .prepare("SELECT idx, certificate FROM log_entries ORDER BY idx")
+            .prepare(
+                "SELECT l.idx, c.id FROM log_entries l \
+                 JOIN certificates c ON c.seq = l.certificate_seq ORDER BY l.idx",
+            )
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
@@ -1259,6 +1268,60 @@ mod tests {
             )
             .unwrap();
         assert_eq!(needs, 1);
+    }
+
+    /// Migration 0006 changes nothing a reader sees: the log and the journal of a database
+    /// written before it name the same certificates at the same numbers after it (also when
+    /// a certificate is not a log entry, so log indexes and row numbers differ), and the
+    /// next insert continues both numberings.
+    #[test]
+    fn the_row_number_migration_keeps_the_log_and_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = open_writer(&dir.path().join("v5.db")).unwrap();
+        run_migrations(&mut conn, &migrate::SQLITE[..5]).unwrap();
+        let ids: Vec<[u8; 32]> = (0u8..3).map(|i| [i + 1; 32]).collect();
+        for (i, id) in ids.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
+                 VALUES (?1, ?2, 'landing', 0, 0, 'CN=t', ?3)",
+                params![&id[..], vec![i as u8], &[0u8; 32][..]],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO changes (generation, certificate) VALUES (?1, ?2)",
+                params![i as i64 + 1, &id[..]],
+            )
+            .unwrap();
+        }
+        // The second certificate is not a log entry (as one over the entry limit).
+        conn.execute(
+            "INSERT INTO log_entries (idx, certificate) VALUES (0, ?1), (1, ?2)",
+            params![&ids[0][..], &ids[2][..]],
+        )
+        .unwrap();
+        assert_eq!(
+            run_migrations(&mut conn, migrate::SQLITE).unwrap(),
+            migrate::SQLITE.len() - 5
+        );
+        let v = |i: usize| ids[i].to_vec();
+        assert_eq!(
+            journal_and_log(&conn),
+            (
+                vec![(1, v(0)), (2, v(1)), (3, v(2))],
+                vec![(0, v(0)), (1, v(2))]
+            )
+        );
+        assert_eq!(index_of(&conn, CertId(ids[2])).unwrap(), Some(1));
+        assert_eq!(index_of(&conn, CertId(ids[1])).unwrap(), None);
+
+        let next = cert("next", &[], &[("N", 1)]);
+        let id = next.cert.id;
+        let got = apply_batch(&mut conn, &[next]);
+        assert_eq!(got[0].as_ref().unwrap().log_index, Some(2));
+        let (journal, log) = journal_and_log(&conn);
+        assert_eq!(journal.last(), Some(&(4, id.0.to_vec())));
+        assert_eq!(log.last(), Some(&(2, id.0.to_vec())));
+        assert_eq!(index_of(&conn, id).unwrap(), Some(2));
     }
 
     #[test]
@@ -1390,8 +1453,14 @@ mod tests {
                 .unwrap()
         };
         (
-            rows("SELECT generation, certificate FROM changes ORDER BY generation"),
-            rows("SELECT idx, certificate FROM log_entries ORDER BY idx"),
+            rows(
+                "SELECT g.generation, c.id FROM changes g \
+                 JOIN certificates c ON c.seq = g.certificate_seq ORDER BY g.generation",
+            ),
+            rows(
+                "SELECT l.idx, c.id FROM log_entries l \
+                 JOIN certificates c ON c.seq = l.certificate_seq ORDER BY l.idx",
+            ),
         )
     }
 
@@ -1549,7 +1618,8 @@ mod tests {
         let b_id = b.cert.id;
         conn.execute_batch(&format!(
             "CREATE TEMP TRIGGER refuse_b BEFORE INSERT ON changes \
-             WHEN NEW.certificate = X'{}' BEGIN SELECT RAISE(ABORT, 'b refused'); END",
+             WHEN NEW.certificate_seq = (SELECT seq FROM certificates WHERE id = X'{}') \
+             BEGIN SELECT RAISE(ABORT, 'b refused'); END",
             hex::encode(b_id.0)
         ))
         .unwrap();
@@ -1620,7 +1690,8 @@ mod tests {
         apply_with_savepoints(&mut twin, &[cert("a", &[], &[("L", 100)])]);
         twin.execute_batch(&format!(
             "CREATE TEMP TRIGGER refuse_b BEFORE INSERT ON changes \
-             WHEN NEW.certificate = X'{}' BEGIN SELECT RAISE(ABORT, 'b refused'); END",
+             WHEN NEW.certificate_seq = (SELECT seq FROM certificates WHERE id = X'{}') \
+             BEGIN SELECT RAISE(ABORT, 'b refused'); END",
             hex::encode(b_id.0)
         ))
         .unwrap();

@@ -227,7 +227,7 @@ const PLAN_FRESH: &str = "SET LOCAL plan_cache_mode = force_custom_plan";
 const LOCK_LOG: &str = "SELECT size FROM log_head FOR UPDATE";
 /// Stored copies of the batch's ids, with their log indexes.
 const STORED: &str = "SELECT c.id, c.bytes, l.idx FROM certificates c \
-     LEFT JOIN log_entries l ON l.certificate = c.id WHERE c.id = ANY($1)";
+     LEFT JOIN log_entries l ON l.certificate_seq = c.seq WHERE c.id = ANY($1)";
 /// The stored output rows the batch consumes, locked in (certificate, lot) order.
 const OUTPUTS: &str = "SELECT o.certificate, o.lot, o.quantity, o.consumed FROM lot_outputs o \
      JOIN unnest($1::bytea[], $2::text[]) AS w(c, l) ON o.certificate = w.c AND o.lot = w.l \
@@ -609,11 +609,23 @@ async fn write(
     // output rows) is planned for the tables as they are, like the reads.
     let mut plan: Vec<(&str, Params<'_>)> = vec![
         (PLAN_CACHED, vec![]),
+        // The journal and the log name certificates by row number (migration 0006): one
+        // statement inserts the certificates and numbers the journal and log rows from its
+        // own RETURNING, so it joins no stored table and may use a cached plan too.
         (
-            "INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
-             SELECT i, b, k, t, s, u, y FROM unnest($1::bytea[], $2::bytea[], $3::text[], \
-               $4::int8[], $5::int8[], $6::text[], $7::bytea[]) WITH ORDINALITY \
-               AS n(i, b, k, t, s, u, y, o) ORDER BY o",
+            "WITH c AS ( \
+               INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
+               SELECT i, b, k, t, s, u, y FROM unnest($1::bytea[], $2::bytea[], $3::text[], \
+                 $4::int8[], $5::int8[], $6::text[], $7::bytea[]) WITH ORDINALITY \
+                 AS n(i, b, k, t, s, u, y, o) ORDER BY o \
+               RETURNING id, seq), \
+             g AS (UPDATE generation_head SET value = value + $8 WHERE one RETURNING value), \
+             j AS (INSERT INTO changes (generation, certificate_seq) \
+               SELECT g.value - $8 + n.o, c.seq FROM g \
+               CROSS JOIN unnest($1::bytea[]) WITH ORDINALITY AS n(i, o) JOIN c ON c.id = n.i) \
+             INSERT INTO log_entries (idx, certificate_seq) \
+             SELECT n.x, c.seq FROM unnest($9::int8[], $10::bytea[]) AS n(x, i) \
+             JOIN c ON c.id = n.i",
             vec![
                 &w.ids,
                 &w.bytes,
@@ -622,13 +634,10 @@ async fn write(
                 &w.issued,
                 &w.subjects,
                 &w.keys,
+                &n,
+                &w.log_idx,
+                &w.log_cert,
             ],
-        ),
-        (
-            "WITH g AS (UPDATE generation_head SET value = value + $2 WHERE one RETURNING value) \
-             INSERT INTO changes (generation, certificate) \
-             SELECT g.value - $2 + n.o, n.i FROM g, unnest($1::bytea[]) WITH ORDINALITY AS n(i, o)",
-            vec![&w.ids, &n],
         ),
     ];
     if !out_cert.is_empty() {
@@ -671,13 +680,6 @@ async fn write(
     }
     for (sql, a, b, c, d, e) in &evidence {
         plan.push((sql.as_str(), vec![a, b, c, d, e]));
-    }
-    if !w.log_idx.is_empty() {
-        plan.push((
-            "INSERT INTO log_entries (idx, certificate) \
-             SELECT * FROM unnest($1::int8[], $2::bytea[])",
-            vec![&w.log_idx, &w.log_cert],
-        ));
     }
     plan.push(("UPDATE log_head SET size = $1 WHERE one", vec![&log_size]));
     let sqls: Vec<&str> = plan.iter().map(|(sql, _)| *sql).collect();
@@ -905,9 +907,10 @@ mod tests {
              FROM lot_outputs ORDER BY certificate, lot",
             "SELECT concat_ws(' ', encode(certificate, 'hex'), position, encode(source, 'hex'), \
              lot, quantity) FROM lot_inputs ORDER BY certificate, position",
-            "SELECT concat_ws(' ', idx, encode(certificate, 'hex')) FROM log_entries ORDER BY idx",
-            "SELECT concat_ws(' ', generation, encode(certificate, 'hex')) FROM changes \
-             ORDER BY generation",
+            "SELECT concat_ws(' ', l.idx, encode(c.id, 'hex')) FROM log_entries l \
+             JOIN certificates c ON c.seq = l.certificate_seq ORDER BY l.idx",
+            "SELECT concat_ws(' ', g.generation, encode(c.id, 'hex')) FROM changes g \
+             JOIN certificates c ON c.seq = g.certificate_seq ORDER BY g.generation",
             "SELECT size::text FROM log_head",
             "SELECT value::text FROM generation_head",
         ] {

@@ -1,0 +1,20 @@
+-- The log and the change journal name their certificate by its row number
+-- (certificates.seq) instead of its 32-byte id. Ids are hashes, so a unique index on them
+-- takes every insert to a random index page; row numbers only grow, so their unique indexes
+-- append to the last page. The rows, their numbering and every read are otherwise
+-- unchanged (docs/storage.md).
+ALTER TABLE log_entries ADD COLUMN certificate_seq BIGINT;
+UPDATE log_entries l SET certificate_seq = c.seq FROM certificates c WHERE c.id = l.certificate;
+ALTER TABLE log_entries
+    ALTER COLUMN certificate_seq SET NOT NULL,
+    ADD UNIQUE (certificate_seq),
+    ADD FOREIGN KEY (certificate_seq) REFERENCES certificates (seq),
+    DROP COLUMN certificate;
+
+ALTER TABLE changes ADD COLUMN certificate_seq BIGINT;
+UPDATE changes g SET certificate_seq = c.seq FROM certificates c WHERE c.id = g.certificate;
+ALTER TABLE changes
+    ALTER COLUMN certificate_seq SET NOT NULL,
+    ADD UNIQUE (certificate_seq),
+    ADD FOREIGN KEY (certificate_seq) REFERENCES certificates (seq),
+    DROP COLUMN certificate;

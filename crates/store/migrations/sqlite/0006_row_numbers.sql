@@ -1,0 +1,24 @@
+-- The log and the change journal name their certificate by its row number
+-- (certificates.seq) instead of its 32-byte id. Ids are hashes, so a unique index on them
+-- takes every insert to a random page, which each commit writes to the WAL whole; row
+-- numbers only grow, so their unique indexes append to the last page. The rows, their
+-- numbering and every read are otherwise unchanged (docs/storage.md).
+CREATE TABLE log_entries_by_row (
+    idx             INTEGER PRIMARY KEY CHECK (idx >= 0),
+    certificate_seq INTEGER NOT NULL UNIQUE REFERENCES certificates (seq)
+);
+INSERT INTO log_entries_by_row (idx, certificate_seq)
+    SELECT l.idx, c.seq FROM log_entries l JOIN certificates c ON c.id = l.certificate
+    ORDER BY l.idx;
+DROP TABLE log_entries;
+ALTER TABLE log_entries_by_row RENAME TO log_entries;
+
+CREATE TABLE changes_by_row (
+    generation      INTEGER PRIMARY KEY CHECK (generation > 0),
+    certificate_seq INTEGER NOT NULL UNIQUE REFERENCES certificates (seq)
+);
+INSERT INTO changes_by_row (generation, certificate_seq)
+    SELECT g.generation, c.seq FROM changes g JOIN certificates c ON c.id = g.certificate
+    ORDER BY g.generation;
+DROP TABLE changes;
+ALTER TABLE changes_by_row RENAME TO changes;
