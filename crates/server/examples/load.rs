@@ -672,9 +672,10 @@ mod floor {
                 }
                 for a in &r.attestations {
                     tx.prepare_cached(
-                        "INSERT INTO attestation_refs (certificate, attestation) VALUES (?1, ?2)",
+                        "INSERT INTO attestation_refs (certificate_seq, attestation) \
+                         VALUES (?1, ?2)",
                     )?
-                    .execute(rusqlite::params![id, &a[..]])?;
+                    .execute(rusqlite::params![seq, &a[..]])?;
                 }
                 tx.prepare_cached(
                     "INSERT INTO log_entries (idx, certificate_seq) VALUES (?1, ?2)",
@@ -765,8 +766,9 @@ mod floor {
             )
             .await?;
             tx.execute(
-                "INSERT INTO attestation_refs (certificate, attestation) \
-                 SELECT * FROM unnest($1::bytea[], $2::bytea[])",
+                "INSERT INTO attestation_refs (certificate_seq, attestation) \
+                 SELECT c.seq, n.a FROM unnest($1::bytea[], $2::bytea[]) AS n(i, a) \
+                 JOIN certificates c ON c.id = n.i",
                 &[&ac, &aa],
             )
             .await?;

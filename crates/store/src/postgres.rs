@@ -286,8 +286,9 @@ impl PostgresStore {
             let rows = tx
                 .query(
                     "SELECT source FROM lot_inputs WHERE certificate = ANY($1) \
-                     UNION SELECT a.attestation FROM attestation_refs a \
-                       JOIN certificates c ON c.id = a.attestation WHERE a.certificate = ANY($1) \
+                     UNION SELECT a.attestation FROM certificates x \
+                       JOIN attestation_refs a ON a.certificate_seq = x.seq \
+                       JOIN certificates c ON c.id = a.attestation WHERE x.id = ANY($1) \
                      UNION SELECT revocation FROM revocations WHERE target = ANY($1) \
                      UNION SELECT s.attestation FROM attestation_needs n \
                        JOIN attestation_subjects s ON s.scheme = n.scheme AND s.subject = n.subject \

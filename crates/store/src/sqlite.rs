@@ -677,8 +677,9 @@ fn neighbours(c: &Connection, ids: &[CertId]) -> Result<Vec<CertId>, StoreError>
     )?;
     out.extend(ids_for(
         c,
-        "SELECT DISTINCT a.attestation FROM attestation_refs a \
-         JOIN certificates c ON c.id = a.attestation WHERE a.certificate IN ({})",
+        "SELECT DISTINCT a.attestation FROM certificates x \
+         JOIN attestation_refs a ON a.certificate_seq = x.seq \
+         JOIN certificates c ON c.id = a.attestation WHERE x.id IN ({})",
         ids,
     )?);
     out.extend(ids_for(
@@ -1142,9 +1143,9 @@ fn write_one(db: &Connection, k: &Checked, next: &mut Next) -> Result<Logged, St
     }
     for a in &k.attestations {
         db.prepare_cached(
-            "INSERT INTO attestation_refs (certificate, attestation) VALUES (?1, ?2)",
+            "INSERT INTO attestation_refs (certificate_seq, attestation) VALUES (?1, ?2)",
         )?
-        .execute(params![&c.id.0[..], &a.0[..]])?;
+        .execute(params![seq, &a.0[..]])?;
     }
     if let Some(target) = c.revokes {
         db.prepare_cached("INSERT INTO revocations (revocation, target) VALUES (?1, ?2)")?
@@ -1270,10 +1271,10 @@ mod tests {
         assert_eq!(needs, 1);
     }
 
-    /// Migration 0006 changes nothing a reader sees: the log and the journal of a database
-    /// written before it name the same certificates at the same numbers after it (also when
-    /// a certificate is not a log entry, so log indexes and row numbers differ), and the
-    /// next insert continues both numberings.
+    /// Migration 0006 changes nothing a reader sees: the log, the journal and the
+    /// attestation references of a database written before it name the same certificates
+    /// (at the same numbers) after it, also when a certificate is not a log entry, so log
+    /// indexes and row numbers differ; the next insert continues both numberings.
     #[test]
     fn the_row_number_migration_keeps_the_log_and_the_journal() {
         let dir = tempfile::tempdir().unwrap();
@@ -1299,6 +1300,12 @@ mod tests {
             params![&ids[0][..], &ids[2][..]],
         )
         .unwrap();
+        // The third names the first as its attestation, and one that is not stored.
+        conn.execute(
+            "INSERT INTO attestation_refs (certificate, attestation) VALUES (?1, ?2), (?1, ?3)",
+            params![&ids[2][..], &ids[0][..], &[9u8; 32][..]],
+        )
+        .unwrap();
         assert_eq!(
             run_migrations(&mut conn, migrate::SQLITE).unwrap(),
             migrate::SQLITE.len() - 5
@@ -1313,6 +1320,22 @@ mod tests {
         );
         assert_eq!(index_of(&conn, CertId(ids[2])).unwrap(), Some(1));
         assert_eq!(index_of(&conn, CertId(ids[1])).unwrap(), None);
+        let refs: Vec<(Vec<u8>, Vec<u8>)> = conn
+            .prepare(
+                "SELECT c.id, a.attestation FROM attestation_refs a \
+                 JOIN certificates c ON c.seq = a.certificate_seq ORDER BY a.attestation",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(refs, [(v(2), v(0)), (v(2), vec![9u8; 32])]);
+        // Walking the graph from the third reaches the stored attestation it names.
+        assert_eq!(
+            neighbours(&conn, &[CertId(ids[2])]).unwrap(),
+            [CertId(ids[0])]
+        );
 
         let next = cert("next", &[], &[("N", 1)]);
         let id = next.cert.id;

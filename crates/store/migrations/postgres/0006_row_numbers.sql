@@ -18,3 +18,15 @@ ALTER TABLE changes
     ADD UNIQUE (certificate_seq),
     ADD FOREIGN KEY (certificate_seq) REFERENCES certificates (seq),
     DROP COLUMN certificate;
+
+-- The attestations a certificate names, likewise by row number. The index on
+-- attestation_refs (attestation) is dropped: no read looks references up by the
+-- attestation they name.
+DROP INDEX attestation_refs_attestation;
+ALTER TABLE attestation_refs ADD COLUMN certificate_seq BIGINT;
+UPDATE attestation_refs a SET certificate_seq = c.seq FROM certificates c WHERE c.id = a.certificate;
+ALTER TABLE attestation_refs
+    ALTER COLUMN certificate_seq SET NOT NULL,
+    ADD FOREIGN KEY (certificate_seq) REFERENCES certificates (seq),
+    DROP COLUMN certificate;
+ALTER TABLE attestation_refs ADD PRIMARY KEY (certificate_seq, attestation);

@@ -22,3 +22,16 @@ INSERT INTO changes_by_row (generation, certificate_seq)
     ORDER BY g.generation;
 DROP TABLE changes;
 ALTER TABLE changes_by_row RENAME TO changes;
+
+-- The attestations a certificate names, likewise by row number. The index on
+-- attestation_refs (attestation) is not rebuilt: no read looks references up by the
+-- attestation they name.
+CREATE TABLE attestation_refs_by_row (
+    certificate_seq INTEGER NOT NULL REFERENCES certificates (seq),
+    attestation     BLOB    NOT NULL CHECK (length(attestation) = 32),
+    PRIMARY KEY (certificate_seq, attestation)
+) WITHOUT ROWID;
+INSERT INTO attestation_refs_by_row (certificate_seq, attestation)
+    SELECT c.seq, a.attestation FROM attestation_refs a JOIN certificates c ON c.id = a.certificate;
+DROP TABLE attestation_refs;
+ALTER TABLE attestation_refs_by_row RENAME TO attestation_refs;

@@ -609,9 +609,9 @@ async fn write(
     // output rows) is planned for the tables as they are, like the reads.
     let mut plan: Vec<(&str, Params<'_>)> = vec![
         (PLAN_CACHED, vec![]),
-        // The journal and the log name certificates by row number (migration 0006): one
-        // statement inserts the certificates and numbers the journal and log rows from its
-        // own RETURNING, so it joins no stored table and may use a cached plan too.
+        // The journal, the log and attestation references name certificates by row number
+        // (migration 0006): one statement inserts the certificates and numbers those rows
+        // from its own RETURNING, so it joins no stored table and may use a cached plan too.
         (
             "WITH c AS ( \
                INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
@@ -622,7 +622,10 @@ async fn write(
              g AS (UPDATE generation_head SET value = value + $8 WHERE one RETURNING value), \
              j AS (INSERT INTO changes (generation, certificate_seq) \
                SELECT g.value - $8 + n.o, c.seq FROM g \
-               CROSS JOIN unnest($1::bytea[]) WITH ORDINALITY AS n(i, o) JOIN c ON c.id = n.i) \
+               CROSS JOIN unnest($1::bytea[]) WITH ORDINALITY AS n(i, o) JOIN c ON c.id = n.i), \
+             r AS (INSERT INTO attestation_refs (certificate_seq, attestation) \
+               SELECT c.seq, n.a FROM unnest($11::bytea[], $12::bytea[]) AS n(i, a) \
+               JOIN c ON c.id = n.i) \
              INSERT INTO log_entries (idx, certificate_seq) \
              SELECT n.x, c.seq FROM unnest($9::int8[], $10::bytea[]) AS n(x, i) \
              JOIN c ON c.id = n.i",
@@ -637,6 +640,8 @@ async fn write(
                 &n,
                 &w.log_idx,
                 &w.log_cert,
+                &w.att_cert,
+                &w.att_ref,
             ],
         ),
     ];
@@ -662,13 +667,6 @@ async fn write(
             "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
              SELECT * FROM unnest($1::bytea[], $2::int4[], $3::bytea[], $4::text[], $5::int8[])",
             vec![&w.in_cert, &w.in_pos, &w.in_source, &w.in_lot, &w.in_qty],
-        ));
-    }
-    if !w.att_cert.is_empty() {
-        plan.push((
-            "INSERT INTO attestation_refs (certificate, attestation) \
-             SELECT * FROM unnest($1::bytea[], $2::bytea[])",
-            vec![&w.att_cert, &w.att_ref],
         ));
     }
     if !w.rev.is_empty() {
