@@ -659,11 +659,12 @@ mod floor {
                     )?
                     .execute(rusqlite::params![&src[..], lot, q])?;
                     tx.prepare_cached(
-                        "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
+                        "INSERT INTO lot_inputs \
+                         (certificate_seq, position, source, lot, quantity) \
                          VALUES (?1, ?2, ?3, ?4, ?5)",
                     )?
                     .execute(rusqlite::params![
-                        id,
+                        seq,
                         pos as i64,
                         &src[..],
                         lot,
@@ -760,8 +761,10 @@ mod floor {
             )
             .await?;
             tx.execute(
-                "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
-                 SELECT * FROM unnest($1::bytea[], $2::int4[], $3::bytea[], $4::text[], $5::int8[])",
+                "INSERT INTO lot_inputs (certificate_seq, position, source, lot, quantity) \
+                 SELECT c.seq, n.p, n.s, n.l, n.q FROM unnest($1::bytea[], $2::int4[], \
+                   $3::bytea[], $4::text[], $5::int8[]) AS n(i, p, s, l, q) \
+                 JOIN certificates c ON c.id = n.i",
                 &[&ic, &ip, &is, &il, &iq],
             )
             .await?;

@@ -285,7 +285,8 @@ impl PostgresStore {
             let keys: Vec<&[u8]> = frontier.iter().map(|i| &i.0[..]).collect();
             let rows = tx
                 .query(
-                    "SELECT source FROM lot_inputs WHERE certificate = ANY($1) \
+                    "SELECT i.source FROM certificates x \
+                       JOIN lot_inputs i ON i.certificate_seq = x.seq WHERE x.id = ANY($1) \
                      UNION SELECT a.attestation FROM certificates x \
                        JOIN attestation_refs a ON a.certificate_seq = x.seq \
                        JOIN certificates c ON c.id = a.attestation WHERE x.id = ANY($1) \

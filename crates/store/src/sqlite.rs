@@ -672,7 +672,8 @@ fn ids_for(c: &Connection, sql: &str, ids: &[CertId]) -> Result<Vec<CertId>, Sto
 fn neighbours(c: &Connection, ids: &[CertId]) -> Result<Vec<CertId>, StoreError> {
     let mut out = ids_for(
         c,
-        "SELECT DISTINCT source FROM lot_inputs WHERE certificate IN ({})",
+        "SELECT DISTINCT i.source FROM certificates x \
+         JOIN lot_inputs i ON i.certificate_seq = x.seq WHERE x.id IN ({})",
         ids,
     )?;
     out.extend(ids_for(
@@ -1130,11 +1131,11 @@ fn write_one(db: &Connection, k: &Checked, next: &mut Next) -> Result<Logged, St
     }
     for (i, inp) in c.inputs.iter().enumerate() {
         db.prepare_cached(
-            "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
+            "INSERT INTO lot_inputs (certificate_seq, position, source, lot, quantity) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
         .execute(params![
-            &c.id.0[..],
+            seq,
             to_i64(i as u64)?,
             &inp.certificate.0[..],
             &inp.lot,
@@ -1271,8 +1272,8 @@ mod tests {
         assert_eq!(needs, 1);
     }
 
-    /// Migration 0006 changes nothing a reader sees: the log, the journal and the
-    /// attestation references of a database written before it name the same certificates
+    /// Migration 0006 changes nothing a reader sees: the log, the journal, the inputs and
+    /// the attestation references of a database written before it name the same certificates
     /// (at the same numbers) after it, also when a certificate is not a log entry, so log
     /// indexes and row numbers differ; the next insert continues both numberings.
     #[test]
@@ -1300,7 +1301,19 @@ mod tests {
             params![&ids[0][..], &ids[2][..]],
         )
         .unwrap();
-        // The third names the first as its attestation, and one that is not stored.
+        // The third consumes from the second, and names the first as its attestation, and
+        // one that is not stored.
+        conn.execute(
+            "INSERT INTO lot_outputs (certificate, lot, quantity, consumed) VALUES (?1, 'L', 10, 4)",
+            params![&ids[1][..]],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
+             VALUES (?1, 0, ?2, 'L', 4)",
+            params![&ids[2][..], &ids[1][..]],
+        )
+        .unwrap();
         conn.execute(
             "INSERT INTO attestation_refs (certificate, attestation) VALUES (?1, ?2), (?1, ?3)",
             params![&ids[2][..], &ids[0][..], &[9u8; 32][..]],
@@ -1331,10 +1344,25 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(refs, [(v(2), v(0)), (v(2), vec![9u8; 32])]);
-        // Walking the graph from the third reaches the stored attestation it names.
+        // (certificate, position, source, lot, quantity) of every input, as text.
+        let inputs: Vec<String> = conn
+            .prepare(
+                "SELECT hex(c.id) || ' ' || i.position || ' ' || hex(i.source) || ' ' || i.lot \
+                 || ' ' || i.quantity FROM lot_inputs i \
+                 JOIN certificates c ON c.seq = i.certificate_seq",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let hex_of = |i: usize| hex::encode_upper(ids[i]);
+        assert_eq!(inputs, [format!("{} 0 {} L 4", hex_of(2), hex_of(1))]);
+        // Walking the graph from the third reaches what it consumes and the stored
+        // attestation it names.
         assert_eq!(
             neighbours(&conn, &[CertId(ids[2])]).unwrap(),
-            [CertId(ids[0])]
+            [CertId(ids[1]), CertId(ids[0])]
         );
 
         let next = cert("next", &[], &[("N", 1)]);
@@ -1693,8 +1721,9 @@ mod tests {
             .query_row(
                 "SELECT (SELECT COUNT(*) FROM certificates WHERE id = ?1) \
                       + (SELECT COUNT(*) FROM lot_outputs WHERE certificate = ?1) \
-                      + (SELECT COUNT(*) FROM lot_inputs WHERE certificate = ?1)",
-                [&b_id.0[..]],
+                      + (SELECT COUNT(*) FROM lot_inputs \
+                         WHERE source = ?2 AND lot = 'L' AND quantity = 60)",
+                [&b_id.0[..], &a_id.0[..]],
                 |r| r.get(0),
             )
             .unwrap();

@@ -30,3 +30,15 @@ ALTER TABLE attestation_refs
     ADD FOREIGN KEY (certificate_seq) REFERENCES certificates (seq),
     DROP COLUMN certificate;
 ALTER TABLE attestation_refs ADD PRIMARY KEY (certificate_seq, attestation);
+
+-- The inputs of a certificate, likewise by row number. The index on lot_inputs (source, lot)
+-- is dropped: no read looks inputs up by what they consume, and no output row is ever
+-- deleted or re-keyed, which is what it would serve for the foreign key.
+DROP INDEX lot_inputs_source;
+ALTER TABLE lot_inputs ADD COLUMN certificate_seq BIGINT;
+UPDATE lot_inputs i SET certificate_seq = c.seq FROM certificates c WHERE c.id = i.certificate;
+ALTER TABLE lot_inputs
+    ALTER COLUMN certificate_seq SET NOT NULL,
+    ADD FOREIGN KEY (certificate_seq) REFERENCES certificates (seq),
+    DROP COLUMN certificate;
+ALTER TABLE lot_inputs ADD PRIMARY KEY (certificate_seq, position);

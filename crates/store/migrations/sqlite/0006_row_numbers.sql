@@ -35,3 +35,21 @@ INSERT INTO attestation_refs_by_row (certificate_seq, attestation)
     SELECT c.seq, a.attestation FROM attestation_refs a JOIN certificates c ON c.id = a.certificate;
 DROP TABLE attestation_refs;
 ALTER TABLE attestation_refs_by_row RENAME TO attestation_refs;
+
+-- The inputs of a certificate, likewise by row number. The index on lot_inputs (source, lot)
+-- is not rebuilt: no read looks inputs up by what they consume, and no output row is ever
+-- deleted or re-keyed, which is what it would serve for the foreign key.
+CREATE TABLE lot_inputs_by_row (
+    certificate_seq INTEGER NOT NULL REFERENCES certificates (seq),
+    position        INTEGER NOT NULL,
+    source          BLOB    NOT NULL,
+    lot             TEXT    NOT NULL,
+    quantity        INTEGER NOT NULL CHECK (quantity > 0),
+    PRIMARY KEY (certificate_seq, position),
+    FOREIGN KEY (source, lot) REFERENCES lot_outputs (certificate, lot)
+) WITHOUT ROWID;
+INSERT INTO lot_inputs_by_row (certificate_seq, position, source, lot, quantity)
+    SELECT c.seq, i.position, i.source, i.lot, i.quantity
+    FROM lot_inputs i JOIN certificates c ON c.id = i.certificate;
+DROP TABLE lot_inputs;
+ALTER TABLE lot_inputs_by_row RENAME TO lot_inputs;

@@ -609,9 +609,11 @@ async fn write(
     // output rows) is planned for the tables as they are, like the reads.
     let mut plan: Vec<(&str, Params<'_>)> = vec![
         (PLAN_CACHED, vec![]),
-        // The journal, the log and attestation references name certificates by row number
-        // (migration 0006): one statement inserts the certificates and numbers those rows
-        // from its own RETURNING, so it joins no stored table and may use a cached plan too.
+        // The journal, the log, attestation references and inputs name certificates by
+        // row number (migration 0006): one statement inserts the certificates and numbers
+        // those rows from its own RETURNING, so it joins no stored table and may use a
+        // cached plan too. The new output rows go in the same statement, since an input may
+        // consume one of them and foreign keys are checked when the statement ends.
         (
             "WITH c AS ( \
                INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, issuer_key) \
@@ -625,6 +627,12 @@ async fn write(
                CROSS JOIN unnest($1::bytea[]) WITH ORDINALITY AS n(i, o) JOIN c ON c.id = n.i), \
              r AS (INSERT INTO attestation_refs (certificate_seq, attestation) \
                SELECT c.seq, n.a FROM unnest($11::bytea[], $12::bytea[]) AS n(i, a) \
+               JOIN c ON c.id = n.i), \
+             o AS (INSERT INTO lot_outputs (certificate, lot, quantity, consumed) \
+               SELECT * FROM unnest($13::bytea[], $14::text[], $15::int8[], $16::int8[])), \
+             p AS (INSERT INTO lot_inputs (certificate_seq, position, source, lot, quantity) \
+               SELECT c.seq, n.p, n.s, n.l, n.q FROM unnest($17::bytea[], $18::int4[], \
+                 $19::bytea[], $20::text[], $21::int8[]) AS n(i, p, s, l, q) \
                JOIN c ON c.id = n.i) \
              INSERT INTO log_entries (idx, certificate_seq) \
              SELECT n.x, c.seq FROM unnest($9::int8[], $10::bytea[]) AS n(x, i) \
@@ -642,16 +650,18 @@ async fn write(
                 &w.log_cert,
                 &w.att_cert,
                 &w.att_ref,
+                &out_cert,
+                &out_lot,
+                &out_qty,
+                &out_used,
+                &w.in_cert,
+                &w.in_pos,
+                &w.in_source,
+                &w.in_lot,
+                &w.in_qty,
             ],
         ),
     ];
-    if !out_cert.is_empty() {
-        plan.push((
-            "INSERT INTO lot_outputs (certificate, lot, quantity, consumed) \
-             SELECT * FROM unnest($1::bytea[], $2::text[], $3::int8[], $4::int8[])",
-            vec![&out_cert, &out_lot, &out_qty, &out_used],
-        ));
-    }
     if !upd_cert.is_empty() {
         plan.push((PLAN_FRESH, vec![]));
         plan.push((
@@ -661,13 +671,6 @@ async fn write(
             vec![&upd_cert, &upd_lot, &upd_add],
         ));
         plan.push((PLAN_CACHED, vec![]));
-    }
-    if !w.in_cert.is_empty() {
-        plan.push((
-            "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
-             SELECT * FROM unnest($1::bytea[], $2::int4[], $3::bytea[], $4::text[], $5::int8[])",
-            vec![&w.in_cert, &w.in_pos, &w.in_source, &w.in_lot, &w.in_qty],
-        ));
     }
     if !w.rev.is_empty() {
         plan.push((
@@ -903,8 +906,9 @@ mod tests {
              FROM certificates ORDER BY seq",
             "SELECT concat_ws(' ', encode(certificate, 'hex'), lot, quantity, consumed) \
              FROM lot_outputs ORDER BY certificate, lot",
-            "SELECT concat_ws(' ', encode(certificate, 'hex'), position, encode(source, 'hex'), \
-             lot, quantity) FROM lot_inputs ORDER BY certificate, position",
+            "SELECT concat_ws(' ', encode(c.id, 'hex'), i.position, encode(i.source, 'hex'), \
+             i.lot, i.quantity) FROM lot_inputs i JOIN certificates c ON c.seq = i.certificate_seq \
+             ORDER BY c.id, i.position",
             "SELECT concat_ws(' ', l.idx, encode(c.id, 'hex')) FROM log_entries l \
              JOIN certificates c ON c.seq = l.certificate_seq ORDER BY l.idx",
             "SELECT concat_ws(' ', g.generation, encode(c.id, 'hex')) FROM changes g \
