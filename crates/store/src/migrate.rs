@@ -79,6 +79,11 @@ pub const SQLITE: &[Migration] = &[
         name: "row_numbers",
         sql: include_str!("../migrations/sqlite/0006_row_numbers.sql"),
     },
+    Migration {
+        version: 7,
+        name: "unused_indexes",
+        sql: include_str!("../migrations/sqlite/0007_unused_indexes.sql"),
+    },
 ];
 
 /// The PostgreSQL migrations, oldest first.
@@ -112,6 +117,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 6,
         name: "row_numbers",
         sql: include_str!("../migrations/postgres/0006_row_numbers.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "unused_indexes",
+        sql: include_str!("../migrations/postgres/0007_unused_indexes.sql"),
     },
 ];
 

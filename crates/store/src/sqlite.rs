@@ -380,9 +380,7 @@ impl SqliteStore {
 
     pub(crate) async fn watchlists(&self) -> Result<Vec<crate::StoredWatchlist>, StoreError> {
         self.read(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT id, bytes, issuer_subject FROM certificates WHERE kind = 'watchlist' ORDER BY seq",
-            )?;
+            let mut st = c.prepare_cached(WATCHLISTS_SQL)?;
             let rows = st.query_map([], |r| {
                 Ok((
                     r.get::<_, Vec<u8>>(0)?,
@@ -406,9 +404,7 @@ impl SqliteStore {
 
     pub(crate) async fn watchlist_ids(&self) -> Result<Vec<CertId>, StoreError> {
         self.read(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT id FROM certificates WHERE kind = 'watchlist' ORDER BY seq",
-            )?;
+            let mut st = c.prepare_cached(WATCHLIST_IDS_SQL)?;
             let rows = st.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
             let mut out = Vec::new();
             for row in rows {
@@ -667,6 +663,12 @@ fn ids_for(c: &Connection, sql: &str, ids: &[CertId]) -> Result<Vec<CertId>, Sto
     }
     Ok(out)
 }
+
+/// The stored watch lists, oldest first (read through the partial index of migration 0007).
+const WATCHLISTS_SQL: &str = "SELECT id, bytes, issuer_subject FROM certificates \
+     WHERE kind = 'watchlist' ORDER BY seq";
+/// Their ids alone.
+const WATCHLIST_IDS_SQL: &str = "SELECT id FROM certificates WHERE kind = 'watchlist' ORDER BY seq";
 
 /// Parents through inputs, stored attestations named, and revocations of `ids`.
 fn neighbours(c: &Connection, ids: &[CertId]) -> Result<Vec<CertId>, StoreError> {
@@ -1373,6 +1375,42 @@ mod tests {
         assert_eq!(journal.last(), Some(&(4, id.0.to_vec())));
         assert_eq!(log.last(), Some(&(2, id.0.to_vec())));
         assert_eq!(index_of(&conn, id).unwrap(), Some(2));
+    }
+
+    /// Watch lists are found through the partial index that replaced the index on every
+    /// certificate's kind (migration 0007), not by scanning every certificate; the two
+    /// indexes no read used are gone.
+    #[test]
+    fn watch_lists_are_read_through_their_partial_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = writer_db(&dir, "w.db");
+        for sql in [WATCHLISTS_SQL, WATCHLIST_IDS_SQL] {
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map([], |r| r.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(
+                plan,
+                ["SCAN certificates USING INDEX certificates_watchlists"],
+                "{sql}"
+            );
+        }
+        let indexes: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'certificates'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            indexes,
+            ["sqlite_autoindex_certificates_1", "certificates_watchlists"]
+        );
     }
 
     #[test]
