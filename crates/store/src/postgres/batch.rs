@@ -1291,4 +1291,111 @@ mod tests {
         }
         assert!(tables.contains("certificates") && tables.contains("lot_outputs"));
     }
+
+    /// Migrations 0006 and 0007 on a database written before them: the log, the journal,
+    /// the inputs and the attestation references name the same certificates after them
+    /// (also a certificate that is not a log entry, so log indexes and row numbers differ),
+    /// and the graph walk still reaches what a certificate consumes and the stored
+    /// attestation it names.
+    #[tokio::test]
+    async fn the_row_number_migrations_keep_every_row() {
+        let Some(db) = catchcert_testkit::db::pg_db("catchcert-store", "catchcert_rows").await
+        else {
+            return;
+        };
+        let (client, conn) = tokio_postgres::connect(db.url(), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client
+            .batch_execute(
+                "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
+                 checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            )
+            .await
+            .unwrap();
+        for m in &crate::migrate::POSTGRES[..5] {
+            client.batch_execute(m.sql).await.unwrap();
+            client
+                .execute(
+                    "INSERT INTO schema_migrations VALUES ($1, $2, $3, 0)",
+                    &[&m.version, &m.name, &m.checksum()],
+                )
+                .await
+                .unwrap();
+        }
+        let ids: Vec<[u8; 32]> = (0u8..3).map(|i| [i + 1; 32]).collect();
+        let bytes = |i: usize| vec![i as u8; 3];
+        for (i, id) in ids.iter().enumerate() {
+            client
+                .execute(
+                    "INSERT INTO certificates (id, bytes, kind, time, issued_at, issuer_subject, \
+                     issuer_key) VALUES ($1, $2, 'landing', 0, 0, 'CN=t', $3)",
+                    &[&&id[..], &bytes(i), &&[0u8; 32][..]],
+                )
+                .await
+                .unwrap();
+            client
+                .execute(
+                    "INSERT INTO changes (generation, certificate) VALUES ($1, $2)",
+                    &[&(i as i64 + 1), &&id[..]],
+                )
+                .await
+                .unwrap();
+        }
+        let (a, b, c) = (&ids[0][..], &ids[1][..], &ids[2][..]);
+        let unknown = &[9u8; 32][..];
+        for (sql, params) in [
+            (
+                "INSERT INTO lot_outputs (certificate, lot, quantity, consumed) \
+                 VALUES ($1, 'L', 10, 4)",
+                vec![&b as &(dyn tokio_postgres::types::ToSql + Sync)],
+            ),
+            (
+                "INSERT INTO lot_inputs (certificate, position, source, lot, quantity) \
+                 VALUES ($1, 0, $2, 'L', 4)",
+                vec![&c, &b],
+            ),
+            (
+                "INSERT INTO attestation_refs (certificate, attestation) VALUES ($1, $2), ($1, $3)",
+                vec![&c, &a, &unknown],
+            ),
+            (
+                "INSERT INTO log_entries (idx, certificate) VALUES (0, $1), (1, $2)",
+                vec![&a, &c],
+            ),
+        ] {
+            client.execute(sql, &params).await.unwrap();
+        }
+        client
+            .batch_execute("UPDATE log_head SET size = 2; UPDATE generation_head SET value = 3")
+            .await
+            .unwrap();
+
+        let store = super::super::PostgresStore::open(db.url()).await.unwrap();
+        let applied = store.applied_migrations().await.unwrap();
+        assert_eq!(applied.len(), crate::migrate::POSTGRES.len());
+        let id = |i: usize| CertId(ids[i]);
+        assert_eq!(store.log_index(id(0)).await.unwrap(), Some(0));
+        assert_eq!(store.log_index(id(1)).await.unwrap(), None);
+        assert_eq!(store.log_index(id(2)).await.unwrap(), Some(1));
+        assert_eq!(store.log_entries(0, 2).await.unwrap(), [bytes(0), bytes(2)]);
+        let changes = store.changes(0, 3).await.unwrap();
+        assert_eq!(
+            changes
+                .iter()
+                .map(|c| (c.generation, c.id))
+                .collect::<Vec<_>>(),
+            [(1, id(0)), (2, id(1)), (3, id(2))]
+        );
+        let mut closure: Vec<CertId> = store
+            .closure(id(2), 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        closure.sort();
+        assert_eq!(closure, [id(0), id(1), id(2)]);
+    }
 }
