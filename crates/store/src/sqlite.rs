@@ -1116,8 +1116,8 @@ fn write_one(db: &Connection, k: &Checked, next: &mut Next) -> Result<Logged, St
         &c.issuer_subject,
         &c.issuer_key[..],
     ])?;
-    // The row number the log and the journal name it by (migration 0006); read before
-    // any other insert.
+    // The row number its inputs, attestation references, journal row and log entry name
+    // it by (migration 0006); read before any other insert.
     let seq = db.last_insert_rowid();
     for o in &c.outputs {
         db.prepare_cached(
